@@ -1,0 +1,21 @@
+//! Command-line front ends of the five binaries; each submodule parses its
+//! arguments and delegates to the library.
+
+pub mod analyze;
+pub mod compare;
+pub mod diff;
+pub mod run;
+pub mod strip;
+
+use std::process::ExitCode;
+
+/// Runs `run`, printing an error chain to stderr and mapping it to `code`.
+pub fn exit_with(code_on_error: u8, run: impl FnOnce() -> anyhow::Result<ExitCode>) -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(code_on_error)
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! runperf: run benchmarks under pre-defined profiles, store pbench-like
+//! result trees and compare builds through statistical models.
+//!
+//! The five binaries in `src/bin/` are thin: each calls one `cli` module.
+
+pub mod cli;

@@ -1,0 +1,1 @@
+//! Stable-ABI interface between the runperf host and its plugins.
