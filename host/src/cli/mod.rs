@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod compare;
 pub mod diff;
+pub mod logging;
 pub mod run;
 pub mod strip;
 

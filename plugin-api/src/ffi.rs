@@ -1,0 +1,185 @@
+//! The binary contract: the root module every plugin library exports and
+//! the trait objects that cross the boundary.
+//!
+//! Plugin authors never use this module directly (see [`crate::export_plugin`]);
+//! the host uses it only through [`crate::loader`]. Structured values cross
+//! as JSON text so that adding a field is not a layout change.
+#![allow(non_local_definitions)]
+
+use abi_stable::{
+    StableAbi, declare_root_module_statics,
+    library::RootModule,
+    package_version_strings, sabi_trait,
+    sabi_types::VersionStrings,
+    std_types::{RBox, ROption, RResult, RSlice, RStr, RString, RVec},
+};
+
+use crate::{LogLevel, PluginError};
+
+/// One component as declared by a library.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone)]
+pub struct ComponentDecl {
+    /// Kind of the component.
+    pub kind: crate::ComponentKind,
+    /// User-facing name.
+    pub name: RString,
+    /// Order key (`50Localhost`).
+    pub order_key: RString,
+    /// One line describing it.
+    pub summary: RString,
+}
+
+/// Result of every call across the boundary.
+pub type FfiResult<T> = RResult<T, PluginError>;
+
+/// Host services, implemented by the host, borrowed by a plugin for the
+/// duration of one call.
+#[sabi_trait]
+pub trait FfiHost {
+    /// Runs a command (JSON [`crate::Command`]) on `machine`; JSON [`crate::CommandOutput`].
+    fn run(&self, machine: RStr<'_>, command: RStr<'_>) -> FfiResult<RString>;
+    /// Writes (or appends to) a file on `machine`.
+    fn write_file(
+        &self,
+        machine: RStr<'_>,
+        path: RStr<'_>,
+        content: RSlice<'_, u8>,
+        append: bool,
+    ) -> FfiResult<()>;
+    /// Reads a file on `machine`.
+    fn read_file(&self, machine: RStr<'_>, path: RStr<'_>) -> FfiResult<RVec<u8>>;
+    /// Copies a local file or dir to `machine`.
+    fn copy_to(&self, machine: RStr<'_>, local: RStr<'_>, remote: RStr<'_>) -> FfiResult<()>;
+    /// Copies a file or dir from `machine` to a local path.
+    fn copy_from(&self, machine: RStr<'_>, remote: RStr<'_>, local: RStr<'_>) -> FfiResult<()>;
+    /// Reads a persistent key stored on `machine`.
+    fn persistent_get(&self, machine: RStr<'_>, key: RStr<'_>) -> FfiResult<ROption<RString>>;
+    /// Sets (`RSome`) or removes (`RNone`) a persistent key on `machine`.
+    fn persistent_set(
+        &self,
+        machine: RStr<'_>,
+        key: RStr<'_>,
+        value: ROption<RStr<'_>>,
+    ) -> FfiResult<()>;
+    /// Logs a message on behalf of the plugin.
+    fn log(&self, level: LogLevel, message: RStr<'_>);
+    /// The run's metadata as a JSON object.
+    fn metadata(&self) -> RString;
+    /// The params of `machine` as a JSON object.
+    fn machine_params(&self, machine: RStr<'_>) -> FfiResult<RString>;
+    /// Registers a worker (JSON [`crate::WorkerSpec`]) so commands can reach it.
+    fn add_worker(&self, spec: RStr<'_>) -> FfiResult<()>;
+    /// Forgets a worker registered with `add_worker`.
+    fn remove_worker(&self, name: RStr<'_>) -> FfiResult<()>;
+    /// Reboots `machine` and waits until it answers again.
+    #[sabi(last_prefix_field)]
+    fn reboot(&self, machine: RStr<'_>) -> FfiResult<()>;
+}
+
+/// Borrowed host services for one call.
+pub type HostRef<'a> = FfiHost_TO<'a, abi_stable::sabi_types::RRef<'a, ()>>;
+
+/// A profile instance.
+#[sabi_trait]
+pub trait FfiProfile: Send {
+    /// The profile's name after `__NAME__` was applied.
+    fn name(&self) -> RString;
+    /// Applies the profile; JSON [`crate::Applied`].
+    fn apply(&mut self, host: HostRef<'_>, setup_script: ROption<RStr<'_>>) -> FfiResult<RString>;
+    /// Reverts it; `true` when the host must be rebooted to finish.
+    fn revert(&mut self, host: HostRef<'_>) -> FfiResult<bool>;
+    /// Describes how the profile affected the machines (JSON object).
+    #[sabi(last_prefix_field)]
+    fn info(&mut self, host: HostRef<'_>) -> FfiResult<RString>;
+}
+
+/// A test instance.
+#[sabi_trait]
+pub trait FfiTest: Send {
+    /// The test's name after `__NAME__` was applied.
+    fn name(&self) -> RString;
+    /// Prepares machines (JSON [`crate::TestRun`]).
+    fn setup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()>;
+    /// Runs the benchmark and writes results into the run's output dir.
+    fn run(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()>;
+    /// Cleans up, always called, even after a failure.
+    #[sabi(last_prefix_field)]
+    fn cleanup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()>;
+}
+
+/// An image provider instance.
+#[sabi_trait]
+pub trait FfiImageProvider: Send {
+    /// Whether it can provide `distro` for `arch`.
+    fn is_for(&self, distro: RStr<'_>, arch: RStr<'_>) -> bool;
+    /// Whether the image described by JSON [`crate::ImageRequest`] is current.
+    fn is_up_to_date(&mut self, host: HostRef<'_>, request: RStr<'_>) -> FfiResult<bool>;
+    /// Prepares the image; returns its path on the host.
+    #[sabi(last_prefix_field)]
+    fn prepare(&mut self, host: HostRef<'_>, request: RStr<'_>) -> FfiResult<RString>;
+}
+
+/// A provisioner instance.
+#[sabi_trait]
+pub trait FfiProvisioner: Send {
+    /// Installs the distribution (JSON [`crate::ProvisionRequest`]).
+    #[sabi(last_prefix_field)]
+    fn provision(&mut self, host: HostRef<'_>, request: RStr<'_>) -> FfiResult<()>;
+}
+
+/// A result parser instance.
+#[sabi_trait]
+pub trait FfiResultParser: Send + Sync {
+    /// Whether it reads files named `file_name`.
+    fn handles(&self, file_name: RStr<'_>) -> bool;
+    /// Reads one file; JSON list of [`crate::ParsedCheck`].
+    #[sabi(last_prefix_field)]
+    fn parse(&self, path: RStr<'_>) -> FfiResult<RString>;
+}
+
+/// Owned profile trait object.
+pub type ProfileBox = FfiProfile_TO<'static, RBox<()>>;
+/// Owned test trait object.
+pub type TestBox = FfiTest_TO<'static, RBox<()>>;
+/// Owned image provider trait object.
+pub type ImageProviderBox = FfiImageProvider_TO<'static, RBox<()>>;
+/// Owned provisioner trait object.
+pub type ProvisionerBox = FfiProvisioner_TO<'static, RBox<()>>;
+/// Owned result parser trait object.
+pub type ResultParserBox = FfiResultParser_TO<'static, RBox<()>>;
+
+/// The root module of a plugin library.
+///
+/// This is a prefix type: a later minor version of `plugin-api` may append
+/// fields after `new_result_parser`; the host then sees them as missing
+/// (`None`) in libraries built against an older version.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = PluginModRef)))]
+#[sabi(missing_field(panic))]
+pub struct PluginMod {
+    /// Name of the library (its crate name), for messages and listings.
+    pub library_name: extern "C" fn() -> RString,
+    /// Every component the library provides.
+    pub components: extern "C" fn() -> FfiResult<RVec<ComponentDecl>>,
+    /// Creates the profile named `name` from a JSON [`crate::ProfileContext`].
+    pub new_profile: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<ProfileBox>,
+    /// Creates the test named `name` from a JSON [`crate::TestContext`].
+    pub new_test: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<TestBox>,
+    /// Creates the image provider named `name`.
+    pub new_image_provider: extern "C" fn(name: RStr<'_>) -> FfiResult<ImageProviderBox>,
+    /// Creates the provisioner named `name` (JSON params object).
+    pub new_provisioner:
+        extern "C" fn(name: RStr<'_>, params: RStr<'_>) -> FfiResult<ProvisionerBox>,
+    /// Creates the result parser named `name`.
+    #[sabi(last_prefix_field)]
+    pub new_result_parser: extern "C" fn(name: RStr<'_>) -> FfiResult<ResultParserBox>,
+}
+
+impl RootModule for PluginModRef {
+    declare_root_module_statics! {PluginModRef}
+    const BASE_NAME: &'static str = "runperf_plugin";
+    const NAME: &'static str = "runperf plugin";
+    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}

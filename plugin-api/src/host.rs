@@ -1,0 +1,323 @@
+//! Host services: what a plugin may ask the host to do during a call.
+//!
+//! The host implements [`HostServices`] with plain Rust types; a plugin sees
+//! the same services through [`Host`]. Between them sits the `FfiHost`
+//! trait object, borrowed for one call only, so a plugin cannot keep it.
+
+use abi_stable::{
+    sabi_trait::TD_Opaque,
+    sabi_types::RRef,
+    std_types::{ROption, RSlice, RStr, RString, RVec},
+};
+use serde_json::{Map, Value};
+
+use crate::{
+    Command, CommandOutput, LogLevel, PluginError, PluginResult, WorkerSpec,
+    error::guard,
+    ffi::{FfiHost, FfiHost_TO, FfiResult, HostRef},
+};
+
+/// Services the host offers to plugins, in plain Rust.
+///
+/// Machines are named: the host machines given with `--hosts` and the
+/// workers registered by profiles.
+pub trait HostServices {
+    /// Runs `command` on `machine`. A non-zero exit status is not an error.
+    fn run(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput>;
+    /// Writes `content` to `path` on `machine` (appends when `append`).
+    fn write_file(
+        &self,
+        machine: &str,
+        path: &str,
+        content: &[u8],
+        append: bool,
+    ) -> PluginResult<()>;
+    /// Reads `path` on `machine`.
+    fn read_file(&self, machine: &str, path: &str) -> PluginResult<Vec<u8>>;
+    /// Copies the local file or dir `local` to `remote` on `machine`.
+    fn copy_to(&self, machine: &str, local: &str, remote: &str) -> PluginResult<()>;
+    /// Copies `remote` on `machine` to the local path `local`.
+    fn copy_from(&self, machine: &str, remote: &str, local: &str) -> PluginResult<()>;
+    /// Reads the persistent key `key` (kept under `/var/lib/runperf/`).
+    fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>>;
+    /// Sets (`Some`) or removes (`None`) the persistent key `key`.
+    fn persistent_set(&self, machine: &str, key: &str, value: Option<&str>) -> PluginResult<()>;
+    /// Logs `message` on behalf of the plugin.
+    fn log(&self, level: LogLevel, message: &str);
+    /// The run's metadata.
+    fn metadata(&self) -> Map<String, Value>;
+    /// The params of `machine` (host params such as `host_cpus`, `arch`).
+    fn machine_params(&self, machine: &str) -> PluginResult<Map<String, Value>>;
+    /// Registers a worker so that later calls can name it.
+    fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()>;
+    /// Forgets a worker.
+    fn remove_worker(&self, name: &str) -> PluginResult<()>;
+    /// Reboots `machine` and waits until it answers again.
+    fn reboot(&self, machine: &str) -> PluginResult<()>;
+}
+
+/// The host services as a plugin sees them during one call.
+pub struct Host<'a> {
+    inner: HostRef<'a>,
+}
+
+impl<'a> Host<'a> {
+    /// Wraps the borrowed trait object handed to a plugin call.
+    pub fn from_ffi(inner: HostRef<'a>) -> Self {
+        Self { inner }
+    }
+
+    /// Runs `command` on `machine`; a non-zero exit status is not an error.
+    pub fn run(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
+        let request = serde_json::to_string(command)?;
+        let reply = self
+            .inner
+            .run(machine.into(), request.as_str().into())
+            .into_result()?;
+        Ok(serde_json::from_str(&reply)?)
+    }
+
+    /// Runs `command` and fails unless it exits with status 0.
+    pub fn run_ok(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
+        let out = self.run(machine, command)?;
+        if out.success() {
+            Ok(out)
+        } else {
+            Err(PluginError::new(format!(
+                "command {:?} on {machine} exited with {}",
+                command.line, out.status
+            ))
+            .with_cause(out.stderr.trim().to_owned()))
+        }
+    }
+
+    /// Writes `content` to `path` on `machine`.
+    pub fn write_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
+        self.inner
+            .write_file(
+                machine.into(),
+                path.into(),
+                RSlice::from_slice(content),
+                false,
+            )
+            .into_result()
+    }
+
+    /// Appends `content` to `path` on `machine`.
+    pub fn append_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
+        self.inner
+            .write_file(
+                machine.into(),
+                path.into(),
+                RSlice::from_slice(content),
+                true,
+            )
+            .into_result()
+    }
+
+    /// Reads `path` on `machine`.
+    pub fn read_file(&self, machine: &str, path: &str) -> PluginResult<Vec<u8>> {
+        Ok(self
+            .inner
+            .read_file(machine.into(), path.into())
+            .into_result()?
+            .into_vec())
+    }
+
+    /// Copies a local file or dir to `machine`.
+    pub fn copy_to(&self, machine: &str, local: &str, remote: &str) -> PluginResult<()> {
+        self.inner
+            .copy_to(machine.into(), local.into(), remote.into())
+            .into_result()
+    }
+
+    /// Copies a file or dir from `machine` to a local path.
+    pub fn copy_from(&self, machine: &str, remote: &str, local: &str) -> PluginResult<()> {
+        self.inner
+            .copy_from(machine.into(), remote.into(), local.into())
+            .into_result()
+    }
+
+    /// Reads a persistent key.
+    pub fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
+        Ok(self
+            .inner
+            .persistent_get(machine.into(), key.into())
+            .into_result()?
+            .into_option()
+            .map(RString::into_string))
+    }
+
+    /// Sets a persistent key.
+    pub fn persistent_set(&self, machine: &str, key: &str, value: &str) -> PluginResult<()> {
+        self.inner
+            .persistent_set(machine.into(), key.into(), ROption::RSome(value.into()))
+            .into_result()
+    }
+
+    /// Removes a persistent key.
+    pub fn persistent_remove(&self, machine: &str, key: &str) -> PluginResult<()> {
+        self.inner
+            .persistent_set(machine.into(), key.into(), ROption::RNone)
+            .into_result()
+    }
+
+    /// Logs a message.
+    pub fn log(&self, level: LogLevel, message: &str) {
+        self.inner.log(level, message.into());
+    }
+
+    /// The run's metadata.
+    pub fn metadata(&self) -> PluginResult<Map<String, Value>> {
+        Ok(serde_json::from_str(&self.inner.metadata())?)
+    }
+
+    /// The params of `machine`.
+    pub fn machine_params(&self, machine: &str) -> PluginResult<Map<String, Value>> {
+        let text = self.inner.machine_params(machine.into()).into_result()?;
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Registers a worker.
+    pub fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()> {
+        let text = serde_json::to_string(spec)?;
+        self.inner.add_worker(text.as_str().into()).into_result()
+    }
+
+    /// Forgets a worker.
+    pub fn remove_worker(&self, name: &str) -> PluginResult<()> {
+        self.inner.remove_worker(name.into()).into_result()
+    }
+
+    /// Reboots `machine` and waits for it.
+    pub fn reboot(&self, machine: &str) -> PluginResult<()> {
+        self.inner.reboot(machine.into()).into_result()
+    }
+}
+
+/// Lends `services` to `call` as the borrowed FFI object plugins receive.
+pub fn lend<R>(services: &dyn HostServices, call: impl FnOnce(HostRef<'_>) -> R) -> R {
+    let adapter = Adapter(services);
+    let host: HostRef<'_> = FfiHost_TO::from_ptr(RRef::new(&adapter), TD_Opaque);
+    call(host)
+}
+
+/// Implements the FFI trait over plain services, catching host panics so
+/// they never unwind through plugin frames.
+struct Adapter<'a>(&'a dyn HostServices);
+
+fn json<T: serde::Serialize>(value: &T) -> PluginResult<RString> {
+    Ok(RString::from(serde_json::to_string(value)?))
+}
+
+impl FfiHost for Adapter<'_> {
+    fn run(&self, machine: RStr<'_>, command: RStr<'_>) -> FfiResult<RString> {
+        guard("host service run", || {
+            let command: Command = serde_json::from_str(command.as_str())?;
+            json(&self.0.run(machine.as_str(), &command)?)
+        })
+        .into()
+    }
+
+    fn write_file(
+        &self,
+        machine: RStr<'_>,
+        path: RStr<'_>,
+        content: RSlice<'_, u8>,
+        append: bool,
+    ) -> FfiResult<()> {
+        guard("host service write_file", || {
+            self.0
+                .write_file(machine.as_str(), path.as_str(), content.as_slice(), append)
+        })
+        .into()
+    }
+
+    fn read_file(&self, machine: RStr<'_>, path: RStr<'_>) -> FfiResult<RVec<u8>> {
+        guard("host service read_file", || {
+            Ok(RVec::from(
+                self.0.read_file(machine.as_str(), path.as_str())?,
+            ))
+        })
+        .into()
+    }
+
+    fn copy_to(&self, machine: RStr<'_>, local: RStr<'_>, remote: RStr<'_>) -> FfiResult<()> {
+        guard("host service copy_to", || {
+            self.0
+                .copy_to(machine.as_str(), local.as_str(), remote.as_str())
+        })
+        .into()
+    }
+
+    fn copy_from(&self, machine: RStr<'_>, remote: RStr<'_>, local: RStr<'_>) -> FfiResult<()> {
+        guard("host service copy_from", || {
+            self.0
+                .copy_from(machine.as_str(), remote.as_str(), local.as_str())
+        })
+        .into()
+    }
+
+    fn persistent_get(&self, machine: RStr<'_>, key: RStr<'_>) -> FfiResult<ROption<RString>> {
+        guard("host service persistent_get", || {
+            Ok(self
+                .0
+                .persistent_get(machine.as_str(), key.as_str())?
+                .map(RString::from)
+                .into())
+        })
+        .into()
+    }
+
+    fn persistent_set(
+        &self,
+        machine: RStr<'_>,
+        key: RStr<'_>,
+        value: ROption<RStr<'_>>,
+    ) -> FfiResult<()> {
+        guard("host service persistent_set", || {
+            let value = value.into_option().map(|v| v.as_str());
+            self.0.persistent_set(machine.as_str(), key.as_str(), value)
+        })
+        .into()
+    }
+
+    fn log(&self, level: LogLevel, message: RStr<'_>) {
+        // A panicking logger must not take the plugin down; nothing to report to.
+        let _ = guard("host service log", || {
+            self.0.log(level, message.as_str());
+            Ok(())
+        });
+    }
+
+    fn metadata(&self) -> RString {
+        guard("host service metadata", || json(&self.0.metadata()))
+            .unwrap_or_else(|_| RString::from("{}"))
+    }
+
+    fn machine_params(&self, machine: RStr<'_>) -> FfiResult<RString> {
+        guard("host service machine_params", || {
+            json(&self.0.machine_params(machine.as_str())?)
+        })
+        .into()
+    }
+
+    fn add_worker(&self, spec: RStr<'_>) -> FfiResult<()> {
+        guard("host service add_worker", || {
+            let spec: WorkerSpec = serde_json::from_str(spec.as_str())?;
+            self.0.add_worker(&spec)
+        })
+        .into()
+    }
+
+    fn remove_worker(&self, name: RStr<'_>) -> FfiResult<()> {
+        guard("host service remove_worker", || {
+            self.0.remove_worker(name.as_str())
+        })
+        .into()
+    }
+
+    fn reboot(&self, machine: RStr<'_>) -> FfiResult<()> {
+        guard("host service reboot", || self.0.reboot(machine.as_str())).into()
+    }
+}

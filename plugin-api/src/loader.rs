@@ -1,0 +1,335 @@
+//! Host side: opening a plugin library, checking it is compatible, and
+//! calling its components through plain-Rust handles.
+
+use std::path::{Path, PathBuf};
+
+use abi_stable::library::{LibraryError, RootModuleError, lib_header_from_path};
+
+use crate::{
+    Applied, ComponentInfo, HostServices, ImageRequest, ParsedCheck, PluginError, PluginResult,
+    ProfileContext, ProvisionRequest, TestContext, TestRun,
+    ffi::{ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox},
+    host::lend,
+};
+
+/// Why a file could not be used as a plugin library.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// dlopen failed: not a shared library, truncated, wrong architecture...
+    #[error("cannot be opened as a shared library ({0})")]
+    Open(String),
+    /// A shared library without the abi_stable root module symbol.
+    #[error("not a runperf plugin (it exports no plugin root module)")]
+    NotAPlugin,
+    /// Built against an incompatible version of this crate.
+    #[error(
+        "built against runperf-plugin-api {found}, but this runperf uses {expected}: rebuild the plugin against runperf-plugin-api {expected}"
+    )]
+    Version {
+        /// Version this host was built with.
+        expected: String,
+        /// Version the library was built with.
+        found: String,
+    },
+    /// Same version, different type layout (abi_stable's report).
+    #[error(
+        "built against an incompatible runperf-plugin-api layout: rebuild the plugin; abi_stable reports: {0}"
+    )]
+    Layout(String),
+    /// The library panicked or failed while initialising.
+    #[error("failed to initialise: {0}")]
+    Init(String),
+}
+
+impl LoadError {
+    fn from_library(err: LibraryError) -> Self {
+        match err {
+            LibraryError::OpenError { err, .. } => Self::Open(err.to_string()),
+            LibraryError::GetSymbolError { .. } => Self::NotAPlugin,
+            LibraryError::IncompatibleVersionNumber {
+                expected_version,
+                actual_version,
+                ..
+            } => Self::Version {
+                expected: expected_version.to_string(),
+                found: actual_version.to_string(),
+            },
+            LibraryError::ParseVersionError(e) => Self::Init(format!("unreadable version: {e}")),
+            LibraryError::AbiInstability(e) => Self::Layout(one_line(&e.to_string())),
+            LibraryError::InvalidAbiHeader(h) => {
+                Self::Layout(format!("abi_stable header {h:?} is not the host's"))
+            }
+            LibraryError::InvalidCAbi { expected, found } => {
+                Self::Layout(format!("C ABI {found} differs from the host's {expected}"))
+            }
+            LibraryError::RootModule { err, .. } => Self::Init(match err {
+                RootModuleError::Unwound => "panicked in its root module".to_owned(),
+                other => other.to_string(),
+            }),
+            LibraryError::Many(errs) => Self::Layout(
+                errs.into_iter()
+                    .map(|e| Self::from_library(e).to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        }
+    }
+}
+
+/// Folds abi_stable's multi-line layout report into one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A loaded plugin library.
+pub struct Library {
+    path: PathBuf,
+    name: String,
+    module: PluginModRef,
+    components: Vec<ComponentInfo>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.path)
+            .field("name", &self.name)
+            .field("components", &self.components)
+            .finish()
+    }
+}
+
+/// Opens `path`, checks compatibility and reads its component list.
+///
+/// The library stays loaded for the life of the process (abi_stable never
+/// unloads libraries).
+pub fn load(path: &Path) -> Result<Library, LoadError> {
+    let header = lib_header_from_path(path).map_err(LoadError::from_library)?;
+    let module = header
+        .init_root_module::<PluginModRef>()
+        .map_err(LoadError::from_library)?;
+    let name = (module.library_name())().into_string();
+    let components = (module.components())()
+        .into_result()
+        .map_err(|e| LoadError::Init(format!("{e:#}")))?
+        .into_iter()
+        .map(|decl| ComponentInfo {
+            kind: decl.kind,
+            name: decl.name.into_string(),
+            order_key: decl.order_key.into_string(),
+            summary: decl.summary.into_string(),
+        })
+        .collect();
+    Ok(Library {
+        path: path.to_owned(),
+        name,
+        module,
+        components,
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> PluginResult<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+impl Library {
+    /// Where the library was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The library's own name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The components it provides.
+    pub fn components(&self) -> &[ComponentInfo] {
+        &self.components
+    }
+
+    /// Creates the profile `name`.
+    pub fn new_profile(&self, name: &str, context: &ProfileContext) -> PluginResult<ProfileHandle> {
+        let context = json(context)?;
+        let inner =
+            (self.module.new_profile())(name.into(), context.as_str().into()).into_result()?;
+        Ok(ProfileHandle { inner })
+    }
+
+    /// Creates the test `name`.
+    pub fn new_test(&self, name: &str, context: &TestContext) -> PluginResult<TestHandle> {
+        let context = json(context)?;
+        let inner = (self.module.new_test())(name.into(), context.as_str().into()).into_result()?;
+        Ok(TestHandle { inner })
+    }
+
+    /// Creates the image provider `name`.
+    pub fn new_image_provider(&self, name: &str) -> PluginResult<ImageProviderHandle> {
+        let inner = (self.module.new_image_provider())(name.into()).into_result()?;
+        Ok(ImageProviderHandle { inner })
+    }
+
+    /// Creates the provisioner `name` with its JSON params.
+    pub fn new_provisioner(
+        &self,
+        name: &str,
+        params: &serde_json::Map<String, serde_json::Value>,
+    ) -> PluginResult<ProvisionerHandle> {
+        let params = json(params)?;
+        let inner =
+            (self.module.new_provisioner())(name.into(), params.as_str().into()).into_result()?;
+        Ok(ProvisionerHandle { inner })
+    }
+
+    /// Creates the result parser `name`.
+    pub fn new_result_parser(&self, name: &str) -> PluginResult<ResultParserHandle> {
+        let inner = (self.module.new_result_parser())(name.into()).into_result()?;
+        Ok(ResultParserHandle { inner })
+    }
+}
+
+/// A profile created by a plugin.
+pub struct ProfileHandle {
+    inner: ProfileBox,
+}
+
+impl ProfileHandle {
+    /// The profile's name.
+    pub fn name(&self) -> String {
+        self.inner.name().into_string()
+    }
+
+    /// Applies the profile.
+    pub fn apply(
+        &mut self,
+        host: &dyn HostServices,
+        setup_script: Option<&str>,
+    ) -> PluginResult<Applied> {
+        let text = lend(host, |h| {
+            self.inner.apply(h, setup_script.map(Into::into).into())
+        })
+        .into_result()?;
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Reverts the profile; `true` when a reboot is needed.
+    pub fn revert(&mut self, host: &dyn HostServices) -> PluginResult<bool> {
+        lend(host, |h| self.inner.revert(h)).into_result()
+    }
+
+    /// How the profile affected the machines.
+    pub fn info(
+        &mut self,
+        host: &dyn HostServices,
+    ) -> PluginResult<serde_json::Map<String, serde_json::Value>> {
+        let text = lend(host, |h| self.inner.info(h)).into_result()?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// A test created by a plugin.
+pub struct TestHandle {
+    inner: TestBox,
+}
+
+impl TestHandle {
+    /// The test's name.
+    pub fn name(&self) -> String {
+        self.inner.name().into_string()
+    }
+
+    /// Prepares the machines.
+    pub fn setup(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
+        let run = json(run)?;
+        lend(host, |h| self.inner.setup(h, run.as_str().into())).into_result()
+    }
+
+    /// Runs the benchmark.
+    pub fn run(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
+        let run = json(run)?;
+        lend(host, |h| self.inner.run(h, run.as_str().into())).into_result()
+    }
+
+    /// Cleans up.
+    pub fn cleanup(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
+        let run = json(run)?;
+        lend(host, |h| self.inner.cleanup(h, run.as_str().into())).into_result()
+    }
+}
+
+/// An image provider created by a plugin.
+pub struct ImageProviderHandle {
+    inner: ImageProviderBox,
+}
+
+impl ImageProviderHandle {
+    /// Whether it provides `distro` for `arch`.
+    pub fn is_for(&self, distro: &str, arch: &str) -> bool {
+        self.inner.is_for(distro.into(), arch.into())
+    }
+
+    /// Whether the image is current.
+    pub fn is_up_to_date(
+        &mut self,
+        host: &dyn HostServices,
+        request: &ImageRequest,
+    ) -> PluginResult<bool> {
+        let request = json(request)?;
+        lend(host, |h| {
+            self.inner.is_up_to_date(h, request.as_str().into())
+        })
+        .into_result()
+    }
+
+    /// Prepares the image and returns its path.
+    pub fn prepare(
+        &mut self,
+        host: &dyn HostServices,
+        request: &ImageRequest,
+    ) -> PluginResult<String> {
+        let request = json(request)?;
+        Ok(
+            lend(host, |h| self.inner.prepare(h, request.as_str().into()))
+                .into_result()?
+                .into_string(),
+        )
+    }
+}
+
+/// A provisioner created by a plugin.
+pub struct ProvisionerHandle {
+    inner: ProvisionerBox,
+}
+
+impl ProvisionerHandle {
+    /// Provisions the machine.
+    pub fn provision(
+        &mut self,
+        host: &dyn HostServices,
+        request: &ProvisionRequest,
+    ) -> PluginResult<()> {
+        let request = json(request)?;
+        lend(host, |h| self.inner.provision(h, request.as_str().into())).into_result()
+    }
+}
+
+/// A result parser created by a plugin.
+pub struct ResultParserHandle {
+    inner: ResultParserBox,
+}
+
+impl ResultParserHandle {
+    /// Whether it reads files named `file_name`.
+    pub fn handles(&self, file_name: &str) -> bool {
+        self.inner.handles(file_name.into())
+    }
+
+    /// Reads one file into checks.
+    pub fn parse(&self, path: &Path) -> PluginResult<Vec<ParsedCheck>> {
+        let path = path
+            .to_str()
+            .ok_or_else(|| PluginError::new(format!("path {} is not UTF-8", path.display())))?;
+        let text = self.inner.parse(path.into()).into_result()?;
+        Ok(serde_json::from_str(&text)?)
+    }
+}

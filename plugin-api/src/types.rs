@@ -1,0 +1,296 @@
+//! Plain data exchanged with plugins: commands, components and the
+//! contexts handed to each kind of component.
+//!
+//! Contexts cross the boundary as JSON, so fields can be added in a minor
+//! version without changing the binary layout; unknown fields are ignored
+//! and missing ones take their defaults.
+
+use abi_stable::StableAbi;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The five kinds of component a plugin library can provide.
+#[repr(u8)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComponentKind {
+    /// A scenario the tests run under (`Localhost`, `TunedLibvirt`, ...).
+    Profile,
+    /// A benchmark (`fio`, `uperf`, ...).
+    Test,
+    /// A source of guest images (`Fedora`, ...).
+    ImageProvider,
+    /// Installs a distribution on a host before the run (`Beaker`, ...).
+    Provisioner,
+    /// Reads result files under a result dir into checks.
+    ResultParser,
+}
+
+impl ComponentKind {
+    /// Every kind, in listing order.
+    pub const ALL: [ComponentKind; 5] = [
+        Self::Profile,
+        Self::Test,
+        Self::ImageProvider,
+        Self::Provisioner,
+        Self::ResultParser,
+    ];
+
+    /// The name used in listings and messages (`profile`, `test`, ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::Test => "test",
+            Self::ImageProvider => "image-provider",
+            Self::Provisioner => "provisioner",
+            Self::ResultParser => "result-parser",
+        }
+    }
+}
+
+impl std::fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What a library says about one of its components.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentInfo {
+    /// Kind of the component.
+    #[serde(with = "kind_serde")]
+    pub kind: ComponentKind,
+    /// User-facing name (`Localhost`, `fio`, `Beaker`).
+    pub name: String,
+    /// Order key like the reference's entry-point names (`50Localhost`):
+    /// when two libraries provide the same kind and name, the lower key wins.
+    pub order_key: String,
+    /// One line describing the component.
+    pub summary: String,
+}
+
+mod kind_serde {
+    use super::ComponentKind;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(kind: &ComponentKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(kind.label())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ComponentKind, D::Error> {
+        let label = String::deserialize(d)?;
+        ComponentKind::ALL
+            .into_iter()
+            .find(|k| k.label() == label)
+            .ok_or_else(|| D::Error::custom(format!("unknown component kind {label:?}")))
+    }
+}
+
+/// How a command is given to a machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandLine {
+    /// Program and arguments; the host quotes each argument.
+    Argv(Vec<String>),
+    /// A shell line run by `sh -c`; the caller is responsible for quoting.
+    Shell(String),
+}
+
+/// A command to run on a machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Command {
+    /// What to run.
+    pub line: CommandLine,
+    /// Give up after this many seconds (the host's default when `None`).
+    #[serde(default)]
+    pub timeout_secs: Option<f64>,
+    /// Give up when no output arrived for this many seconds.
+    #[serde(default)]
+    pub stall_secs: Option<f64>,
+}
+
+impl Command {
+    /// A command from program and arguments.
+    pub fn argv<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            line: CommandLine::Argv(args.into_iter().map(Into::into).collect()),
+            timeout_secs: None,
+            stall_secs: None,
+        }
+    }
+
+    /// A shell command line.
+    pub fn shell(line: impl Into<String>) -> Self {
+        Self {
+            line: CommandLine::Shell(line.into()),
+            timeout_secs: None,
+            stall_secs: None,
+        }
+    }
+
+    /// Sets the timeout in seconds.
+    #[must_use]
+    pub fn timeout(mut self, secs: f64) -> Self {
+        self.timeout_secs = Some(secs);
+        self
+    }
+
+    /// Sets the output-stall watchdog in seconds.
+    #[must_use]
+    pub fn stall(mut self, secs: f64) -> Self {
+        self.stall_secs = Some(secs);
+        self
+    }
+}
+
+/// What a finished command left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CommandOutput {
+    /// Exit status (`-1` when killed by a signal).
+    pub status: i32,
+    /// Everything written to standard output.
+    pub stdout: String,
+    /// Everything written to standard error.
+    pub stderr: String,
+}
+
+impl CommandOutput {
+    /// Whether the command exited with status 0.
+    pub fn success(&self) -> bool {
+        self.status == 0
+    }
+}
+
+/// Severity of a log message sent to the host.
+#[repr(u8)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Fine-grained detail (`-vvv`).
+    Debug,
+    /// Progress (`-vv`).
+    Info,
+    /// Something odd that does not stop the run.
+    Warn,
+    /// Something failed.
+    Error,
+}
+
+/// Handed to a profile when it is created.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileContext {
+    /// Name of the host machine the profile is applied on.
+    pub host: String,
+    /// Asset search dirs (`--paths`), most important first.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The profile's JSON params from the command line (`Profile:{...}`).
+    #[serde(default)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// What applying a profile produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applied {
+    /// The machine must be rebooted and the profile applied again.
+    #[serde(default)]
+    pub reboot_required: bool,
+    /// Names of the machines the tests run on (registered with
+    /// `Host::add_worker`, or the host itself).
+    #[serde(default)]
+    pub workers: Vec<String>,
+}
+
+/// A machine a profile created (a VM), reached through its host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkerSpec {
+    /// Unique name (used in results and messages).
+    pub name: String,
+    /// Address (IP or DNS name) as seen from the host.
+    pub address: String,
+    /// Machine through which the worker is reached (usually the host).
+    pub via: String,
+    /// Login user (`root` when empty).
+    #[serde(default)]
+    pub user: String,
+}
+
+/// Handed to a test when it is created.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestContext {
+    /// The test's JSON params from the command line (`fio:{...}`).
+    #[serde(default)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// Handed to a test when it runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestRun {
+    /// Host machine name.
+    pub host: String,
+    /// Name of the applied profile.
+    pub profile: String,
+    /// Workers, one group per host.
+    pub workers: Vec<Vec<String>>,
+    /// Local directory the test writes its results into (`result.json`...);
+    /// the host renames it to the next serial when the test succeeds.
+    pub output_dir: String,
+    /// The run's metadata (RUNPERF_METADATA keys and values).
+    #[serde(default)]
+    pub metadata: serde_json::Map<String, Value>,
+}
+
+/// Handed to an image provider.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageRequest {
+    /// Machine the image is prepared on.
+    pub host: String,
+    /// Guest distribution (`Fedora-32`).
+    pub distro: String,
+    /// Guest architecture (`x86_64`).
+    pub arch: String,
+    /// Where the image goes on `host`.
+    pub path: String,
+    /// Public key to authorize for root.
+    #[serde(default)]
+    pub public_key: String,
+    /// Root password to set, if any.
+    #[serde(default)]
+    pub default_password: Option<String>,
+    /// Script to run inside the image, if any.
+    #[serde(default)]
+    pub setup_script: Option<String>,
+}
+
+/// Handed to a provisioner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProvisionRequest {
+    /// Machine to provision.
+    pub machine: String,
+    /// Its address.
+    pub address: String,
+    /// Distribution to install.
+    pub distro: String,
+    /// Provisioner params from the command line (`Beaker:{...}`).
+    #[serde(default)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// One value read from a result file by a result parser.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParsedCheck {
+    /// Check name below the result dir, e.g. `./read-4KiB/throughput/iops_sec.mean`.
+    pub name: String,
+    /// Numeric value, or `None` with `text` for non-numeric checks.
+    pub value: Option<f64>,
+    /// Text value of non-numeric checks.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Whether the check decides the verdict.
+    pub primary: bool,
+    /// `key:value` lines describing the parameters.
+    #[serde(default)]
+    pub params: String,
+}
