@@ -33,9 +33,14 @@ pub enum LoadError {
     },
     /// Same version, different type layout (abi_stable's report).
     #[error(
-        "built against an incompatible runperf-plugin-api layout: rebuild the plugin; abi_stable reports: {0}"
+        "built against an incompatible runperf-plugin-api layout ({summary}): rebuild the plugin against this runperf's plugin-api"
     )]
-    Layout(String),
+    Layout {
+        /// The gist of abi_stable's report.
+        summary: String,
+        /// abi_stable's whole report, folded into one line.
+        full: String,
+    },
     /// The library panicked or failed while initialising.
     #[error("failed to initialise: {0}")]
     Init(String),
@@ -55,23 +60,44 @@ impl LoadError {
                 found: actual_version.to_string(),
             },
             LibraryError::ParseVersionError(e) => Self::Init(format!("unreadable version: {e}")),
-            LibraryError::AbiInstability(e) => Self::Layout(one_line(&e.to_string())),
+            LibraryError::AbiInstability(e) => Self::layout(one_line(&e.to_string())),
             LibraryError::InvalidAbiHeader(h) => {
-                Self::Layout(format!("abi_stable header {h:?} is not the host's"))
+                Self::layout(format!("abi_stable header {h:?} is not the host's"))
             }
             LibraryError::InvalidCAbi { expected, found } => {
-                Self::Layout(format!("C ABI {found} differs from the host's {expected}"))
+                Self::layout(format!("C ABI {found} differs from the host's {expected}"))
             }
             LibraryError::RootModule { err, .. } => Self::Init(match err {
                 RootModuleError::Unwound => "panicked in its root module".to_owned(),
                 other => other.to_string(),
             }),
-            LibraryError::Many(errs) => Self::Layout(
+            LibraryError::Many(errs) => Self::layout(
                 errs.into_iter()
                     .map(|e| Self::from_library(e).to_string())
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+        }
+    }
+}
+
+impl LoadError {
+    /// A layout error whose summary is the last `Error:` part of `full`
+    /// (abi_stable puts the actual mismatch there, after both layouts).
+    fn layout(full: String) -> Self {
+        let gist = full
+            .rsplit_once("Error:")
+            .map_or(full.as_str(), |(_, tail)| tail)
+            .trim();
+        let summary: String = gist.chars().take(300).collect();
+        Self::Layout { summary, full }
+    }
+
+    /// Everything known about the error, for debug logs.
+    pub fn details(&self) -> String {
+        match self {
+            Self::Layout { full, .. } => full.clone(),
+            other => other.to_string(),
         }
     }
 }

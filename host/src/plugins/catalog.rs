@@ -75,6 +75,7 @@ impl Catalog {
                 Ok(library) => catalog.add(Arc::new(library)),
                 Err(err) => {
                     tracing::warn!("ignoring plugin file {}: {err}", path.display());
+                    tracing::debug!("{}: {}", path.display(), err.details());
                     catalog.rejected.push(Rejected {
                         path,
                         reason: err.to_string(),

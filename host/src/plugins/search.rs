@@ -61,6 +61,11 @@ impl SearchPath {
         Self { dirs }
     }
 
+    /// Exactly `dirs`, in this order.
+    pub fn new(dirs: Vec<PathBuf>) -> Self {
+        Self { dirs }
+    }
+
     /// The directories, in search order.
     pub fn dirs(&self) -> &[PathBuf] {
         &self.dirs

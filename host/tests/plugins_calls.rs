@@ -1,0 +1,136 @@
+//! Calling components of loaded plugin libraries through the host's
+//! catalog: the real Localhost profile, panics, name lookup.
+
+mod support;
+
+use runperf::plugins::{Catalog, SearchPath};
+use runperf_plugin_api::{ComponentKind, ProfileContext};
+use support::{fake_host::FakeHost, fixture_plugins::install};
+
+fn catalog(libs: &[&str]) -> (tempfile::TempDir, Catalog) {
+    let tmp = tempfile::tempdir().unwrap();
+    install(tmp.path(), libs);
+    let search = SearchPath::new(vec![tmp.path().to_owned()]);
+    (tmp, Catalog::discover(&search))
+}
+
+fn context(host: &str) -> ProfileContext {
+    ProfileContext {
+        host: host.into(),
+        ..ProfileContext::default()
+    }
+}
+
+#[test]
+fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
+    let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
+    let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
+    let host = FakeHost::default();
+    let mut profile = entry
+        .library
+        .new_profile("Localhost", &context("h1"))
+        .unwrap();
+    assert_eq!(profile.name(), "Localhost");
+
+    let applied = profile.apply(&host, None).unwrap();
+    assert_eq!(applied.workers, ["h1"]);
+    assert!(!applied.reboot_required);
+    assert_eq!(host.key("h1", "set_profile").as_deref(), Some("Localhost"));
+    assert_eq!(
+        host.key("h1", "applied_profile").as_deref(),
+        Some("Localhost")
+    );
+
+    // A second run while the first is still applied (it crashed) is refused.
+    let mut again = entry
+        .library
+        .new_profile("Localhost", &context("h1"))
+        .unwrap();
+    let err = again.apply(&host, None).unwrap_err();
+    assert!(err.message().contains("already applied"), "{err:#}");
+
+    assert!(!profile.revert(&host).unwrap());
+    assert_eq!(host.key("h1", "set_profile"), None);
+    assert_eq!(host.key("h1", "applied_profile"), None);
+    // Nothing left to revert: still fine.
+    assert!(!profile.revert(&host).unwrap());
+}
+
+#[test]
+fn name_param_renames_the_profile_safely() {
+    let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
+    let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
+    let mut ctx = context("h1");
+    ctx.extra.insert("__NAME__".into(), "../../etc".into());
+    let profile = entry.library.new_profile("Localhost", &ctx).unwrap();
+    assert_eq!(profile.name(), "_._.._etc");
+}
+
+#[test]
+fn a_panic_in_a_plugin_call_is_an_error_naming_the_call() {
+    let (_tmp, catalog) = catalog(&["panicking_plugin"]);
+    let host = FakeHost::default();
+    let entry = catalog.find(ComponentKind::Profile, "Panicky").unwrap();
+    let mut profile = entry
+        .library
+        .new_profile("Panicky", &context("h1"))
+        .unwrap();
+    let err = profile.apply(&host, None).unwrap_err();
+    assert_eq!(err.message(), "panicked in Profile::apply");
+    assert_eq!(
+        err.causes().collect::<Vec<_>>(),
+        ["Panicky::apply always panics"]
+    );
+    // The library still answers after the panic.
+    assert!(!profile.revert(&host).unwrap());
+
+    let entry = catalog
+        .find(ComponentKind::Profile, "PanicOnCreate")
+        .unwrap();
+    let err = entry
+        .library
+        .new_profile("PanicOnCreate", &context("h1"))
+        .err()
+        .expect("creation fails");
+    assert_eq!(err.message(), "panicked in creating profile PanicOnCreate");
+}
+
+#[test]
+fn names_match_ignoring_case_when_unambiguous() {
+    let (_tmp, catalog) = catalog(&["runperf_profile_localhost", "panicking_plugin"]);
+    let found = catalog.find(ComponentKind::Profile, "localhost").unwrap();
+    assert_eq!(found.info.name, "Localhost");
+    let err = catalog
+        .find(ComponentKind::Profile, "Nope")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "no profile named \"Nope\"; known: Localhost, PanicOnCreate, Panicky"
+    );
+    let err = catalog
+        .find(ComponentKind::Test, "fio")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no test plugins were found"), "{err}");
+}
+
+#[test]
+fn downstream_result_parser_reads_its_files() {
+    let (tmp, catalog) = catalog(&["acme_runperf_plugins"]);
+    let entry = catalog
+        .find(ComponentKind::ResultParser, "AcmeMetrics")
+        .unwrap();
+    let parser = entry.library.new_result_parser("AcmeMetrics").unwrap();
+    assert!(parser.handles("metrics.json"));
+    assert!(!parser.handles("result.json"));
+    let file = tmp.path().join("metrics.json");
+    std::fs::write(&file, r#"{"boot_ms": 812.5}"#).unwrap();
+    let checks = parser.parse(&file).unwrap();
+    assert_eq!(checks.len(), 1);
+    assert_eq!(checks[0].name, "./metrics/boot_ms.mean");
+    assert_eq!(checks[0].value, Some(812.5));
+    std::fs::write(&file, r#"{"boot_ms": "#).unwrap();
+    let err = parser.parse(&file).unwrap_err();
+    assert!(err.message().starts_with("invalid JSON"), "{err:#}");
+}
