@@ -73,8 +73,12 @@ pub trait FfiHost {
     /// Forgets a worker registered with `add_worker`.
     fn remove_worker(&self, name: RStr<'_>) -> FfiResult<()>;
     /// Reboots `machine` and waits until it answers again.
-    #[sabi(last_prefix_field)]
     fn reboot(&self, machine: RStr<'_>) -> FfiResult<()>;
+    /// Gets a guest image (JSON [`crate::ImageRequest`]) from the first
+    /// image provider that serves its distro and arch, preparing it unless
+    /// it is up to date; returns its path on the request's host.
+    #[sabi(last_prefix_field)]
+    fn guest_image(&self, request: RStr<'_>) -> FfiResult<RString>;
 }
 
 /// Borrowed host services for one call.

@@ -12,7 +12,7 @@ use abi_stable::{
 use serde_json::{Map, Value};
 
 use crate::{
-    Command, CommandOutput, LogLevel, PluginError, PluginResult, WorkerSpec,
+    Command, CommandOutput, ImageRequest, LogLevel, PluginError, PluginResult, WorkerSpec,
     error::guard,
     ffi::{FfiHost, FfiHost_TO, FfiResult, HostRef},
 };
@@ -54,6 +54,9 @@ pub trait HostServices {
     fn remove_worker(&self, name: &str) -> PluginResult<()>;
     /// Reboots `machine` and waits until it answers again.
     fn reboot(&self, machine: &str) -> PluginResult<()>;
+    /// Gets a guest image from the first image provider that serves the
+    /// request's distro and arch; returns its path on the request's host.
+    fn guest_image(&self, request: &ImageRequest) -> PluginResult<String>;
 }
 
 /// The host services as a plugin sees them during one call.
@@ -193,6 +196,16 @@ impl<'a> Host<'a> {
     pub fn reboot(&self, machine: &str) -> PluginResult<()> {
         self.inner.reboot(machine.into()).into_result()
     }
+
+    /// Gets a guest image from the image providers; returns its path.
+    pub fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
+        let text = serde_json::to_string(request)?;
+        Ok(self
+            .inner
+            .guest_image(text.as_str().into())
+            .into_result()?
+            .into_string())
+    }
 }
 
 /// Lends `services` to `call` as the borrowed FFI object plugins receive.
@@ -319,5 +332,13 @@ impl FfiHost for Adapter<'_> {
 
     fn reboot(&self, machine: RStr<'_>) -> FfiResult<()> {
         guard("host service reboot", || self.0.reboot(machine.as_str())).into()
+    }
+
+    fn guest_image(&self, request: RStr<'_>) -> FfiResult<RString> {
+        guard("host service guest_image", || {
+            let request: ImageRequest = serde_json::from_str(request.as_str())?;
+            Ok(RString::from(self.0.guest_image(&request)?))
+        })
+        .into()
     }
 }

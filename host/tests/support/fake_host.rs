@@ -4,7 +4,7 @@
 use std::{collections::BTreeMap, sync::Mutex};
 
 use runperf_plugin_api::{
-    Command, CommandOutput, HostServices, LogLevel, PluginResult, WorkerSpec,
+    Command, CommandOutput, HostServices, ImageRequest, LogLevel, PluginResult, WorkerSpec,
     serde_json::{Map, Value},
 };
 
@@ -74,5 +74,8 @@ impl HostServices for FakeHost {
     }
     fn reboot(&self, _: &str) -> PluginResult<()> {
         Ok(())
+    }
+    fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
+        Ok(request.path.clone())
     }
 }
