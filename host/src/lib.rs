@@ -6,3 +6,4 @@
 pub mod cli;
 pub mod machine;
 pub mod plugins;
+pub mod run;

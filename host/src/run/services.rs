@@ -1,0 +1,326 @@
+//! The host services plugins call during a run, implemented over the
+//! run's machines (hosts from `--hosts` and workers registered by
+//! profiles) and the plugin catalog (image providers).
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use runperf_plugin_api::{
+    self as api, CommandOutput, ComponentKind, HostServices, ImageRequest, LogLevel, PluginError,
+    PluginResult, WorkerSpec,
+    serde_json::{Map, Value},
+};
+
+use crate::{
+    machine::{Command, LocalTransport, Machine, Masker, SshConfig, SshTransport, Transport},
+    plugins::Catalog,
+};
+
+/// How long a reboot may take before the machine counts as lost.
+pub const REBOOT_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// A machine of the run and, for SSH hosts, the transport workers tunnel through.
+struct Slot {
+    machine: Arc<Machine>,
+    ssh: Option<Arc<SshTransport>>,
+}
+
+/// The services a run offers its plugins.
+pub struct RunServices {
+    machines: RwLock<BTreeMap<String, Slot>>,
+    catalog: Arc<Catalog>,
+    metadata: Map<String, Value>,
+    masker: Masker,
+    ssh: SshConfig,
+    sessions_dir: RwLock<Option<PathBuf>>,
+}
+
+fn err(e: impl std::fmt::Display) -> PluginError {
+    PluginError::new(e.to_string())
+}
+
+impl RunServices {
+    /// Services over no machines yet.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        metadata: Map<String, Value>,
+        masker: Masker,
+        ssh: SshConfig,
+    ) -> Self {
+        Self {
+            machines: RwLock::new(BTreeMap::new()),
+            catalog,
+            metadata,
+            masker,
+            ssh,
+            sessions_dir: RwLock::new(None),
+        }
+    }
+
+    /// Adds a host: this machine itself (`local`) or one reached over SSH.
+    pub fn add_host(
+        &self,
+        name: &str,
+        address: &str,
+        local: bool,
+        params: crate::machine::HostParams,
+    ) -> Arc<Machine> {
+        let (transport, ssh): (Arc<dyn Transport>, _) = if local {
+            (Arc::new(LocalTransport::new(name)), None)
+        } else {
+            let ssh = Arc::new(SshTransport::new(address, self.ssh.clone()));
+            (ssh.clone() as Arc<dyn Transport>, Some(ssh))
+        };
+        let machine = Arc::new(
+            Machine::new(name, address, transport, self.masker.clone()).with_params(params),
+        );
+        self.insert(machine.clone(), ssh);
+        machine
+    }
+
+    fn insert(&self, machine: Arc<Machine>, ssh: Option<Arc<SshTransport>>) {
+        if let Some(dir) = self
+            .sessions_dir
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_deref()
+        {
+            machine.session_log().set_dir(Some(dir));
+        }
+        let mut machines = self.machines.write().unwrap_or_else(|p| p.into_inner());
+        machines.insert(machine.name().to_owned(), Slot { machine, ssh });
+    }
+
+    /// The machine called `name`.
+    pub fn machine(&self, name: &str) -> PluginResult<Arc<Machine>> {
+        let machines = self.machines.read().unwrap_or_else(|p| p.into_inner());
+        machines
+            .get(name)
+            .map(|s| s.machine.clone())
+            .ok_or_else(|| {
+                PluginError::new(format!(
+                    "no machine named {name:?} in this run (known: {})",
+                    machines.keys().cloned().collect::<Vec<_>>().join(", ")
+                ))
+            })
+    }
+
+    /// Sends every machine's session log to `dir` (`__sessions__` of the
+    /// result root or of a profile).
+    pub fn set_sessions_dir(&self, dir: &Path) {
+        *self.sessions_dir.write().unwrap_or_else(|p| p.into_inner()) = Some(dir.to_owned());
+        for slot in self
+            .machines
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            slot.machine.session_log().set_dir(Some(dir));
+        }
+    }
+
+    /// Writes a stage marker into every session log.
+    pub fn stage(&self, what: &str) {
+        for slot in self
+            .machines
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            slot.machine.session_log().stage(what);
+        }
+    }
+
+    /// The masker shared by every log of the run.
+    pub fn masker(&self) -> &Masker {
+        &self.masker
+    }
+}
+
+fn to_command(command: &api::Command) -> Command {
+    let base = match &command.line {
+        api::CommandLine::Argv(args) => Command::argv(args.iter().cloned()),
+        api::CommandLine::Shell(line) => Command::shell(line.clone()),
+    };
+    let secs = |s: f64| Duration::try_from_secs_f64(s).ok();
+    let base = match command.timeout_secs {
+        Some(s) => base.timeout(secs(s)),
+        None => base,
+    };
+    base.stall_timeout(command.stall_secs.and_then(secs))
+}
+
+impl HostServices for RunServices {
+    fn run(&self, machine: &str, command: &api::Command) -> PluginResult<CommandOutput> {
+        let out = self
+            .machine(machine)?
+            .run(&to_command(command))
+            .map_err(err)?;
+        Ok(CommandOutput {
+            status: out.status,
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+
+    fn write_file(
+        &self,
+        machine: &str,
+        path: &str,
+        content: &[u8],
+        append: bool,
+    ) -> PluginResult<()> {
+        let machine = self.machine(machine)?;
+        if append {
+            let mut current = match machine.read_file(path) {
+                Ok(bytes) => bytes,
+                Err(_) => Vec::new(),
+            };
+            current.extend_from_slice(content);
+            machine.write_file(path, &current).map_err(err)
+        } else {
+            machine.write_file(path, content).map_err(err)
+        }
+    }
+
+    fn read_file(&self, machine: &str, path: &str) -> PluginResult<Vec<u8>> {
+        self.machine(machine)?.read_file(path).map_err(err)
+    }
+
+    fn copy_to(&self, machine: &str, local: &str, remote: &str) -> PluginResult<()> {
+        self.machine(machine)?
+            .copy_to(Path::new(local), remote)
+            .map_err(err)
+    }
+
+    fn copy_from(&self, machine: &str, remote: &str, local: &str) -> PluginResult<()> {
+        self.machine(machine)?
+            .copy_from(remote, Path::new(local))
+            .map_err(err)
+    }
+
+    fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
+        self.machine(machine)?.storage().get(key).map_err(err)
+    }
+
+    fn persistent_set(&self, machine: &str, key: &str, value: Option<&str>) -> PluginResult<()> {
+        let machine = self.machine(machine)?;
+        match value {
+            Some(value) => machine.storage().set(key, value),
+            None => machine.storage().remove(key),
+        }
+        .map_err(err)
+    }
+
+    fn log(&self, level: LogLevel, message: &str) {
+        let message = self.masker.mask(message);
+        match level {
+            LogLevel::Debug => tracing::debug!("{message}"),
+            LogLevel::Info => tracing::info!("{message}"),
+            LogLevel::Warn => tracing::warn!("{message}"),
+            LogLevel::Error => tracing::error!("{message}"),
+        }
+    }
+
+    fn metadata(&self) -> Map<String, Value> {
+        self.metadata.clone()
+    }
+
+    fn machine_params(&self, machine: &str) -> PluginResult<Map<String, Value>> {
+        let machine = self.machine(machine)?;
+        Ok(machine
+            .params()
+            .map(|p| {
+                p.values()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()> {
+        let via = {
+            let machines = self.machines.read().unwrap_or_else(|p| p.into_inner());
+            let slot = machines.get(&spec.via).ok_or_else(|| {
+                PluginError::new(format!(
+                    "worker {} is reached via unknown machine {:?}",
+                    spec.name, spec.via
+                ))
+            })?;
+            slot.ssh.clone()
+        };
+        let mut config = self.ssh.clone();
+        if !spec.user.is_empty() {
+            config.user = spec.user.clone();
+        }
+        let ssh = Arc::new(match via {
+            Some(host) => SshTransport::through(host, spec.address.clone(), config),
+            None => SshTransport::new(spec.address.clone(), config),
+        });
+        let machine = Machine::new(
+            spec.name.clone(),
+            spec.address.clone(),
+            ssh.clone(),
+            self.masker.clone(),
+        );
+        self.insert(Arc::new(machine), Some(ssh));
+        Ok(())
+    }
+
+    fn remove_worker(&self, name: &str) -> PluginResult<()> {
+        let removed = self
+            .machines
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        if let Some(slot) = removed {
+            slot.machine.disconnect();
+        }
+        Ok(())
+    }
+
+    fn reboot(&self, machine: &str) -> PluginResult<()> {
+        self.machine(machine)?
+            .reboot_and_wait(REBOOT_TIMEOUT)
+            .map_err(err)
+    }
+
+    fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
+        let mut tried = Vec::new();
+        for entry in self
+            .catalog
+            .active()
+            .filter(|e| e.info.kind == ComponentKind::ImageProvider)
+        {
+            let mut provider = entry.library.new_image_provider(&entry.info.name)?;
+            if !provider.is_for(&request.distro, &request.arch) {
+                tried.push(entry.info.name.clone());
+                continue;
+            }
+            if provider.is_up_to_date(self, request)? {
+                tracing::info!(
+                    "reusing up-to-date image {} from {}",
+                    request.path,
+                    entry.info.name
+                );
+                return Ok(request.path.clone());
+            }
+            return provider.prepare(self, request);
+        }
+        Err(PluginError::new(format!(
+            "no image provider serves {} on {} (tried: {}); install an image-provider plugin for it",
+            request.distro,
+            request.arch,
+            if tried.is_empty() {
+                "none found".to_owned()
+            } else {
+                tried.join(", ")
+            }
+        )))
+    }
+}
