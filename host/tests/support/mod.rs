@@ -3,3 +3,4 @@
 
 pub mod fake_host;
 pub mod fixture_plugins;
+pub mod sshd;

@@ -14,6 +14,8 @@ use crate::machine::command::{Command, Output, signal_status};
 use crate::machine::watchdog::{Expiry, Watchdog};
 
 const PID_MARKER: &str = "RUNPERF_PID=";
+/// Stop looking for the marker after this much stderr.
+const MARKER_SEARCH_LIMIT: usize = 64 * 1024;
 const POLL: Duration = Duration::from_millis(100);
 /// Budget for opening the channel and for the kill request.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,7 +42,7 @@ pub(crate) enum ExecError {
 /// Open a channel and start the command.
 fn start(link: &Link, command: &Command) -> Result<Channel, StepError> {
     let deadline = Instant::now() + STEP_TIMEOUT;
-    let mut channel = link.retry(deadline, || link.session.channel_session())?;
+    let mut channel = link.open_channel(deadline)?;
     let line = remote_line(command);
     link.retry(deadline, || channel.exec(&line))?;
     link.retry(deadline, || channel.send_eof())?;
@@ -62,15 +64,21 @@ impl Collected {
         if self.marker_done {
             return;
         }
-        let Some(end) = self.stderr.iter().position(|&b| b == b'\n') else {
-            return;
-        };
-        let first = String::from_utf8_lossy(&self.stderr[..end]).into_owned();
-        if let Some(pid) = first.strip_prefix(PID_MARKER) {
-            self.pid = pid.trim().parse().ok();
-            self.stderr.drain(..=end);
+        // Shell start-up files may print before our marker line.
+        let mut start = 0;
+        while let Some(offset) = self.stderr[start..].iter().position(|&b| b == b'\n') {
+            let end = start + offset;
+            if let Some(pid) = self.stderr[start..end].strip_prefix(PID_MARKER.as_bytes()) {
+                self.pid = String::from_utf8_lossy(pid).trim().parse().ok();
+                self.stderr.drain(start..=end);
+                self.marker_done = true;
+                return;
+            }
+            start = end + 1;
         }
-        self.marker_done = true;
+        if self.stderr.len() > MARKER_SEARCH_LIMIT {
+            self.marker_done = true;
+        }
     }
 }
 
@@ -148,9 +156,11 @@ fn expire(link: &Link, expiry: Expiry, pid: Option<u32>) -> ExecError {
 
 fn kill(link: &Link, pid: u32) -> Result<(), StepError> {
     let deadline = Instant::now() + Duration::from_secs(10).min(STEP_TIMEOUT);
-    let mut channel = link.retry(deadline, || link.session.channel_session())?;
+    let mut channel = link.open_channel(deadline)?;
     let line = format!("kill -KILL -- -{pid} 2>/dev/null; kill -KILL {pid} 2>/dev/null; true");
     link.retry(deadline, || channel.exec(&line))?;
+    link.retry(deadline, || channel.send_eof())?;
+    link.retry(deadline, || channel.wait_eof())?;
     link.retry(deadline, || channel.wait_close())
 }
 
@@ -166,7 +176,13 @@ mod tests {
         assert_eq!(got.pid, Some(4242));
         assert_eq!(got.stderr, b"real error\n");
         got.add_stderr(b"RUNPERF_PID=1\n");
-        assert_eq!(got.pid, Some(4242), "only the first line is the marker");
+        assert_eq!(got.pid, Some(4242), "only the first marker counts");
+        let mut noisy = Collected::default();
+        noisy.add_stderr(b"bashrc says hi\nRUNPERF_PID=7\nerr\n");
+        assert_eq!(
+            (noisy.pid, noisy.stderr.as_slice()),
+            (Some(7), &b"bashrc says hi\nerr\n"[..])
+        );
     }
 
     #[test]

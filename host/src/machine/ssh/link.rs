@@ -6,7 +6,9 @@
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
-use ssh2::{BlockDirections, ErrorCode, Session};
+use std::sync::{Arc, Mutex};
+
+use ssh2::{BlockDirections, Channel, ErrorCode, Session, Sftp};
 
 /// libssh2's "try again" code.
 const EAGAIN: i32 = -37;
@@ -44,12 +46,44 @@ pub(crate) fn is_would_block(err: &ssh2::Error) -> bool {
 pub(crate) struct Link {
     pub(crate) session: Session,
     fd: RawFd,
+    /// libssh2 keeps the state of a half-done channel or SFTP opening in the
+    /// session itself, so only one thread may be opening at a time.
+    opening: Arc<Mutex<()>>,
 }
 
 impl Link {
     pub(crate) fn new(session: Session, fd: RawFd) -> Self {
         session.set_blocking(false);
-        Self { session, fd }
+        Self {
+            session,
+            fd,
+            opening: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// Open a session channel (for one command).
+    pub(crate) fn open_channel(&self, deadline: Instant) -> Result<Channel, StepError> {
+        let _one_at_a_time = self.opening.lock().unwrap_or_else(|p| p.into_inner());
+        self.retry(deadline, || self.session.channel_session())
+    }
+
+    /// Open a `direct-tcpip` channel to `host:port` as seen from this end.
+    pub(crate) fn open_direct(
+        &self,
+        host: &str,
+        port: u16,
+        deadline: Instant,
+    ) -> Result<Channel, StepError> {
+        let _one_at_a_time = self.opening.lock().unwrap_or_else(|p| p.into_inner());
+        self.retry(deadline, || {
+            self.session.channel_direct_tcpip(host, port, None)
+        })
+    }
+
+    /// Start an SFTP subsystem.
+    pub(crate) fn open_sftp(&self, deadline: Instant) -> Result<Sftp, StepError> {
+        let _one_at_a_time = self.opening.lock().unwrap_or_else(|p| p.into_inner());
+        self.retry(deadline, || self.session.sftp())
     }
 
     /// The descriptor and `poll` events libssh2 is waiting for.

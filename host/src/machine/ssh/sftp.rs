@@ -38,7 +38,7 @@ impl<'a> Transfer<'a> {
         host: &'a str,
         step_timeout: Duration,
     ) -> Result<Self, StepError> {
-        let sftp = link.retry(Instant::now() + step_timeout, || link.session.sftp())?;
+        let sftp = link.open_sftp(Instant::now() + step_timeout)?;
         Ok(Self {
             link,
             sftp,

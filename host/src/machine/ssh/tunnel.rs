@@ -36,9 +36,7 @@ pub(crate) fn open(
     port: u16,
     deadline: Instant,
 ) -> Result<(UnixStream, Tunnel), StepError> {
-    let channel = via.retry(deadline, || {
-        via.session.channel_direct_tcpip(host, port, None)
-    })?;
+    let channel = via.open_direct(host, port, deadline)?;
     let (ours, theirs) = UnixStream::pair().map_err(StepError::Local)?;
     theirs.set_nonblocking(true).map_err(StepError::Local)?;
     let stop = Arc::new(AtomicBool::new(false));
