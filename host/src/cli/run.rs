@@ -1,12 +1,31 @@
 //! `run-perf`: run tests under profiles on hosts and write a result tree.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
 
+use anyhow::Context;
 use clap::Parser;
 use runperf_plugin_api::ComponentKind;
 
 use super::logging::LogArgs;
-use crate::plugins::{Catalog, PluginArgs, SearchPath};
+use crate::{
+    machine::{HostKeyPolicy, SshConfig},
+    plugins::{Catalog, PluginArgs, SearchPath},
+    run::{
+        EXIT_INTERRUPTED, Interrupt, RunConfig,
+        spec::{HostSpec, Item, parse_metadata},
+    },
+};
+
+/// `--host-key-checking` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum HostKeyChecking {
+    /// Record unknown keys, refuse changed ones.
+    AcceptNew,
+    /// Refuse unknown keys.
+    Strict,
+    /// Check nothing.
+    Ignore,
+}
 
 /// Run perf test(s) under profile(s) and store the results.
 #[derive(Debug, Parser)]
@@ -68,6 +87,24 @@ pub struct Args {
     /// Build metadata attached to the results, as KEY=VALUE.
     #[arg(long, num_args = 1.., value_name = "KEY=VALUE")]
     pub metadata: Vec<String>,
+    /// Private key for SSH logins (default: the agent and ~/.ssh/id_*).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_key: Option<PathBuf>,
+    /// User for SSH logins to hosts.
+    #[arg(long, default_value = "root")]
+    pub ssh_user: String,
+    /// Host key checking for hosts: accept-new records unknown keys and
+    /// refuses changed ones; strict refuses unknown keys; ignore checks
+    /// nothing (workers, which are recreated every run, always use ignore).
+    #[arg(long, value_enum, default_value = "accept-new")]
+    pub host_key_checking: HostKeyChecking,
+    /// known_hosts file used for hosts (default ~/.ssh/known_hosts).
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Seconds to wait for workers' load to calm down before each test;
+    /// after that the test runs anyway, with a warning.
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub load_timeout: u64,
     /// List the plugins found and the files rejected, then exit.
     #[arg(long)]
     pub list_plugins: bool,
@@ -87,7 +124,110 @@ pub fn main() -> ExitCode {
             print!("{}", listing(&catalog));
             return Ok(ExitCode::SUCCESS);
         }
-        anyhow::bail!("running tests is not available in this build yet (only --list-plugins)")
+        let cfg = config(args)?;
+        let outcome = crate::run::execute(&cfg, Arc::new(catalog), Interrupt::install())?;
+        eprintln!("Results: {}", cfg.output.display());
+        if outcome.interrupted {
+            eprintln!(
+                "run-perf was interrupted; completed results are kept in {}",
+                cfg.output.display()
+            );
+            return Ok(ExitCode::from(EXIT_INTERRUPTED));
+        }
+        if !outcome.failures.is_empty() {
+            eprintln!(
+                "{} step(s) did not complete (details in the __error*__ dirs):",
+                outcome.failures.len()
+            );
+            for line in &outcome.failures {
+                eprintln!("  {line}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Validates the arguments into a [`RunConfig`].
+fn config(args: Args) -> anyhow::Result<RunConfig> {
+    let tests = args
+        .tests
+        .iter()
+        .map(|t| Item::parse("test", t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let profiles = args
+        .profiles
+        .iter()
+        .map(|p| Item::parse("profile", p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let provisioner = args
+        .provisioner
+        .as_deref()
+        .map(|p| Item::parse("provisioner", p))
+        .transpose()?;
+    let local = args.hosts.is_empty();
+    let hosts = if local {
+        vec![HostSpec {
+            name: "localhost".into(),
+            address: "127.0.0.1".into(),
+        }]
+    } else {
+        args.hosts
+            .iter()
+            .map(|h| HostSpec::parse(h))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let force_params = args
+        .force_params
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+        .transpose()
+        .context("--force-params is not valid JSON")?;
+    let output = match args.output {
+        Some(path) => std::path::absolute(&path)
+            .with_context(|| format!("bad --output {}", path.display()))?,
+        None => std::env::current_dir()?.join(
+            chrono::Local::now()
+                .format("result_%Y%m%d_%H%M%S")
+                .to_string(),
+        ),
+    };
+    let mut ssh = SshConfig {
+        user: args.ssh_user,
+        identity: args.ssh_key,
+        passwords: args.default_passwords,
+        host_key_policy: match args.host_key_checking {
+            HostKeyChecking::AcceptNew => HostKeyPolicy::AcceptNew,
+            HostKeyChecking::Strict => HostKeyPolicy::Strict,
+            HostKeyChecking::Ignore => HostKeyPolicy::Ignore,
+        },
+        ..SshConfig::default()
+    };
+    if let Some(file) = args.known_hosts {
+        ssh.known_hosts = file;
+    }
+    Ok(RunConfig {
+        output,
+        tests,
+        profiles,
+        hosts,
+        local,
+        distro: args.distro,
+        guest_distro: args.guest_distro,
+        provisioner,
+        host_rpms: args.host_rpms,
+        worker_rpms: args.worker_rpms,
+        keep_tmp_files: args.keep_tmp_files,
+        force_params,
+        paths: args.paths,
+        retry_tests: args.retry_tests,
+        host_setup_script: args.host_setup_script,
+        host_setup_script_reboot: args.host_setup_script_reboot,
+        worker_setup_script: args.worker_setup_script,
+        metadata: parse_metadata(&args.metadata)?,
+        argv: std::env::args().collect(),
+        ssh,
+        load_timeout: Duration::from_secs(args.load_timeout),
     })
 }
 

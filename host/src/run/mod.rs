@@ -1,7 +1,20 @@
 //! `run-perf`'s orchestration: hosts, provisioning, profiles, tests,
 //! retries, metadata and the result tree the compare tools read.
 
+pub mod config;
+mod detect;
+pub mod flow;
+pub mod interrupt;
 pub mod metadata;
+mod profile_step;
+mod progress;
 pub mod services;
+mod setup;
 pub mod spec;
+pub mod sysinfo;
+mod test_step;
 pub mod tree;
+
+pub use config::RunConfig;
+pub use flow::{Outcome, execute};
+pub use interrupt::{EXIT_INTERRUPTED, Interrupt};

@@ -16,7 +16,10 @@ use runperf_plugin_api::{
 };
 
 use crate::{
-    machine::{Command, LocalTransport, Machine, Masker, SshConfig, SshTransport, Transport},
+    machine::{
+        Command, LocalTransport, Machine, Masker, PERSISTENT_DIR, PersistentStorage, SshConfig,
+        SshTransport, Transport,
+    },
     plugins::Catalog,
 };
 
@@ -37,6 +40,17 @@ pub struct RunServices {
     masker: Masker,
     ssh: SshConfig,
     sessions_dir: RwLock<Option<PathBuf>>,
+    state_dir: String,
+}
+
+/// Where persistent keys live on machines: `RUNPERF_STATE_DIR` when set
+/// (unprivileged users, parallel test runs on one machine), else
+/// `/var/lib/runperf` like the reference.
+pub fn state_dir() -> String {
+    std::env::var("RUNPERF_STATE_DIR")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| PERSISTENT_DIR.to_owned())
 }
 
 fn err(e: impl std::fmt::Display) -> PluginError {
@@ -58,21 +72,35 @@ impl RunServices {
             masker,
             ssh,
             sessions_dir: RwLock::new(None),
+            state_dir: state_dir(),
         }
     }
 
-    /// Adds a host: this machine itself (`local`) or one reached over SSH.
+    /// Adds a host: this machine itself (`local`) or one reached over SSH
+    /// with `ssh` (`ADDR` may end in `:PORT`).
     pub fn add_host(
         &self,
         name: &str,
         address: &str,
         local: bool,
         params: crate::machine::HostParams,
+        ssh: Option<SshConfig>,
     ) -> Arc<Machine> {
         let (transport, ssh): (Arc<dyn Transport>, _) = if local {
             (Arc::new(LocalTransport::new(name)), None)
         } else {
-            let ssh = Arc::new(SshTransport::new(address, self.ssh.clone()));
+            let mut config = ssh.unwrap_or_else(|| self.ssh.clone());
+            let host = match address.rsplit_once(':') {
+                Some((host, port)) => match port.parse() {
+                    Ok(port) => {
+                        config.port = port;
+                        host
+                    }
+                    Err(_) => address,
+                },
+                None => address,
+            };
+            let ssh = Arc::new(SshTransport::new(host, config));
             (ssh.clone() as Arc<dyn Transport>, Some(ssh))
         };
         let machine = Arc::new(
@@ -176,10 +204,8 @@ impl HostServices for RunServices {
     ) -> PluginResult<()> {
         let machine = self.machine(machine)?;
         if append {
-            let mut current = match machine.read_file(path) {
-                Ok(bytes) => bytes,
-                Err(_) => Vec::new(),
-            };
+            // A missing file is appended to as an empty one.
+            let mut current: Vec<u8> = machine.read_file(path).unwrap_or_default();
             current.extend_from_slice(content);
             machine.write_file(path, &current).map_err(err)
         } else {
@@ -204,14 +230,18 @@ impl HostServices for RunServices {
     }
 
     fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
-        self.machine(machine)?.storage().get(key).map_err(err)
+        let machine = self.machine(machine)?;
+        PersistentStorage::with_root(machine.as_ref(), &self.state_dir)
+            .get(key)
+            .map_err(err)
     }
 
     fn persistent_set(&self, machine: &str, key: &str, value: Option<&str>) -> PluginResult<()> {
         let machine = self.machine(machine)?;
+        let storage = PersistentStorage::with_root(machine.as_ref(), &self.state_dir);
         match value {
-            Some(value) => machine.storage().set(key, value),
-            None => machine.storage().remove(key),
+            Some(value) => storage.set(key, value),
+            None => storage.remove(key),
         }
         .map_err(err)
     }
