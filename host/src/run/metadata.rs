@@ -16,10 +16,28 @@ const MASKED_LISTS: [&str; 2] = ["--default-passwords", "--metadata"];
 /// Options whose value is a script file, recorded by hash.
 const SCRIPTS: [&str; 2] = ["--host-setup-script", "--worker-setup-script"];
 
-/// Whether `arg` names `option`, possibly abbreviated (clap accepts any
-/// unambiguous prefix, as argparse did).
-fn names(arg: &str, option: &str) -> bool {
-    arg.len() > 3 && option.starts_with(arg)
+/// Options whose values the recorded command changes.
+const SENSITIVE: [&str; 7] = [
+    "--distro",
+    "--guest-distro",
+    "--default-passwords",
+    "--metadata",
+    "--host-setup-script",
+    "--host-setup-script-reboot",
+    "--worker-setup-script",
+];
+
+/// The sensitive option `arg` stands for: itself, or the one it
+/// abbreviates (clap accepts any unambiguous prefix, as argparse did).
+fn resolve(arg: &str) -> Option<&'static str> {
+    if let Some(exact) = SENSITIVE.iter().find(|o| **o == arg) {
+        return Some(exact);
+    }
+    let mut candidates = SENSITIVE.iter().filter(|o| arg.len() > 3 && o.starts_with(arg));
+    match (candidates.next(), candidates.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
 }
 
 fn script_digest(path: &str) -> String {
@@ -68,7 +86,7 @@ pub fn masked_command(argv: &[String]) -> String {
             None if opt.starts_with("--") && replace("").is_some() => {
                 out.push(arg.clone());
                 i += 1;
-                let list = MASKED_LISTS.iter().any(|o| names(opt, o));
+                let list = option.is_some_and(|o| MASKED_LISTS.contains(&o));
                 while i < argv.len() && !argv[i].starts_with('-') {
                     out.push(replace(&argv[i]).unwrap_or_default());
                     i += 1;
