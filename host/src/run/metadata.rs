@@ -33,7 +33,9 @@ fn resolve(arg: &str) -> Option<&'static str> {
     if let Some(exact) = SENSITIVE.iter().find(|o| **o == arg) {
         return Some(exact);
     }
-    let mut candidates = SENSITIVE.iter().filter(|o| arg.len() > 3 && o.starts_with(arg));
+    let mut candidates = SENSITIVE
+        .iter()
+        .filter(|o| arg.len() > 3 && o.starts_with(arg));
     match (candidates.next(), candidates.next()) {
         (Some(only), None) => Some(only),
         _ => None,
@@ -62,19 +64,14 @@ pub fn masked_command(argv: &[String]) -> String {
             Some((o, v)) if o.starts_with("--") => (o, Some(v)),
             _ => (arg.as_str(), None),
         };
+        let option = resolve(opt);
         let replace = |value: &str| -> Option<String> {
-            if names(opt, "--distro") {
-                Some("DISTRO".into())
-            } else if names(opt, "--guest-distro") {
-                Some("GUEST_DISTRO".into())
-            } else if MASKED_LISTS.iter().any(|o| names(opt, o)) {
-                Some("MASKED".into())
-            } else if SCRIPTS.iter().any(|o| names(opt, o))
-                && !names(opt, "--host-setup-script-reboot")
-            {
-                Some(script_digest(value))
-            } else {
-                None
+            match option? {
+                "--distro" => Some("DISTRO".into()),
+                "--guest-distro" => Some("GUEST_DISTRO".into()),
+                o if MASKED_LISTS.contains(&o) => Some("MASKED".into()),
+                o if SCRIPTS.contains(&o) => Some(script_digest(value)),
+                _ => None,
             }
         };
         match inline {
