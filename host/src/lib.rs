@@ -4,4 +4,6 @@
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod cli;
+pub mod compare;
+pub mod reports;
 pub mod results;
