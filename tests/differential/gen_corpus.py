@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generate a random run-perf result corpus for differential testing.
 
-Usage: gen_corpus.py SEED OUTDIR [--builds N] [--files-scale K]
+Usage: gen_corpus.py SEED OUTDIR [--builds N] [--profiles P] [--tests T]
+       [--samples S] [--files-scale K]
 
 Writes OUTDIR/build_00 ... build_NN (source first, target last) with several
 profiles/tests/serials/iterations, failed iterations (-failN), tmp serials,
@@ -78,6 +79,8 @@ def main():
     parser.add_argument("--builds", type=int, default=None)
     parser.add_argument("--files-scale", type=int, default=1,
                         help="multiply the number of tests (bench corpora)")
+    parser.add_argument("--profiles", type=int, default=None)
+    parser.add_argument("--tests", type=int, default=None)
     parser.add_argument("--samples", type=int, default=5,
                         help="timeseries entries per client sample")
     args = parser.parse_args()
@@ -87,9 +90,9 @@ def main():
     clean = rng.random() < 0.35
     noise = 0 if clean else 1
     builds = args.builds or rng.randint(2, 6)
-    profiles = [f"Prof{i}" for i in range(rng.randint(1, 3))]
+    profiles = [f"Prof{i}" for i in range(args.profiles or rng.randint(1, 3))]
     tests = [f"{rng.choice(['fio', 'uperf'])}{i}"
-             for i in range(rng.randint(1, 3) * args.files_scale)]
+             for i in range(args.tests or rng.randint(1, 3) * args.files_scale)]
     iteration_names = ["read-4KiB", "read-64KiB", "write-4KiB", "randrw",
                        "tcp_stream-1024B-1i", "udp_rr-64B"]
     layouts = {}
