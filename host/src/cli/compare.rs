@@ -89,6 +89,40 @@ pub struct Args {
     pub log: Option<PathBuf>,
 }
 
+/// Stderr behind a buffer: tens of thousands of per-check lines would
+/// otherwise cost one write each. Flushed by [`flush_log`].
+static STDERR: std::sync::LazyLock<std::sync::Mutex<std::io::BufWriter<std::io::Stderr>>> =
+    std::sync::LazyLock::new(|| {
+        std::sync::Mutex::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stderr(),
+        ))
+    });
+
+/// Writer handle of the buffered stderr.
+struct BufferedStderr;
+
+impl std::io::Write for BufferedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.write(buf),
+            Err(_) => std::io::stderr().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.flush(),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Writes out the buffered log lines.
+fn flush_log() {
+    use std::io::Write as _;
+    let _ = BufferedStderr.flush();
+}
+
 /// `LEVEL| message`, the reference's compare-perf log format.
 struct ReferenceFormat;
 
@@ -124,7 +158,7 @@ fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<()> {
     };
     let stderr = tracing_subscriber::fmt::layer()
         .event_format(ReferenceFormat)
-        .with_writer(std::io::stderr)
+        .with_writer(|| BufferedStderr)
         .with_filter(level);
     let file = match log {
         Some(path) => {
@@ -212,6 +246,7 @@ impl Drop for Progress {
 }
 
 fn load(result: &NamedResult, include_incorrect: bool) -> anyhow::Result<ResultTree> {
+    flush_log();
     let progress = Progress::new(&result.name);
     Ok(ResultTree::load_with_progress(
         &result.path,
@@ -335,5 +370,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    super::exit_with(1, || run(args))
+    super::exit_with(1, || {
+        let code = run(args);
+        flush_log();
+        code
+    })
 }

@@ -1,7 +1,6 @@
 //! Comparing one reference or target build against the source: every check
 //! becomes a [`Record`] (the reference's `RelativeResults`).
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,6 +9,7 @@ use serde::Serialize;
 use super::grouped;
 use super::model::LinearModel;
 use super::modifier::Modifier;
+use super::name_map::{NameMap, NameSet};
 use super::record::{PartKind, Record};
 use crate::results::{Check, CheckValue, Metadata, ResultTree};
 
@@ -44,14 +44,14 @@ pub struct Build {
 /// Source checks indexed for comparison.
 pub(super) struct Source {
     /// Last check of each name (the reference keeps a dict).
-    by_name: HashMap<String, Check>,
+    by_name: NameMap<String, Check>,
     /// Names in order of first appearance.
     order: Vec<String>,
 }
 
 impl Source {
     pub(super) fn new(tree: &ResultTree) -> Self {
-        let mut by_name = HashMap::with_capacity(tree.len());
+        let mut by_name = NameMap::with_capacity_and_hasher(tree.len(), Default::default());
         let mut order = Vec::with_capacity(tree.len());
         for check in tree.checks() {
             if by_name.insert(check.name.clone(), check.clone()).is_none() {
@@ -149,7 +149,7 @@ pub(super) fn compare(
     context: &mut Context,
 ) -> Vec<Record> {
     let mut records = Vec::with_capacity(tree.len());
-    let mut seen: HashSet<&str> = HashSet::with_capacity(tree.len());
+    let mut seen: NameSet<&str> = NameSet::with_capacity_and_hasher(tree.len(), Default::default());
     for check in tree.checks() {
         let name = check.name.as_str();
         let src = source.get(name).filter(|_| !seen.contains(name));

@@ -11,6 +11,7 @@ mod display;
 mod grouped;
 mod model;
 mod modifier;
+mod name_map;
 mod record;
 pub mod statistics;
 mod status;

@@ -2,8 +2,7 @@
 //! the target) rather than at one comparison. Every build feeds them; only
 //! the target build gets their parts.
 
-use std::collections::HashMap;
-
+use super::name_map::NameMap;
 use super::record::{Contribution, PartKind, Record};
 use super::statistics::uncertainty;
 
@@ -28,7 +27,7 @@ fn adjusted_weight(weight: f64, count: usize) -> f64 {
 /// all builds, doubled to catch small regressions spread over builds.
 pub struct BuildsAverage {
     weight: f64,
-    averages: HashMap<String, (f64, usize)>,
+    averages: NameMap<String, (f64, usize)>,
 }
 
 impl BuildsAverage {
@@ -39,16 +38,23 @@ impl BuildsAverage {
     pub fn new(weight: f64) -> Self {
         Self {
             weight,
-            averages: HashMap::new(),
+            averages: NameMap::default(),
         }
     }
 }
 
 impl Modifier for BuildsAverage {
     fn add_result(&mut self, record: &Record) {
-        let entry = self.averages.entry(record.name.clone()).or_insert((0.0, 0));
-        entry.0 += record.score();
-        entry.1 += 1;
+        let score = record.score();
+        match self.averages.get_mut(&record.name) {
+            Some(entry) => {
+                entry.0 += score;
+                entry.1 += 1;
+            }
+            None => {
+                self.averages.insert(record.name.clone(), (score, 1));
+            }
+        }
     }
 
     fn check_result(&mut self, record: &Record) -> Vec<Contribution> {
@@ -69,7 +75,7 @@ impl Modifier for BuildsAverage {
 pub struct NOutOfResults {
     weight: f64,
     allowed_failures: f64,
-    failures: HashMap<String, (usize, usize)>,
+    failures: NameMap<String, (usize, usize)>,
 }
 
 impl NOutOfResults {
@@ -79,17 +85,22 @@ impl NOutOfResults {
         Self {
             weight,
             allowed_failures: if allowed <= 0 { 1.0 } else { allowed as f64 },
-            failures: HashMap::new(),
+            failures: NameMap::default(),
         }
     }
 }
 
 impl Modifier for NOutOfResults {
     fn add_result(&mut self, record: &Record) {
-        let entry = self.failures.entry(record.name.clone()).or_insert((0, 0));
-        entry.1 += 1;
-        if record.status().is_failure() {
-            entry.0 += 1;
+        let failed = usize::from(record.status().is_failure());
+        match self.failures.get_mut(&record.name) {
+            Some(entry) => {
+                entry.0 += failed;
+                entry.1 += 1;
+            }
+            None => {
+                self.failures.insert(record.name.clone(), (failed, 1));
+            }
         }
     }
 
