@@ -4,6 +4,9 @@
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod cli;
+pub mod compare;
 pub mod machine;
 pub mod plugins;
+pub mod reports;
+pub mod results;
 pub mod run;
