@@ -311,7 +311,7 @@ fn an_existing_dir_that_is_not_a_result_is_refused() {
 fn interrupt_reverts_the_profile_and_keeps_completed_results() {
     let bench = Bench::new();
     let out = bench.out("result");
-    let mut child = bench
+    let child = bench
         .command(&[
             "--output",
             out.to_str().unwrap(),
