@@ -4,3 +4,4 @@
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod cli;
+pub mod strip;
