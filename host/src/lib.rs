@@ -4,4 +4,5 @@
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod cli;
+pub mod results;
 pub mod strip;

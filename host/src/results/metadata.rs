@@ -1,0 +1,50 @@
+//! `RUNPERF_METADATA`: the `key:value` lines describing a whole run.
+
+use std::path::Path;
+
+/// Metadata of one result, in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    entries: Vec<(String, String)>,
+}
+
+impl Metadata {
+    /// Reads `RESULT/RUNPERF_METADATA`; a missing file gives empty metadata
+    /// (the reference then reports every key as "Unknown"). Lines without
+    /// a `:` are logged and skipped.
+    pub fn load(result_dir: &Path) -> Self {
+        let path = result_dir.join("RUNPERF_METADATA");
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Self::default();
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let mut entries = Vec::new();
+        for line in text.lines() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.split_once(':') {
+                Some((key, value)) => entries.push((key.to_string(), value.to_string())),
+                None => tracing::warn!(
+                    "Unable to parse metadata of {}: {line}",
+                    result_dir.display()
+                ),
+            }
+        }
+        Self { entries }
+    }
+
+    /// The value of `key` (the last one when repeated).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// All entries in file order.
+    pub fn entries(&self) -> &[(String, String)] {
+        &self.entries
+    }
+}

@@ -1,0 +1,169 @@
+//! Result-tree reader: turns a run-perf result directory (SPEC 1) into the
+//! flat list of named [`Check`]s (SPEC 2) that compare-perf, analyze-perf
+//! and diff-perf work on.
+//!
+//! Reading follows the reference (`runperf/result.py: iter_results`):
+//! `PROFILE/TEST/SERIAL/result.json` files (serial starting with a digit
+//! unless incorrect results are included), iterations named `*-failN`
+//! skipped unless incorrect results are included, the `all` client of each
+//! workflow type, then every `__error*__` dir up to three levels deep.
+//! Files are parsed in parallel; the order of the checks is deterministic:
+//! result files sorted by path, iterations and workflow types in file
+//! order, then error dirs by level and path.
+//!
+//! Where the reference crashes on bad input, this reader does not:
+//! - a `result.json` that cannot be read or parsed (truncated, not JSON,
+//!   `NaN`/`Infinity` literals, wrong structure, missing `iteration_name`,
+//!   `iteration_data` or `parameters`) becomes one check
+//!   `P/T/S:./ERROR/ERROR/ERROR.unreadable` whose value is
+//!   [`CheckValue::Broken`], and the problem is logged;
+//! - a `mean`/`stddevpct` that is missing, null or not a number (e.g. a
+//!   string) becomes that check with a [`CheckValue::Broken`] value;
+//! - a workflow type without an `all` client is logged and skipped, as the
+//!   reference does.
+
+mod check;
+mod error;
+mod metadata;
+mod pbench;
+mod walk;
+
+pub use check::{Check, CheckValue, Params};
+pub use error::ResultError;
+pub use metadata::Metadata;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// Receives progress while a tree is being read (e.g. to draw a bar).
+pub trait LoadProgress: Sync {
+    /// `count` more result files were found and will be read.
+    fn discovered(&self, count: usize);
+    /// One result file was read.
+    fn file_done(&self);
+}
+
+/// Progress sink that ignores everything.
+struct NoProgress;
+
+impl LoadProgress for NoProgress {
+    fn discovered(&self, _count: usize) {}
+    fn file_done(&self) {}
+}
+
+/// All checks of one result directory.
+#[derive(Debug, Clone)]
+pub struct ResultTree {
+    path: PathBuf,
+    checks: Vec<Check>,
+    index: HashMap<String, usize>,
+    problems: Vec<ResultError>,
+}
+
+impl ResultTree {
+    /// Reads the result tree at `path`.
+    ///
+    /// `include_incorrect` also reads serials not starting with a digit and
+    /// `*-failN` iterations (`--include-incorrect-results`).
+    /// Errors only when `path` is not a readable directory; problems inside
+    /// the tree are logged, kept in [`ResultTree::problems`] and turned
+    /// into broken checks as the module doc describes.
+    pub fn load(path: &Path, include_incorrect: bool) -> Result<Self, ResultError> {
+        Self::load_with_progress(path, include_incorrect, &NoProgress)
+    }
+
+    /// Like [`ResultTree::load`], reporting each result file read to
+    /// `progress`.
+    pub fn load_with_progress(
+        path: &Path,
+        include_incorrect: bool,
+        progress: &dyn LoadProgress,
+    ) -> Result<Self, ResultError> {
+        if !path.is_dir() {
+            return Err(ResultError::NotADirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        tracing::debug!("Processing {}", path.display());
+        let files = walk::result_jsons(path, include_incorrect);
+        progress.discovered(files.len());
+        let per_file: Vec<pbench::FileChecks> = files
+            .par_iter()
+            .map(|file| {
+                let out = pbench::read_result_json(&file.path, &file.result_id, include_incorrect);
+                progress.file_done();
+                out
+            })
+            .collect();
+        let mut checks = Vec::new();
+        let mut problems = Vec::new();
+        for file in per_file {
+            checks.extend(file.checks);
+            problems.extend(file.problems);
+        }
+        for error_dir in walk::error_dirs(path) {
+            checks.push(walk::error_check(&error_dir));
+        }
+        for problem in &problems {
+            tracing::error!("{problem}");
+        }
+        Ok(Self::from_checks(path.to_path_buf(), checks, problems))
+    }
+
+    /// Builds a tree from checks made elsewhere (tests, other parsers).
+    pub fn from_checks(path: PathBuf, checks: Vec<Check>, problems: Vec<ResultError>) -> Self {
+        let mut index = HashMap::with_capacity(checks.len());
+        // The reference keeps source checks in a dict: the last one of a
+        // duplicated name wins.
+        for (i, check) in checks.iter().enumerate() {
+            index.insert(check.name.clone(), i);
+        }
+        Self {
+            path,
+            checks,
+            index,
+            problems,
+        }
+    }
+
+    /// The directory this tree was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Checks in reading order (may contain a name twice when a result
+    /// file repeats an iteration name or a level has several error dirs).
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// The check named `name` (the last one when the name repeats).
+    pub fn get(&self, name: &str) -> Option<&Check> {
+        self.index.get(name).map(|&i| &self.checks[i])
+    }
+
+    /// Checks keyed by name in sorted order (last one wins on repeats).
+    pub fn sorted(&self) -> std::collections::BTreeMap<&str, &Check> {
+        self.index
+            .iter()
+            .map(|(name, &i)| (name.as_str(), &self.checks[i]))
+            .collect()
+    }
+
+    /// Problems met while reading (already logged).
+    pub fn problems(&self) -> &[ResultError] {
+        &self.problems
+    }
+
+    /// Number of checks.
+    pub fn len(&self) -> usize {
+        self.checks.len()
+    }
+
+    /// Whether the tree has no check at all.
+    pub fn is_empty(&self) -> bool {
+        self.checks.is_empty()
+    }
+}

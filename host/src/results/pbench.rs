@@ -1,0 +1,288 @@
+//! Parsing one pbench-like `result.json` into checks.
+//!
+//! Only what checks need is deserialized: `samples`, timeseries and any
+//! other field are skipped by serde without being kept (serde ignores unknown fields), so
+//! memory grows with the number of checks, not with the samples.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::check::{Check, CheckValue, Params};
+use super::error::ResultError;
+
+/// Checks and problems of one result file.
+pub(super) struct FileChecks {
+    pub checks: Vec<Check>,
+    pub problems: Vec<ResultError>,
+}
+
+#[derive(Deserialize)]
+struct Iteration {
+    iteration_name: String,
+    iteration_data: IterationData,
+}
+
+#[derive(Deserialize)]
+struct IterationData {
+    parameters: Parameters,
+    #[serde(default)]
+    throughput: Option<Workflow>,
+    #[serde(default)]
+    latency: Option<Workflow>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    #[serde(default)]
+    benchmark: Option<Vec<serde_json::Map<String, Value>>>,
+    #[serde(default)]
+    user: Option<Vec<UserEntry>>,
+}
+
+#[derive(Deserialize)]
+struct UserEntry {
+    #[serde(default)]
+    profile: Option<Value>,
+}
+
+/// Workflow types in file order.
+struct Workflow(Vec<(String, Vec<ClientEntry>)>);
+
+#[derive(Deserialize)]
+struct ClientEntry {
+    #[serde(default)]
+    client_hostname: Option<Value>,
+    #[serde(default)]
+    mean: Option<Value>,
+    #[serde(default)]
+    stddevpct: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for Workflow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedTypes;
+        impl<'de> Visitor<'de> for OrderedTypes {
+            type Value = Workflow;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of workflow types to client entries")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Workflow, A::Error> {
+                let mut out = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, Vec<ClientEntry>>()? {
+                    out.push((key, value));
+                }
+                Ok(Workflow(out))
+            }
+        }
+        deserializer.deserialize_map(OrderedTypes)
+    }
+}
+
+/// The top-level list, deserialized iteration by iteration.
+struct Iterations(Vec<Iteration>);
+
+impl<'de> Deserialize<'de> for Iterations {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Iterations;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of iterations")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Iterations, A::Error> {
+                let mut out = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    out.push(item);
+                }
+                Ok(Iterations(out))
+            }
+        }
+        deserializer.deserialize_seq(List)
+    }
+}
+
+/// Whether an iteration name matches `.*-fail\d+$` (a failed iteration).
+pub fn is_failed_iteration(name: &str) -> bool {
+    let Some(pos) = name.rfind("-fail") else {
+        return false;
+    };
+    let digits = &name[pos + 5..];
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Reads one result.json; never fails: problems become broken checks.
+pub(super) fn read_result_json(
+    path: &Path,
+    result_id: &str,
+    include_incorrect: bool,
+) -> FileChecks {
+    let unreadable = |problem: ResultError| FileChecks {
+        checks: vec![Check {
+            name: format!("{result_id}:./ERROR/ERROR/ERROR.unreadable"),
+            value: CheckValue::Broken(problem.to_string()),
+            primary: true,
+            params: Arc::new(Vec::new()),
+        }],
+        problems: vec![problem],
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return unreadable(ResultError::Unreadable {
+                path: path.to_path_buf(),
+                reason: err.to_string(),
+            });
+        }
+    };
+    let iterations: Iterations = match serde_json::from_slice(&bytes) {
+        Ok(iterations) => iterations,
+        Err(err) => {
+            return unreadable(ResultError::Corrupt {
+                path: path.to_path_buf(),
+                reason: err.to_string(),
+            });
+        }
+    };
+    drop(bytes);
+    let mut out = FileChecks {
+        checks: Vec::new(),
+        problems: Vec::new(),
+    };
+    for iteration in iterations.0 {
+        if !include_incorrect && is_failed_iteration(&iteration.iteration_name) {
+            continue;
+        }
+        iteration_checks(path, result_id, &iteration, &mut out);
+    }
+    out
+}
+
+/// Appends the mean and stddev checks of every workflow type.
+fn iteration_checks(path: &Path, result_id: &str, iteration: &Iteration, out: &mut FileChecks) {
+    let data = &iteration.iteration_data;
+    let (primary_metrics, params) = parameters(&data.parameters);
+    for (workflow_name, workflow) in [("throughput", &data.throughput), ("latency", &data.latency)]
+    {
+        let Some(workflow) = workflow else { continue };
+        for (workflow_type, clients) in &workflow.0 {
+            let base = format!(
+                "{result_id}:./{}/{workflow_name}/{workflow_type}",
+                iteration.iteration_name
+            );
+            let all = clients.iter().find(|client| {
+                matches!(&client.client_hostname, Some(Value::String(host)) if host == "all")
+            });
+            let Some(all) = all else {
+                let problem = ResultError::NoAllClient {
+                    path: path.to_path_buf(),
+                    check: format!("{base}.mean"),
+                };
+                out.problems.push(problem);
+                continue;
+            };
+            let primary = primary_metrics.iter().any(|metric| metric == workflow_type);
+            for (suffix, field, raw) in [
+                ("mean", "mean", &all.mean),
+                ("stddev", "stddevpct", &all.stddevpct),
+            ] {
+                let name = format!("{base}.{suffix}");
+                let value = match number(raw.as_ref()) {
+                    Ok(value) => value,
+                    Err(reason) => {
+                        let reason = format!("{field} {reason}");
+                        out.problems.push(ResultError::BadValue {
+                            path: path.to_path_buf(),
+                            check: name.clone(),
+                            reason: reason.clone(),
+                        });
+                        CheckValue::Broken(format!("{}: {reason}", path.display()))
+                    }
+                };
+                out.checks.push(Check {
+                    name,
+                    value,
+                    primary,
+                    params: params.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// A JSON value as a check number, or why it is not one.
+fn number(value: Option<&Value>) -> Result<CheckValue, String> {
+    match value {
+        None | Some(Value::Null) => Err("is missing".into()),
+        Some(Value::Number(number)) => {
+            if let Some(int) = number.as_i64() {
+                Ok(CheckValue::Int(int))
+            } else if let Some(float) = number.as_f64() {
+                Ok(CheckValue::Float(float))
+            } else {
+                Err(format!("is not a usable number ({number})"))
+            }
+        }
+        Some(Value::String(text)) => Err(format!("is a string ({text:?}), expected a number")),
+        Some(other) => Err(format!("is not a number ({other})")),
+    }
+}
+
+/// Primary metrics and rendered params of an iteration.
+fn parameters(parameters: &Parameters) -> (Vec<String>, Params) {
+    let mut primary = Vec::new();
+    let mut params = Vec::new();
+    for (i, benchmark) in parameters.benchmark.iter().flatten().enumerate() {
+        match benchmark.get("primary_metric") {
+            Some(Value::String(metric)) if !metric.is_empty() => primary.push(metric.clone()),
+            _ => {}
+        }
+        let rendered: Vec<String> = benchmark
+            .iter()
+            .map(|(key, value)| format!("{key}:{}", python_str(value)))
+            .collect();
+        params.push((i.to_string(), rendered.join("\n")));
+    }
+    for (i, user) in parameters.user.iter().flatten().enumerate() {
+        if let Some(profile) = &user.profile {
+            params.push((
+                format!("user{i}"),
+                format!("profile: {}", python_str(profile)),
+            ));
+        }
+    }
+    (primary, Arc::new(params))
+}
+
+/// A JSON value rendered roughly as Python's `str()` of the loaded value.
+fn python_str(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(number) => match number.as_i64() {
+            Some(int) => int.to_string(),
+            None => super::check::python_float_repr(number.as_f64().unwrap_or(f64::NAN)),
+        },
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_failed_iteration;
+
+    #[test]
+    fn failed_iteration_names() {
+        assert!(is_failed_iteration("read-4KiB-fail1"));
+        assert!(is_failed_iteration("x-fail12"));
+        assert!(!is_failed_iteration("read-4KiB-fail"));
+        assert!(!is_failed_iteration("read-4KiB-fail1x"));
+        assert!(!is_failed_iteration("read-4KiB"));
+    }
+}

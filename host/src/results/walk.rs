@@ -1,0 +1,153 @@
+//! Finding result files and error dirs the way the reference's globs do
+//! (`*/*/[0-9]*/result.json`, `__error*__` up to three levels deep): hidden
+//! names never match, results are visited in sorted path order.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::check::{Check, CheckValue};
+
+/// A result.json to read and the `PROFILE/TEST/SERIAL` id of its checks.
+pub(super) struct ResultFile {
+    pub path: PathBuf,
+    pub result_id: String,
+}
+
+/// An `__error*__` dir and the `P/T/S` id (missing levels `*`) it reports.
+pub(super) struct ErrorDir {
+    pub path: PathBuf,
+    pub result_id: String,
+}
+
+/// Sorted visible entries of `dir` (nothing when it is not a dir).
+fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf)> = read
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (!name.starts_with('.')).then(|| (name, entry.path()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `PROFILE/TEST/SERIAL/result.json` files; serials must start with a digit
+/// unless `include_incorrect`.
+pub(super) fn result_jsons(root: &Path, include_incorrect: bool) -> Vec<ResultFile> {
+    let mut out = Vec::new();
+    for (profile, profile_path) in entries(root) {
+        for (test, test_path) in entries(&profile_path) {
+            for (serial, serial_path) in entries(&test_path) {
+                if !include_incorrect && !serial.starts_with(|c: char| c.is_ascii_digit()) {
+                    continue;
+                }
+                let path = serial_path.join("result.json");
+                if path.symlink_metadata().is_ok() {
+                    out.push(ResultFile {
+                        path,
+                        result_id: format!("{profile}/{test}/{serial}"),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` matches the glob `__error*__`.
+fn is_error_name(name: &str) -> bool {
+    name.len() >= 9 && name.starts_with("__error") && name.ends_with("__")
+}
+
+/// `__error*__` entries at levels 0 to 3 below `root`, level by level.
+pub(super) fn error_dirs(root: &Path) -> Vec<ErrorDir> {
+    let mut out = Vec::new();
+    // Each frontier entry: a dir at this level and the names leading to it.
+    let mut frontier: Vec<(PathBuf, Vec<String>)> = vec![(root.to_path_buf(), Vec::new())];
+    for level in 0..4 {
+        let mut next = Vec::new();
+        for (dir, names) in &frontier {
+            for (name, path) in entries(dir) {
+                if is_error_name(&name) {
+                    let mut parts = names.clone();
+                    parts.resize(3, "*".to_string());
+                    out.push(ErrorDir {
+                        path: path.clone(),
+                        result_id: parts.join("/"),
+                    });
+                }
+                if level < 3 {
+                    let mut parts = names.clone();
+                    parts.push(name);
+                    next.push((path, parts));
+                }
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+/// The check of an error dir: its `exception` text (or
+/// `<Unknown exception>`), always primary; params list its files.
+pub(super) fn error_check(error: &ErrorDir) -> Check {
+    let exception = error.path.join("exception");
+    let text = if exception.exists() {
+        match std::fs::read(&exception) {
+            // The reference reads in text mode: universal newlines.
+            Ok(bytes) => String::from_utf8_lossy(&bytes)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n"),
+            Err(err) => {
+                tracing::error!("{}: cannot read: {err}", exception.display());
+                "<Unknown exception>".to_string()
+            }
+        }
+    } else {
+        "<Unknown exception>".to_string()
+    };
+    Check {
+        name: format!("{}:./ERROR/ERROR/ERROR.error", error.result_id),
+        value: CheckValue::Text(text),
+        primary: true,
+        params: Arc::new(error_files(&error.path)),
+    }
+}
+
+/// Files of an error dir (relative path, size) for the report.
+fn error_files(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for (_, path) in entries(&current) {
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let size = path.metadata().map(|m| m.len()).unwrap_or(0);
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                out.push((rel.display().to_string(), format!("{size} bytes")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_error_name;
+
+    #[test]
+    fn error_glob() {
+        assert!(is_error_name("__error__"));
+        assert!(is_error_name("__error0__"));
+        assert!(is_error_name("__error12__"));
+        assert!(!is_error_name("__error_"));
+        assert!(!is_error_name("__sysinfo__"));
+        assert!(!is_error_name("error0"));
+    }
+}

@@ -1,0 +1,213 @@
+//! The result-tree reader on the reference's own result trees and on
+//! broken input built by the tests.
+
+use std::path::{Path, PathBuf};
+
+use runperf::results::{CheckValue, ResultTree};
+
+fn upstream(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/upstream/results")
+        .join(rel)
+}
+
+#[test]
+fn reads_the_checks_the_reference_reads() {
+    let tree = ResultTree::load(&upstream("1_base/result_20200726_080654"), false).unwrap();
+    assert_eq!(tree.len(), 32);
+    assert_eq!(tree.checks().iter().filter(|c| c.primary).count(), 8);
+    let mean = tree
+        .get("Localhost2/fio/0000:./read-4KiB/throughput/iops_sec.mean")
+        .unwrap();
+    assert_eq!(mean.value, CheckValue::Float(183743.169491525));
+    assert!(mean.primary);
+    let stddev = tree
+        .get("Localhost2/fio/0000:./read-4KiB/throughput/iops_sec.stddev")
+        .unwrap();
+    assert_eq!(stddev.value, CheckValue::Int(0));
+    let slat = tree
+        .get("Localhost/fio/0000:./read-64KiB/latency/slat.mean")
+        .unwrap();
+    assert!(!slat.primary);
+    assert_eq!(slat.value, CheckValue::Float(4992.15));
+    assert!(
+        mean.params
+            .iter()
+            .any(|(k, v)| k == "0" && v.contains("primary_metric:iops_sec"))
+    );
+    assert!(tree.problems().is_empty());
+}
+
+#[test]
+fn error_dirs_become_primary_error_checks() {
+    let tree = ResultTree::load(&upstream("9_bad/result_three_bad"), false).unwrap();
+    assert_eq!(tree.len(), 19);
+    let error = tree
+        .get("Localhost/fio/2:./ERROR/ERROR/ERROR.error")
+        .unwrap();
+    assert_eq!(error.value, CheckValue::Text("Some exc".into()));
+    assert!(error.primary);
+    let sorted: Vec<&str> = tree.sorted().keys().copied().collect();
+    let mut expected = sorted.clone();
+    expected.sort();
+    assert_eq!(sorted, expected);
+}
+
+/// Writes `PROFILE/TEST/SERIAL/result.json` with `content` under `root`.
+fn write_result(root: &Path, rel: &str, content: &str) {
+    let dir = root.join(rel);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("result.json"), content).unwrap();
+}
+
+fn iteration(name: &str, mean: &str, hosts: &[&str]) -> String {
+    let clients: Vec<String> = hosts
+        .iter()
+        .map(|h| {
+            format!(
+                r#"{{"client_hostname": "{h}", "mean": {mean}, "stddevpct": 1.5, "samples": [1, 2, {{"x": [3]}}]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"iteration_name": "{name}", "iteration_data": {{"parameters": {{"benchmark": [{{"primary_metric": "iops"}}], "user": [{{"profile": "P", "big": [1,2,3]}}]}}, "throughput": {{"iops": [{}]}}}}}}"#,
+        clients.join(",")
+    )
+}
+
+#[test]
+fn failed_iterations_and_incorrect_serials_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = iteration("read", "10", &["all"]);
+    let failed = iteration("read-fail1", "11", &["all"]);
+    write_result(tmp.path(), "P/T/0000", &format!("[{good}, {failed}]"));
+    write_result(tmp.path(), "P/T/tmpabc", &format!("[{good}]"));
+    let strict = ResultTree::load(tmp.path(), false).unwrap();
+    let names: Vec<&str> = strict.checks().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "P/T/0000:./read/throughput/iops.mean",
+            "P/T/0000:./read/throughput/iops.stddev"
+        ]
+    );
+    let all = ResultTree::load(tmp.path(), true).unwrap();
+    assert_eq!(all.len(), 6);
+    assert!(
+        all.get("P/T/0000:./read-fail1/throughput/iops.mean")
+            .is_some()
+    );
+    assert!(all.get("P/T/tmpabc:./read/throughput/iops.mean").is_some());
+}
+
+#[test]
+fn missing_all_client_is_skipped_and_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_result(
+        tmp.path(),
+        "P/T/0000",
+        &format!("[{}]", iteration("read", "1", &["host1"])),
+    );
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    assert!(tree.is_empty());
+    assert_eq!(tree.problems().len(), 1);
+    assert!(
+        tree.problems()[0]
+            .to_string()
+            .contains("client_hostname==all")
+    );
+}
+
+#[test]
+fn bad_values_become_broken_checks_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_result(
+        tmp.path(),
+        "P/T/0000",
+        &format!("[{}]", iteration("read", r#""fast""#, &["all"])),
+    );
+    write_result(
+        tmp.path(),
+        "P/T/0001",
+        r#"[{"iteration_name": "x", "iteration_data": {"parameters": {}, "throughput": {"iops": [{"client_hostname": "all", "mean": 1}]}}}]"#,
+    );
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let mean = tree.get("P/T/0000:./read/throughput/iops.mean").unwrap();
+    match &mean.value {
+        CheckValue::Broken(why) => {
+            assert!(why.contains("result.json"), "{why}");
+            assert!(why.contains("string"), "{why}");
+        }
+        other => panic!("expected broken, got {other:?}"),
+    }
+    let stddev = tree.get("P/T/0000:./read/throughput/iops.stddev").unwrap();
+    assert_eq!(stddev.value, CheckValue::Float(1.5));
+    let missing = tree.get("P/T/0001:./x/throughput/iops.stddev").unwrap();
+    assert!(matches!(&missing.value, CheckValue::Broken(why) if why.contains("missing")));
+    assert_eq!(
+        tree.get("P/T/0001:./x/throughput/iops.mean").unwrap().value,
+        CheckValue::Int(1)
+    );
+    assert_eq!(tree.problems().len(), 2);
+}
+
+#[test]
+fn corrupt_files_become_one_unreadable_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = iteration("read", "10", &["all"]);
+    write_result(tmp.path(), "P/T/0000", &format!("[{good}, {good}")); // truncated
+    write_result(
+        tmp.path(),
+        "P/T/0001",
+        &format!("[{}]", iteration("read", "NaN", &["all"])),
+    );
+    write_result(tmp.path(), "P/T/0002", r#"[{"iteration_data": {}}]"#); // missing keys
+    write_result(tmp.path(), "P/U/0000", &format!("[{good}]"));
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    for serial in ["0000", "0001", "0002"] {
+        let check = tree
+            .get(&format!("P/T/{serial}:./ERROR/ERROR/ERROR.unreadable"))
+            .unwrap_or_else(|| panic!("no unreadable check for {serial}"));
+        assert!(check.primary);
+        let file = format!("P/T/{serial}/result.json");
+        assert!(matches!(&check.value, CheckValue::Broken(why) if why.contains(&file)));
+    }
+    assert!(tree.get("P/U/0000:./read/throughput/iops.mean").is_some());
+    assert_eq!(tree.problems().len(), 3);
+}
+
+#[test]
+fn a_missing_path_is_an_error() {
+    let err = ResultTree::load(Path::new("/nonexistent/result"), false).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/result"));
+}
+
+#[test]
+fn error_dirs_at_every_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    for rel in [
+        "__error0__",
+        "P/__error1__",
+        "P/T/__error0__",
+        "P/T/3/__error0__",
+    ] {
+        std::fs::create_dir_all(tmp.path().join(rel)).unwrap();
+    }
+    std::fs::write(tmp.path().join("P/T/3/__error0__/exception"), "boom\r\n").unwrap();
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "*/*/*:./ERROR/ERROR/ERROR.error",
+            "P/*/*:./ERROR/ERROR/ERROR.error",
+            "P/T/*:./ERROR/ERROR/ERROR.error",
+            "P/T/3:./ERROR/ERROR/ERROR.error",
+        ]
+    );
+    assert_eq!(
+        tree.checks()[0].value,
+        CheckValue::Text("<Unknown exception>".into())
+    );
+    assert_eq!(tree.checks()[3].value, CheckValue::Text("boom\n".into()));
+}
