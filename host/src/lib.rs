@@ -3,6 +3,7 @@
 //!
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
+pub mod analyze;
 pub mod cli;
 pub mod results;
 pub mod strip;

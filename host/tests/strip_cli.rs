@@ -167,3 +167,49 @@ fn never_writes_through_a_symlink_in_the_destination() {
         .stderr(contains("refusing to write through the symlink"));
     assert!(fs::read_dir(&outside).unwrap().next().is_none());
 }
+
+#[test]
+fn stripped_results_give_the_same_checks_as_the_originals() {
+    let upstream = fixtures().join("upstream/results");
+    let originals: Vec<PathBuf> = [
+        "1_base/result_20200726_080654",
+        "1_base/result_20200726_091827",
+        "9_bad/result_three_bad",
+        "3_kernel_and_less_cpus/result_20200726_125851",
+    ]
+    .iter()
+    .map(|rel| upstream.join(rel))
+    .collect();
+    let out = tempfile::tempdir().unwrap();
+    let mut stripped = Vec::new();
+    for original in &originals {
+        let dst = out
+            .path()
+            .join("stripped")
+            .join(original.file_name().unwrap());
+        strip_cmd().arg(original).arg(&dst).assert().success();
+        stripped.push(dst);
+    }
+    // analyze-perf dumps every check value (CSV) and every model number.
+    let analyze = |inputs: &[PathBuf], tag: &str| -> (String, String) {
+        let csv = out.path().join(format!("{tag}.csv"));
+        let model = out.path().join(format!("{tag}.json"));
+        Command::cargo_bin("analyze-perf")
+            .unwrap()
+            .arg("-c")
+            .arg(&csv)
+            .arg("-s")
+            .arg(&model)
+            .args(inputs)
+            .assert()
+            .success();
+        (
+            fs::read_to_string(csv).unwrap(),
+            fs::read_to_string(model).unwrap(),
+        )
+    };
+    let before = analyze(&originals, "original");
+    let after = analyze(&stripped, "stripped");
+    assert!(before.0.lines().count() > 10);
+    assert_eq!(before, after);
+}
