@@ -5,5 +5,6 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod diff;
 pub mod results;
 pub mod strip;
