@@ -5,6 +5,8 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod compare;
 pub mod diff;
+pub mod reports;
 pub mod results;
 pub mod strip;

@@ -1,18 +1,378 @@
-//! `compare` front end.
+//! `compare-perf` front end (SPEC 3): parses the reference's options,
+//! reads the results, runs the comparison and writes the reports.
+//!
+//! Per-check lines and tables are logged like the reference logs them: to
+//! stderr as `LEVEL| message`, failures always, the rest with `-v`.
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context, bail};
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{Layer, Registry};
 
-/// Placeholder argument set until the full command lands.
+use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
+use crate::reports::{self, Report};
+use crate::results::{LoadProgress, Metadata, ResultTree};
+
+/// Compare run-perf results: the first is the source, the last the
+/// destination, the ones between are references.
 #[derive(Debug, Parser)]
-#[command(version, about)]
-pub struct Args {}
+#[command(name = "compare-perf", version, about, infer_long_args = true)]
+pub struct Args {
+    /// Results as PATH or NAME:PATH (source, references..., destination).
+    #[arg(required = true, num_args = 1..)]
+    pub results: Vec<String>,
+    /// Include incorrect/partial results (by default only [0-9]* serials
+    /// and no `-failN` iterations).
+    #[arg(long)]
+    pub include_incorrect_results: bool,
+    /// Acceptable tolerance of means in percent.
+    #[arg(
+        short = 't',
+        long,
+        default_value_t = 5.0,
+        allow_negative_numbers = true
+    )]
+    pub tolerance: f64,
+    /// Acceptable tolerance of standard deviations.
+    #[arg(
+        short = 's',
+        long,
+        default_value_t = 5.0,
+        allow_negative_numbers = true
+    )]
+    pub stddev_tolerance: f64,
+    /// Weight of the average-of-all-builds modifier (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub model_builds_average: f64,
+    /// Linear regression model files (from analyze-perf -l/-s).
+    #[arg(short = 'l', long, num_args = 1..)]
+    pub model_linear_regression: Vec<PathBuf>,
+    /// Weight of the N-out-of-results modifier (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub n_out_of_results: f64,
+    /// How many builds may fail and still PASS.
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
+    pub n_out_of_results_n: i64,
+    /// Write the report to PATH (for now the report data as JSON; the HTML
+    /// page lands in a later version).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Charts in the HTML report.
+    #[arg(long)]
+    pub html_with_charts: bool,
+    /// Smaller HTML report without full environments.
+    #[arg(long)]
+    pub html_small_file: bool,
+    /// Write XUnit/JUnit results to PATH.
+    #[arg(long)]
+    pub xunit: Option<PathBuf>,
+    /// Write every destination check as JSON to PATH (docs/compare-json.md).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write a short Markdown summary to PATH.
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Increase the stderr verbosity (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Store the debug log to FILE.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+}
 
-/// Entry point of the binary.
+/// Stderr behind a buffer: tens of thousands of per-check lines would
+/// otherwise cost one write each. Flushed by [`flush_log`].
+static STDERR: std::sync::LazyLock<std::sync::Mutex<std::io::BufWriter<std::io::Stderr>>> =
+    std::sync::LazyLock::new(|| {
+        std::sync::Mutex::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stderr(),
+        ))
+    });
+
+/// Writer handle of the buffered stderr.
+struct BufferedStderr;
+
+impl std::io::Write for BufferedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.write(buf),
+            Err(_) => std::io::stderr().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.flush(),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Writes out the buffered log lines.
+fn flush_log() {
+    use std::io::Write as _;
+    let _ = BufferedStderr.flush();
+}
+
+/// `LEVEL| message`, the reference's compare-perf log format.
+struct ReferenceFormat;
+
+impl<S, N> FormatEvent<S, N> for ReferenceFormat
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "ERROR",
+            tracing::Level::WARN => "WARNING",
+            tracing::Level::INFO => "INFO",
+            tracing::Level::DEBUG => "DEBUG",
+            tracing::Level::TRACE => "TRACE",
+        };
+        write!(writer, "{level:<5}| ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
+}
+
+fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<()> {
+    let level = match verbose {
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .event_format(ReferenceFormat)
+        .with_writer(|| BufferedStderr)
+        .with_filter(level);
+    let file = match log {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create the log file {}", path.display()))?;
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .event_format(ReferenceFormat)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_ansi(false)
+                    .with_filter(LevelFilter::DEBUG),
+            )
+        }
+        None => None,
+    };
+    let subscriber = Registry::default().with(stderr).with(file);
+    // Ignored when a subscriber is already set (e.g. in-process tests).
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    Ok(())
+}
+
+/// A result given on the command line.
+struct NamedResult {
+    name: String,
+    path: PathBuf,
+}
+
+/// Parses `[name:]path` like the reference: `name:path` when that path
+/// exists, else the whole argument as a path.
+fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
+    if let Some((name, path)) = arg.split_once(':')
+        && Path::new(path).exists()
+    {
+        let path = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
+        return Ok(NamedResult {
+            name: name.to_string(),
+            path,
+        });
+    }
+    if Path::new(arg).exists() {
+        return Ok(NamedResult {
+            name: arg.to_string(),
+            path: PathBuf::from(arg),
+        });
+    }
+    match arg.split_once(':') {
+        Some((_, path)) => bail!("none of the possible result paths exists: {path} or {arg}"),
+        None => bail!("result path {arg} does not exist"),
+    }
+}
+
+/// Progress bar on stderr while reading, only in a terminal.
+struct Progress(ProgressBar);
+
+impl Progress {
+    fn new(label: &str) -> Self {
+        let bar = if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(0);
+            let style =
+                ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} result files")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_prefix(label.to_string());
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Self(bar)
+    }
+}
+
+impl LoadProgress for Progress {
+    fn discovered(&self, count: usize) {
+        self.0.inc_length(count as u64);
+    }
+    fn file_done(&self) {
+        self.0.inc(1);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn load(result: &NamedResult, include_incorrect: bool) -> anyhow::Result<ResultTree> {
+    flush_log();
+    let progress = Progress::new(&result.name);
+    Ok(ResultTree::load_with_progress(
+        &result.path,
+        include_incorrect,
+        &progress,
+    )?)
+}
+
+fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> anyhow::Result<()> {
+    reports::write_file(report, comparison, path)?;
+    tracing::info!("{} results written to {}", report.name(), path.display());
+    Ok(())
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    setup_logging(args.verbose, args.log.as_deref())?;
+    let results = args
+        .results
+        .iter()
+        .map(|arg| named_result(arg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let models = args
+        .model_linear_regression
+        .iter()
+        .map(|path| LinearModel::load(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    let settings = Settings {
+        mean_tolerance: args.tolerance,
+        stddev_tolerance: args.stddev_tolerance,
+        models,
+        builds_average: args.model_builds_average,
+        n_out_of_results: args.n_out_of_results,
+        n_out_of_results_n: args.n_out_of_results_n,
+    };
+    let (source, rest) = results.split_first().context("no result given")?;
+    // The reference always reads the source without incorrect results.
+    let source_tree = load(source, false)?;
+    let source_info = SourceInfo {
+        name: source.name.clone(),
+        path: source.path.clone(),
+        metadata: Metadata::load(&source.path),
+    };
+    let mut comparison = Comparison::new(settings, source_info, &source_tree);
+    drop(source_tree);
+    // With a single result the source is compared with itself.
+    let (target, references) = rest.split_last().unwrap_or((source, &[]));
+    for (result, role) in references
+        .iter()
+        .map(|r| (r, Role::Reference))
+        .chain(std::iter::once((target, Role::Target)))
+    {
+        let tree = load(result, args.include_incorrect_results)?;
+        comparison.add_build(
+            result.name.clone(),
+            &tree,
+            Metadata::load(&result.path),
+            role,
+        );
+    }
+    if let Some(path) = &args.xunit {
+        write_report(&reports::xunit::Xunit, &comparison, path)?;
+    }
+    if let Some(target) = comparison.target() {
+        for table in reports::text::per_type_tables(target) {
+            tracing::info!("\n\n{table}\n\n");
+        }
+        tracing::info!("\n\n{}\n\n", reports::text::summary_table(target));
+    }
+    if let Some(path) = &args.json {
+        write_report(
+            &reports::json::Json { all_builds: false },
+            &comparison,
+            path,
+        )?;
+    }
+    if let Some(path) = &args.markdown {
+        write_report(&reports::markdown::Markdown, &comparison, path)?;
+    }
+    if let Some(path) = &args.html {
+        write_report(&reports::html::HtmlData, &comparison, path)?;
+        tracing::warn!(
+            "The HTML report lands in a later version; {} holds the report data as JSON",
+            path.display()
+        );
+    }
+    Ok(ExitCode::from(finish(&comparison)))
+}
+
+/// Logs the outcome like the reference and returns the exit code.
+fn finish(comparison: &Comparison) -> u8 {
+    let outcome = comparison.outcome();
+    let records = comparison.target().map_or(0, |t| t.records.len());
+    let code = outcome.exit_code(records);
+    match code {
+        2 => tracing::error!(
+            "{}/{}/{}/{} primary/grouped/non-primary/all checks failed, see logs for details",
+            outcome.failures,
+            outcome.grouped_failures,
+            outcome.non_primary_failures,
+            outcome.total
+        ),
+        3 => tracing::error!("No comparisons performed"),
+        _ if outcome.non_primary_failures > 0 => tracing::warn!(
+            "{}/{} non-primary results failed.",
+            outcome.non_primary_failures,
+            records
+        ),
+        _ => tracing::info!("All {records} checks were in limits"),
+    }
+    code
+}
+
+/// Entry point of the binary: exit 2 on regression, 3 when nothing was
+/// compared, 1 on usage errors and unusable input, 0 otherwise.
 pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(err) => {
+            let code = if err.use_stderr() { 1 } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
     super::exit_with(1, || {
-        let _args = Args::parse();
-        anyhow::bail!("not implemented yet")
+        let code = run(args);
+        flush_log();
+        code
     })
 }

@@ -87,7 +87,8 @@ impl ResultTree {
             });
         }
         tracing::debug!("Processing {}", path.display());
-        let files = walk::result_jsons(path, include_incorrect);
+        let found = walk::walk(path, include_incorrect);
+        let files = found.results;
         progress.discovered(files.len());
         let per_file: Vec<pbench::FileChecks> = files
             .par_iter()
@@ -103,8 +104,8 @@ impl ResultTree {
             checks.extend(file.checks);
             problems.extend(file.problems);
         }
-        for error_dir in walk::error_dirs(path) {
-            checks.push(walk::error_check(&error_dir));
+        for error_dir in &found.errors {
+            checks.push(walk::error_check(error_dir));
         }
         for problem in &problems {
             tracing::error!("{problem}");

@@ -35,27 +35,12 @@ fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// `PROFILE/TEST/SERIAL/result.json` files; serials must start with a digit
-/// unless `include_incorrect`.
-pub(super) fn result_jsons(root: &Path, include_incorrect: bool) -> Vec<ResultFile> {
-    let mut out = Vec::new();
-    for (profile, profile_path) in entries(root) {
-        for (test, test_path) in entries(&profile_path) {
-            for (serial, serial_path) in entries(&test_path) {
-                if !include_incorrect && !serial.starts_with(|c: char| c.is_ascii_digit()) {
-                    continue;
-                }
-                let path = serial_path.join("result.json");
-                if path.symlink_metadata().is_ok() {
-                    out.push(ResultFile {
-                        path,
-                        result_id: format!("{profile}/{test}/{serial}"),
-                    });
-                }
-            }
-        }
-    }
-    out
+/// What one walk of the tree finds.
+pub(super) struct Found {
+    /// Result files in sorted path order.
+    pub results: Vec<ResultFile>,
+    /// Error dirs, level by level, each level in sorted path order.
+    pub errors: Vec<ErrorDir>,
 }
 
 /// Whether `name` matches the glob `__error*__`.
@@ -63,33 +48,52 @@ fn is_error_name(name: &str) -> bool {
     name.len() >= 9 && name.starts_with("__error") && name.ends_with("__")
 }
 
-/// `__error*__` entries at levels 0 to 3 below `root`, level by level.
-pub(super) fn error_dirs(root: &Path) -> Vec<ErrorDir> {
-    let mut out = Vec::new();
-    // Each frontier entry: a dir at this level and the names leading to it.
-    let mut frontier: Vec<(PathBuf, Vec<String>)> = vec![(root.to_path_buf(), Vec::new())];
-    for level in 0..4 {
-        let mut next = Vec::new();
-        for (dir, names) in &frontier {
-            for (name, path) in entries(dir) {
-                if is_error_name(&name) {
-                    let mut parts = names.clone();
-                    parts.resize(3, "*".to_string());
-                    out.push(ErrorDir {
-                        path: path.clone(),
-                        result_id: parts.join("/"),
-                    });
+/// One walk of the first three levels below `root` finding
+/// `PROFILE/TEST/SERIAL/result.json` files (serials must start with a
+/// digit unless `include_incorrect`) and `__error*__` entries at levels 0
+/// to 3; each directory is listed once.
+pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
+    let mut results = Vec::new();
+    let mut levels: [Vec<ErrorDir>; 4] = Default::default();
+    let error = |path: &Path, names: &[&str]| {
+        let mut parts: Vec<&str> = names.to_vec();
+        parts.resize(3, "*");
+        ErrorDir {
+            path: path.to_path_buf(),
+            result_id: parts.join("/"),
+        }
+    };
+    for (profile, profile_path) in entries(root) {
+        if is_error_name(&profile) {
+            levels[0].push(error(&profile_path, &[]));
+        }
+        for (test, test_path) in entries(&profile_path) {
+            if is_error_name(&test) {
+                levels[1].push(error(&test_path, &[&profile]));
+            }
+            for (serial, serial_path) in entries(&test_path) {
+                if is_error_name(&serial) {
+                    levels[2].push(error(&serial_path, &[&profile, &test]));
                 }
-                if level < 3 {
-                    let mut parts = names.clone();
-                    parts.push(name);
-                    next.push((path, parts));
+                let serial_ok =
+                    include_incorrect || serial.starts_with(|c: char| c.is_ascii_digit());
+                for (name, path) in entries(&serial_path) {
+                    if is_error_name(&name) {
+                        levels[3].push(error(&path, &[&profile, &test, &serial]));
+                    } else if serial_ok && name == "result.json" {
+                        results.push(ResultFile {
+                            path,
+                            result_id: format!("{profile}/{test}/{serial}"),
+                        });
+                    }
                 }
             }
         }
-        frontier = next;
     }
-    out
+    Found {
+        results,
+        errors: levels.into_iter().flatten().collect(),
+    }
 }
 
 /// The check of an error dir: its `exception` text (or

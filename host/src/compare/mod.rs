@@ -1,0 +1,197 @@
+//! Comparison engine of compare-perf (SPEC 3): a source result against
+//! reference builds and a target build, scored through the raw difference,
+//! linear models and cross-build modifiers, then grouped and summarised.
+//!
+//! The outputs ([`Comparison`], [`Build`], [`Record`]) carry everything a
+//! report needs (per build, per check: status, score, breakdown, values,
+//! params; metadata of each build), so reports never re-read results.
+
+mod build;
+mod display;
+mod grouped;
+mod model;
+mod modifier;
+mod name_map;
+mod record;
+pub mod statistics;
+mod status;
+
+pub use build::{Build, Role};
+pub use display::fixed;
+pub use grouped::{GROUPINGS, merged_name};
+pub use model::{LinearModel, ModelEntry, ModelError};
+pub use modifier::{BuildsAverage, Modifier, NOutOfResults};
+pub use record::{Bucket, Part, PartKind, Record};
+pub use status::Status;
+
+use std::path::PathBuf;
+
+use crate::results::{Metadata, ResultTree};
+
+/// Tolerances, models and modifiers of one comparison.
+pub struct Settings {
+    /// `-t`: tolerance of mean checks in percent.
+    pub mean_tolerance: f64,
+    /// `-s`: tolerance of stddev checks.
+    pub stddev_tolerance: f64,
+    /// `-l`: linear models, in command-line order.
+    pub models: Vec<LinearModel>,
+    /// `--model-builds-average` weight (0 = off).
+    pub builds_average: f64,
+    /// `--n-out-of-results` weight (0 = off).
+    pub n_out_of_results: f64,
+    /// `--n-out-of-results-n`: builds allowed to fail.
+    pub n_out_of_results_n: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            mean_tolerance: 5.0,
+            stddev_tolerance: 5.0,
+            models: Vec::new(),
+            builds_average: 0.0,
+            n_out_of_results: 0.0,
+            n_out_of_results_n: 2,
+        }
+    }
+}
+
+/// The source result of a comparison.
+#[derive(Debug, Clone)]
+pub struct SourceInfo {
+    /// Name given on the command line or the path.
+    pub name: String,
+    /// Result directory.
+    pub path: PathBuf,
+    /// Its `RUNPERF_METADATA`.
+    pub metadata: Metadata,
+}
+
+/// The final counts deciding the exit code (the reference's `finish`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    /// Failed primary checks of the target.
+    pub failures: usize,
+    /// Failed grouped checks of the target.
+    pub grouped_failures: usize,
+    /// Failed non-primary checks of the target.
+    pub non_primary_failures: usize,
+    /// All records plus grouped records of the target.
+    pub total: usize,
+}
+
+impl Outcome {
+    /// Exit code: 2 on primary/grouped failures, 3 when nothing was
+    /// compared, 0 otherwise.
+    pub fn exit_code(&self, records: usize) -> u8 {
+        if self.failures > 0 || self.grouped_failures > 0 {
+            2
+        } else if records == 0 {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// A whole comparison: the source, then builds added in order.
+pub struct Comparison {
+    settings: Settings,
+    modifiers: Vec<Box<dyn Modifier>>,
+    source: build::Source,
+    /// The source result.
+    pub source_info: SourceInfo,
+    /// Builds compared so far (references, then the target).
+    pub builds: Vec<Build>,
+}
+
+impl Comparison {
+    /// Starts a comparison against `source`.
+    pub fn new(settings: Settings, source_info: SourceInfo, source: &ResultTree) -> Self {
+        let mut modifiers: Vec<Box<dyn Modifier>> = Vec::new();
+        if settings.builds_average != 0.0 {
+            modifiers.push(Box::new(BuildsAverage::new(settings.builds_average)));
+        }
+        if settings.n_out_of_results != 0.0 {
+            modifiers.push(Box::new(NOutOfResults::new(
+                settings.n_out_of_results,
+                settings.n_out_of_results_n,
+            )));
+        }
+        Self {
+            settings,
+            modifiers,
+            source: build::Source::new(source),
+            source_info,
+            builds: Vec::new(),
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Compares `tree` with the source and records its grouped checks.
+    /// The per-check lines are logged as they are produced.
+    pub fn add_build(
+        &mut self,
+        name: String,
+        tree: &ResultTree,
+        metadata: Metadata,
+        role: Role,
+    ) -> &Build {
+        let mut context = build::Context {
+            mean_tolerance: self.settings.mean_tolerance,
+            stddev_tolerance: self.settings.stddev_tolerance,
+            models: &self.settings.models,
+            modifiers: &mut self.modifiers,
+        };
+        let records = build::compare(&self.source, tree, role, &mut context);
+        let grouped = build::grouped(&records, role, &mut context);
+        self.builds.push(Build {
+            name,
+            path: tree.path().to_path_buf(),
+            metadata,
+            role,
+            records,
+            grouped,
+        });
+        &self.builds[self.builds.len() - 1]
+    }
+
+    /// The target build (the last one added).
+    pub fn target(&self) -> Option<&Build> {
+        self.builds.last()
+    }
+
+    /// Failure counts of the target build.
+    pub fn outcome(&self) -> Outcome {
+        let mut outcome = Outcome {
+            failures: 0,
+            grouped_failures: 0,
+            non_primary_failures: 0,
+            total: 0,
+        };
+        let Some(target) = self.target() else {
+            return outcome;
+        };
+        for record in &target.records {
+            if record.status().is_failure() {
+                if record.primary {
+                    outcome.failures += 1;
+                } else {
+                    outcome.non_primary_failures += 1;
+                }
+            }
+        }
+        outcome.grouped_failures = target
+            .grouped
+            .iter()
+            .filter(|r| r.status().is_failure())
+            .count();
+        outcome.total = target.records.len() + target.grouped.len();
+        outcome
+    }
+}
