@@ -64,8 +64,17 @@ impl CheckTable {
 
     /// Adds one value (used by [`CheckTable::add_tree`] and by tests).
     pub fn add(&mut self, result_name: &str, check: &str, value: CheckValue, primary: bool) {
-        self.result_names.insert(result_name.to_owned());
-        let row = self.rows.entry(check.to_owned()).or_default();
+        // Look up before inserting: most calls hit existing entries and
+        // should not allocate.
+        if !self.result_names.contains(result_name) {
+            self.result_names.insert(result_name.to_owned());
+        }
+        if !self.rows.contains_key(check) {
+            self.rows.insert(check.to_owned(), CheckRow::default());
+        }
+        let Some(row) = self.rows.get_mut(check) else {
+            return;
+        };
         row.primary |= primary;
         match row.values.iter_mut().find(|(name, _)| name == result_name) {
             Some(slot) => slot.1 = value,
