@@ -3,10 +3,13 @@
 //!
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
+pub mod analyze;
 pub mod cli;
 pub mod compare;
+pub mod diff;
 pub mod machine;
 pub mod plugins;
 pub mod reports;
 pub mod results;
 pub mod run;
+pub mod strip;
