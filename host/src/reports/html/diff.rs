@@ -4,6 +4,9 @@
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::compare::Record;
+use crate::results::Check;
+
 /// `+`/`-` lines turning `old` into `new` (empty when equal).
 pub fn changed_lines(old: &str, new: &str) -> String {
     if old == new {
@@ -59,6 +62,16 @@ pub fn params_diff(source: &[(String, String)], params: &[(String, String)]) -> 
         }
     }
     blocks.join("\n")
+}
+
+/// The params difference of `record` from its source check, None when
+/// they agree, the source lacks the check or the build lacks it (a missing
+/// check has no params; that is not a change of params).
+pub fn record_params_diff(source: Option<&Check>, record: &Record) -> Option<String> {
+    let missing = record.params.is_empty() && !record.errors.is_empty();
+    let source = source.filter(|_| !missing)?;
+    let diff = params_diff(&source.params, &record.params);
+    (!diff.is_empty()).then_some(diff)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::clipboard::Clipboard;
 use super::counts::Counts;
-use super::diff::{changed_lines, params_diff};
+use super::diff::{changed_lines, record_params_diff};
 use super::environment::{Changed, WORLD};
 use super::letters::Letters;
 use super::view::{Origin, web_link};
@@ -173,9 +173,8 @@ fn tests_row(origins: &[Origin], comparison: &Comparison, small_file: bool) -> O
                         .iter()
                         .filter(|r| r.primary)
                         .filter_map(|r| {
-                            let src = comparison.source_check(&r.name)?;
-                            let diff = params_diff(&src.params, &r.params);
-                            (!diff.is_empty()).then(|| (r.name.clone(), diff))
+                            let diff = record_params_diff(comparison.source_check(&r.name), r)?;
+                            Some((r.name.clone(), diff))
                         })
                         .collect()
                 })

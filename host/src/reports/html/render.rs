@@ -31,11 +31,30 @@ fn content_security_policy() -> String {
     )
 }
 
+/// HTML escaping of every `{{ }}` value: `&`, `<`, `>`, `"` and `'`, which
+/// is enough in text and in quoted attributes (tera's default also turns
+/// every `/` into `&#x2F;`, making links unreadable and the file larger).
+fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 16);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The page for `view`.
 pub fn render(view: &View) -> Result<String, RenderError> {
     let mut tera = Tera::default();
     // Names ending in .html: tera escapes every `{{ }}` in them.
     tera.add_raw_templates(vec![("macros.html", MACROS), ("report.html", REPORT)])?;
+    tera.set_escape_fn(escape);
     let mut context = Context::new();
     context.insert("view", view);
     context.insert("statuses", &status::ALL);
@@ -43,4 +62,18 @@ pub fn render(view: &View) -> Result<String, RenderError> {
     context.insert("js", JS);
     context.insert("csp", &content_security_policy());
     Ok(tera.render("report.html", &context)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(escape("https://a/b"), "https://a/b");
+    }
 }

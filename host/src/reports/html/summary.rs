@@ -4,10 +4,9 @@
 
 use serde::Serialize;
 
-use super::status::Shown;
-use super::table::CheckTable;
+use super::status::{self, Shown};
 use super::view::Column;
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Status};
 
 /// Largest changes listed.
 const TOP: usize = 10;
@@ -52,44 +51,46 @@ pub struct Summary {
     pub more: usize,
 }
 
-/// The summary of `comparison`.
-pub fn of(comparison: &Comparison, failures: &CheckTable, columns: &[Column]) -> Summary {
+/// The summary of `comparison` (counts from the target's own checks).
+pub fn of(comparison: &Comparison, columns: &[Column]) -> Summary {
     let outcome = comparison.outcome();
     let mut changes: Vec<(u8, f64, Change)> = Vec::new();
     let (mut losses, mut gains, mut errors) = (0, 0, 0);
-    for row in &failures.rows {
-        let Some(cell) = row.cells.last() else {
-            continue;
-        };
-        let rank = match cell.status.key {
-            "loss" => {
+    let target = comparison.target();
+    for record in target.iter().flat_map(|t| &t.records).filter(|r| r.primary) {
+        let (status, score) = record.verdict();
+        let rank = match status {
+            Status::FailLoss => {
                 losses += 1;
                 0
             }
-            "gain" => {
+            Status::FailGain => {
                 gains += 1;
                 1
             }
-            "error" => {
+            Status::Error => {
                 errors += 1;
                 2
             }
             _ => continue,
         };
-        let size = cell.sort.map_or(0.0, f64::abs);
         changes.push((
             rank,
-            size,
+            score.abs(),
             Change {
-                name: row.name.clone(),
-                score: cell.score.clone(),
-                status: cell.status,
+                name: record.name.clone(),
+                score: format!("{score:.1}"),
+                status: status::shown(status),
             },
         ));
     }
-    changes.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    changes.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.1.total_cmp(&a.1))
+            .then(a.2.name.cmp(&b.2.name))
+    });
     let more = changes.len().saturating_sub(TOP);
-    let records = comparison.target().map_or(0, |t| t.records.len());
+    let records = target.map_or(0, |t| t.records.len());
     Summary {
         target: columns.last().map(|c| c.label.clone()).unwrap_or_default(),
         source: columns.first().map(|c| c.label.clone()).unwrap_or_default(),

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::cell::Cell;
 use super::clipboard::Clipboard;
-use super::diff::params_diff;
+use super::diff::record_params_diff;
 use super::sparkline::{self, Sparkline};
 use super::status;
 use super::view::Origin;
@@ -164,17 +164,14 @@ pub fn build(
                 continue;
             };
             let mut cell = Cell::of(record);
-            if let Some(src) = comparison.source_check(name) {
-                let diff = params_diff(&src.params, &record.params);
-                if !diff.is_empty() {
-                    let raw: Vec<String> = record
-                        .params
-                        .iter()
-                        .map(|(k, v)| format!("{k}:\n{v}"))
-                        .collect();
-                    cell.copy = Some(clipboard.add(raw.join("\n")));
-                    cell.params_diff = Some(diff);
-                }
+            if let Some(diff) = record_params_diff(comparison.source_check(name), record) {
+                let raw: Vec<String> = record
+                    .params
+                    .iter()
+                    .map(|(k, v)| format!("{k}:\n{v}"))
+                    .collect();
+                cell.copy = Some(clipboard.add(raw.join("\n")));
+                cell.params_diff = Some(diff);
             }
             cells.push(cell);
         }

@@ -160,7 +160,7 @@ impl View {
         let settings = comparison.settings();
         Self {
             title,
-            summary: summary::of(comparison, &failures, &columns),
+            summary: summary::of(comparison, &columns),
             failure_details: details::failures(comparison, false),
             group_failure_details: details::failures(comparison, true),
             charts: if with_charts {

@@ -124,4 +124,7 @@
       });
     });
   });
+
+  // Marks a page whose script ran to the end (checked by the browser test).
+  document.documentElement.setAttribute('data-ready', '1');
 }());
