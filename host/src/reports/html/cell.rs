@@ -7,6 +7,21 @@ use serde::Serialize;
 
 use super::status::{self, Shown};
 use crate::compare::Record;
+use crate::results::CheckValue;
+
+/// A value with two decimals for floats, as the per-check line shows it.
+fn shown_value(value: &CheckValue) -> String {
+    match value {
+        CheckValue::Float(float) => format!("{float:.2}"),
+        other => other.to_string(),
+    }
+}
+
+/// A weight with at most three decimals (`1`, `0.714`).
+fn trimmed(weight: f64) -> String {
+    let text = format!("{weight:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
 
 /// One weighted part of a score.
 #[derive(Debug, Serialize)]
@@ -64,7 +79,7 @@ impl Cell {
     /// The cell of `record`.
     pub fn of(record: &Record) -> Self {
         let (status, score) = record.verdict();
-        let srcs: Vec<String> = record.srcs.iter().map(ToString::to_string).collect();
+        let srcs: Vec<String> = record.srcs.iter().map(shown_value).collect();
         Self {
             status: status::shown(status),
             score: if score.is_finite() {
@@ -75,14 +90,14 @@ impl Cell {
             sort: score.is_finite().then_some(score),
             tolerance: record.tolerance.to_string(),
             src: srcs.join(" / "),
-            dst: record.dst.to_string(),
+            dst: shown_value(&record.dst),
             parts: record
                 .parts
                 .iter()
                 .map(|part| PartRow {
                     label: part.kind.label(),
                     difference: format!("{:.2}", part.difference),
-                    weight: format!("{}", part.weight),
+                    weight: trimmed(part.weight),
                 })
                 .collect(),
             errors: record.errors.iter().map(|e| e.trim().to_string()).collect(),
