@@ -1,6 +1,8 @@
 //! The Details section: every failure of the target with its per-check
 //! line and how the same check fared in the other compared builds.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::compare::{Build, Comparison, Record};
@@ -30,19 +32,28 @@ pub fn failures(comparison: &Comparison, grouped: bool) -> Vec<Failure> {
         return Vec::new();
     };
     let total = comparison.builds.len();
+    // Per build: check name -> failed, to look each failure up once.
+    let failed_by_build: Vec<HashMap<&str, bool>> = comparison
+        .builds
+        .iter()
+        .map(|build| {
+            let mut failed: HashMap<&str, bool> = HashMap::new();
+            for r in records(build, grouped) {
+                *failed.entry(r.name.as_str()).or_default() |= r.status().is_failure();
+            }
+            failed
+        })
+        .collect();
     let mut out: Vec<(bool, Failure)> = records(target, grouped)
         .iter()
         .filter(|r| (r.primary || grouped) && r.status().is_failure())
         .map(|record| {
             let mut failed = 0;
             let mut missing = 0;
-            for build in &comparison.builds {
-                match records(build, grouped)
-                    .iter()
-                    .find(|r| r.name == record.name)
-                {
-                    Some(other) if other.status().is_failure() => failed += 1,
-                    Some(_) => {}
+            for failed_checks in &failed_by_build {
+                match failed_checks.get(record.name.as_str()) {
+                    Some(true) => failed += 1,
+                    Some(false) => {}
                     None => missing += 1,
                 }
             }
