@@ -14,14 +14,13 @@ use runperf_plugin_api::{
 
 pub mod command;
 pub mod fio_json;
-pub mod launch;
 pub mod native;
 pub mod params;
 pub mod pbench;
 pub mod samples;
 
-use launch::WorkDir;
 use params::FioParams;
+use pbench::launch::WorkDir;
 use pbench::{agent, extra, packages};
 
 /// Component name, as users write it.

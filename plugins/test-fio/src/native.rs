@@ -9,8 +9,8 @@ use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult, Tes
 
 use crate::command::{Target, Workload, fio_argv, iteration_name};
 use crate::fio_json;
-use crate::launch::{WorkDir, run_everywhere};
 use crate::params::{FioParams, JobMode};
+use crate::pbench::launch::{WorkDir, run_everywhere};
 use crate::pbench::{metadata, result};
 use crate::samples::{self, PRIMARY, Sample};
 
@@ -62,7 +62,9 @@ fn sample(
             })?;
     }
     let timeout = (params.ramptime + params.runtime) as f64 * 2.0 + SLACK_SECS;
-    let finished = run_everywhere(host, dirs, tag, argv, timeout)?;
+    let jobs: Vec<(WorkDir, Vec<String>)> =
+        dirs.iter().map(|d| (d.clone(), argv.to_vec())).collect();
+    let finished = run_everywhere(host, &jobs, tag, timeout)?;
     finished
         .into_iter()
         .map(|f| {

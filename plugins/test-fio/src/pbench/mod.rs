@@ -7,6 +7,7 @@
 
 pub mod agent;
 pub mod extra;
+pub mod launch;
 pub mod metadata;
 pub mod packages;
 pub mod result;
