@@ -45,6 +45,7 @@ struct Run<'a> {
     progress: Progress,
     fetcher: LogFetcher,
     metadata: Map<String, Value>,
+    profile_context: runperf_plugin_api::ProfileContext,
     outcome: Outcome,
 }
 
@@ -95,6 +96,7 @@ pub fn execute(
         progress: Progress::new(),
         fetcher: LogFetcher::default(),
         metadata,
+        profile_context: profile_step::context_template(cfg, String::new()),
         outcome: Outcome::default(),
     };
     run.services
@@ -188,6 +190,12 @@ impl Run<'_> {
 
     fn profiles(&mut self) {
         let cfg = self.cfg;
+        match super::keys::controller_public_key(&cfg.ssh) {
+            Ok(key) => self.profile_context.public_key = key,
+            Err(err) => {
+                tracing::warn!("{err:#}; profiles creating workers will lack our public key")
+            }
+        }
         let setup_script = match setup::worker_setup_script(cfg) {
             Ok(script) => script,
             Err(err) => {
@@ -243,7 +251,7 @@ impl Run<'_> {
                 item.name
             ));
             match profile_step::apply(
-                self.cfg,
+                &self.profile_context,
                 &self.catalog,
                 &self.services,
                 &self.hosts,

@@ -5,6 +5,7 @@ pub mod config;
 mod detect;
 pub mod flow;
 pub mod interrupt;
+mod keys;
 pub mod metadata;
 mod profile_step;
 mod progress;

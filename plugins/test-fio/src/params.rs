@@ -334,7 +334,8 @@ mod tests {
     fn bare_file_sizes_smaller_than_a_block_are_mib() {
         let p = FioParams::parse(&params(&[("file-size", "64"), ("block-sizes", "4,64")])).unwrap();
         assert_eq!(p.file_size, "64M");
-        let p = FioParams::parse(&params(&[("file-size", "1300000"), ("block-sizes", "4")])).unwrap();
+        let p =
+            FioParams::parse(&params(&[("file-size", "1300000"), ("block-sizes", "4")])).unwrap();
         assert_eq!(p.file_size, "1300000");
         let p = FioParams::parse(&params(&[("file-size", "2G")])).unwrap();
         assert_eq!(p.file_size, "2G");

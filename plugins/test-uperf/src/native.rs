@@ -37,7 +37,7 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
     match params.servers.get(index) {
         Some(server) => server.clone(),
         None if client == run.host => "127.0.0.1".to_owned(),
-        None => run.host.clone(),
+        None => crate::pbench::agent::address_of(run, &run.host),
     }
 }
 
