@@ -330,6 +330,14 @@ mod tests {
         };
         assert_eq!(server_address(&params, &run, 0, "h"), "127.0.0.1");
         assert_eq!(server_address(&params, &run, 0, "vm1"), "h");
+        let mut with_addresses = run.clone();
+        with_addresses
+            .addresses
+            .insert("h".into(), "192.0.2.7".into());
+        assert_eq!(
+            server_address(&params, &with_addresses, 0, "vm1"),
+            "192.0.2.7"
+        );
         params.servers = vec!["10.0.0.1".into()];
         assert_eq!(server_address(&params, &run, 0, "vm1"), "10.0.0.1");
         assert_eq!(port(1), 20020);
