@@ -131,12 +131,18 @@ impl Run<'_> {
                 self.services
                     .add_host(&spec.name, &spec.address, true, params, None)
             } else {
+                let endpoint = super::client_config::resolve(
+                    &spec.address,
+                    &cfg.ssh,
+                    cfg.ssh_user_given,
+                    cfg.ssh.identity.is_some(),
+                );
                 self.services.add_host(
                     &spec.name,
-                    &spec.address,
+                    &endpoint.connect,
                     false,
                     params,
-                    Some(cfg.ssh.clone()),
+                    Some(endpoint.ssh),
                 )
             };
             self.hosts.push(host);

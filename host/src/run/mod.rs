@@ -1,6 +1,7 @@
 //! `run-perf`'s orchestration: hosts, provisioning, profiles, tests,
 //! retries, metadata and the result tree the compare tools read.
 
+mod client_config;
 pub mod config;
 mod detect;
 pub mod flow;
