@@ -28,6 +28,11 @@ pub fn resolve(distro: &str, known: &str) -> PluginResult<String> {
     if ids.contains(&no_dash.as_str()) {
         return Ok(no_dash);
     }
+    if let Some(older) = newest_older(&no_dash, &ids) {
+        // Deviation: an osinfo database older than the guest (Debian 12 on
+        // bookworm's osinfo-db) gets the family's newest known release.
+        return Ok(older);
+    }
     Err(PluginError::new(format!(
         "osinfo knows no os variant for guest distro {distro} (tried {lower} and {no_dash}); \
          use a distro name osinfo-query knows, or pass --os-variant in the virt-install-extra extra"
@@ -52,6 +57,20 @@ fn rhel(lower: &str, ids: &[&str]) -> String {
         }
     }
     "rhel8.0".to_owned()
+}
+
+/// `debian12` -> the newest known `debianN` with N <= 12, if any.
+fn newest_older(wanted: &str, ids: &[&str]) -> Option<String> {
+    let split = wanted.find(|c: char| c.is_ascii_digit())?;
+    let (family, version) = wanted.split_at(split);
+    let version: f64 = version.parse().ok()?;
+    ids.iter()
+        .filter_map(|id| {
+            let v: f64 = id.strip_prefix(family)?.parse().ok()?;
+            (v <= version).then_some((v, *id))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id.to_owned())
 }
 
 /// Whether the user already chose the os variant in `extra_args`.

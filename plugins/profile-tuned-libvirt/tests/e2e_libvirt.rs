@@ -6,16 +6,17 @@
 //! The host side is a test `HostServices`: commands for the host run here
 //! with std::process, commands for the VM go through the `ssh` client
 //! with a key made for the test, persistent keys live in a temp dir, and
-//! `guest_image` asks the LocalDebian provider.
+//! `guest_image` asks the LocalDebian provider of the image-providers
+//! plugin library, built with cargo and loaded like the host loads it.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use runperf_image_providers::debian::LocalDebian;
 use runperf_plugin_api::{
-    Command, CommandLine, CommandOutput, Host, HostServices, ImageProvider, ImageRequest, LogLevel,
-    PluginError, PluginResult, Profile, ProfileContext, WorkerSpec, lend,
+    Command, CommandLine, CommandOutput, Host, HostServices, ImageRequest, LogLevel, PluginError,
+    PluginResult, Profile, ProfileContext, WorkerSpec, lend,
+    loader::{self, ImageProviderHandle},
     serde_json::{Map, Value, json},
 };
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile};
@@ -25,6 +26,24 @@ struct ThisMachine {
     ssh_key: String,
     public_key: String,
     workers: Mutex<BTreeMap<String, String>>,
+    provider: Mutex<ImageProviderHandle>,
+}
+
+/// Builds the image-providers plugin library and loads its LocalDebian.
+fn local_debian() -> ImageProviderHandle {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| manifest.join("../../target"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = std::process::Command::new(cargo)
+        .args(["build", "-p", "runperf-image-providers"])
+        .current_dir(manifest)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let library = loader::load(&target.join("debug/librunperf_image_providers.so")).unwrap();
+    library.new_image_provider("LocalDebian").unwrap()
 }
 
 /// POSIX single-quoting, for the remote command line ssh sends.
@@ -164,16 +183,13 @@ impl HostServices for ThisMachine {
         Err("DefaultLibvirt never asks for a reboot".into())
     }
     fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
-        let mut provider = LocalDebian;
+        let mut provider = self.provider.lock().unwrap();
         assert!(provider.is_for(&request.distro, &request.arch));
-        lend(self, |ffi| {
-            let host = Host::from_ffi(ffi);
-            if provider.is_up_to_date(&host, request)? {
-                Ok(request.path.clone())
-            } else {
-                provider.prepare(&host, request)
-            }
-        })
+        if provider.is_up_to_date(self, request)? {
+            Ok(request.path.clone())
+        } else {
+            provider.prepare(self, request)
+        }
     }
 }
 
@@ -200,6 +216,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
             .trim()
             .to_owned(),
         workers: Mutex::new(BTreeMap::new()),
+        provider: Mutex::new(local_debian()),
     };
     let mut profile = LibvirtProfile::new(
         Kind::DefaultLibvirt,

@@ -102,6 +102,13 @@ fn get_os_variant() {
         os_variant::resolve("Debian-12", " debian12\n").unwrap(),
         "debian12"
     );
+    // bookworm's osinfo-db stops at debian11.
+    let bookworm =
+        " Short ID\n----------\n debian1.1    \n debian10   \n debian11   \n debiantesting\n";
+    assert_eq!(
+        os_variant::resolve("Debian-12", bookworm).unwrap(),
+        "debian11"
+    );
 }
 
 #[test]
