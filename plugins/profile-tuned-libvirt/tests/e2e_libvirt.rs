@@ -223,7 +223,12 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         ProfileContext {
             host: "host1".into(),
             paths: vec![],
-            extra: Map::new(),
+            // Nested KVM (CI machines are VMs) rejects virt-install's default
+            // host-passthrough CPU (qemu: "failed to set MSR 0x10a").
+            extra: json!({"virt-install-extra": "--cpu qemu64"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
         },
     );
     let applied = lend(&host, |ffi| profile.apply(&Host::from_ffi(ffi), None));
