@@ -34,6 +34,7 @@ fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
             host: "host1".into(),
             paths: vec![],
             extra,
+            ..ProfileContext::default()
         },
     )
     .with_timing(quick())

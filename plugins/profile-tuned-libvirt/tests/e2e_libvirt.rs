@@ -229,6 +229,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
                 .as_object()
                 .cloned()
                 .unwrap_or_default(),
+            ..ProfileContext::default()
         },
     );
     let applied = lend(&host, |ffi| profile.apply(&Host::from_ffi(ffi), None));

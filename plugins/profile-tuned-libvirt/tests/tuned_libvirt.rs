@@ -43,6 +43,7 @@ fn tuned(paths: Vec<String>, extra: Value) -> LibvirtProfile {
             host: "host1".into(),
             paths,
             extra,
+            ..ProfileContext::default()
         },
     )
     .with_timing(quick())
@@ -295,6 +296,7 @@ fn rc_local_file_templates_take_host_and_user_params() {
                 Value::Object(m) => m,
                 _ => unreachable!(),
             },
+            ..ProfileContext::default()
         },
     )
     .with_timing(quick());
