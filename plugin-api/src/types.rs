@@ -305,6 +305,10 @@ pub struct ProvisionRequest {
     /// Provisioner params from the command line (`Beaker:{...}`).
     #[serde(default)]
     pub extra: serde_json::Map<String, Value>,
+    /// How long the run waits for a calm machine (`--load-timeout`);
+    /// provisioners waiting for one use it unless their params say otherwise.
+    #[serde(default)]
+    pub load_timeout_secs: Option<f64>,
 }
 
 /// One value read from a result file by a result parser.

@@ -101,9 +101,14 @@ pub struct Args {
     /// known_hosts file used for hosts (default ~/.ssh/known_hosts).
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
-    /// Seconds to wait for workers' load to calm down before each test;
-    /// after that the test runs anyway, with a warning.
-    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    /// Seconds to wait for a machine's load to calm down (before each
+    /// test, after provisioning); after that the run goes on, with a warning.
+    #[arg(
+        long,
+        default_value_t = 600,
+        value_name = "SECS",
+        env = "RUNPERF_LOAD_TIMEOUT"
+    )]
     pub load_timeout: u64,
     /// List the plugins found and the files rejected, then exit.
     #[arg(long)]

@@ -4,10 +4,11 @@
 //! host to reboot into it and to calm down, as the reference does.
 //!
 //! `bkr` runs on the machine named by the `client` param (default
-//! `localhost`, the machine running run-perf, where the reference ran it).
+//! [`CONTROLLER`], the machine running run-perf, where the reference ran it).
 //! Other params: `reboot_wait` (s before the first connection attempt,
 //! default 180), `ssh_timeout` (s to get the host back, 3000),
-//! `calm_timeout` (s to wait for a load below 1, 1800).
+//! `calm_timeout` (s to wait for a load below 1; default the run's
+//! `--load-timeout`, else 1800).
 
 pub mod bkr;
 pub mod settle;
@@ -15,7 +16,7 @@ pub mod settle;
 use std::time::Duration;
 
 use runperf_plugin_api::{
-    Host, LogLevel, PluginError, PluginResult, ProvisionRequest, Provisioner, Registry,
+    CONTROLLER, Host, LogLevel, PluginError, PluginResult, ProvisionRequest, Provisioner, Registry,
     serde_json::{Map, Value},
 };
 
@@ -32,6 +33,8 @@ pub struct Beaker {
     pub calm_timeout: Duration,
     /// Between two polls.
     pub poll: Duration,
+    /// `calm_timeout` was given in the params (else the run's load timeout wins).
+    pub calm_given: bool,
 }
 
 fn seconds(params: &Map<String, Value>, key: &str, default: f64) -> PluginResult<Duration> {
@@ -63,12 +66,13 @@ impl Beaker {
             client: params
                 .get("client")
                 .and_then(Value::as_str)
-                .unwrap_or("localhost")
+                .unwrap_or(CONTROLLER)
                 .to_owned(),
             reboot_wait: seconds(params, "reboot_wait", 180.0)?,
             ssh_timeout: seconds(params, "ssh_timeout", 3000.0)?,
             calm_timeout: seconds(params, "calm_timeout", 1800.0)?,
             poll: seconds(params, "poll", 5.0)?,
+            calm_given: params.contains_key("calm_timeout"),
         })
     }
 }
@@ -97,12 +101,16 @@ impl Provisioner for Beaker {
         bkr::provision(host, &self.client, &tree, &request.address)?;
         std::thread::sleep(self.reboot_wait);
         settle::wait_answering(host, machine, self.ssh_timeout, self.poll)?;
-        if !settle::wait_calm(host, machine, self.calm_timeout, self.poll)? {
+        let calm_timeout = match (self.calm_given, request.load_timeout_secs) {
+            (false, Some(secs)) => Duration::try_from_secs_f64(secs).unwrap_or(self.calm_timeout),
+            _ => self.calm_timeout,
+        };
+        if !settle::wait_calm(host, machine, calm_timeout, self.poll)? {
             host.log(
                 LogLevel::Warn,
                 &format!(
                     "{machine} did not calm down in {} s, proceeding on a loaded machine",
-                    self.calm_timeout.as_secs()
+                    calm_timeout.as_secs()
                 ),
             );
         }

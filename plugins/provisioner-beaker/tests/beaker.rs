@@ -144,6 +144,13 @@ fn fake_bkr(dir: &std::path::Path, body: &str) {
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+#[test]
+fn bkr_runs_on_the_controller_by_default() {
+    let beaker = Beaker::new(&Map::new()).unwrap();
+    assert_eq!(beaker.client, runperf_plugin_api::CONTROLLER);
+    assert!(!beaker.calm_given);
+}
+
 fn beaker(calm_timeout: f64) -> Beaker {
     let params = json!({"client": "ctl", "reboot_wait": 0, "ssh_timeout": 1, "calm_timeout": calm_timeout, "poll": 0.01});
     Beaker::new(params.as_object().unwrap()).unwrap()
@@ -155,6 +162,7 @@ fn request() -> ProvisionRequest {
         address: "box1.lab.example".into(),
         distro: "RHEL-9.4.0-20240101.1".into(),
         extra: Map::new(),
+        load_timeout_secs: Some(3600.0),
     }
 }
 
