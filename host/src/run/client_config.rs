@@ -53,18 +53,15 @@ pub fn resolve(address: &str, base: &SshConfig, user_given: bool, key_given: boo
         (None, Some(p)) => Some(p.to_string()),
         (None, None) => None,
     };
-    if !user_given {
-        if let Some(user) = params.user {
-            ssh.user = user;
-        }
+    if !user_given && let Some(user) = params.user {
+        ssh.user = user;
     }
-    if !key_given {
-        if let Some(key) = params
+    if !key_given
+        && let Some(key) = params
             .identity_file
             .and_then(|keys| keys.into_iter().next())
-        {
-            ssh.identity = Some(key);
-        }
+    {
+        ssh.identity = Some(key);
     }
     let connect = match port {
         Some(p) => format!("{target}:{p}"),

@@ -55,7 +55,7 @@ pub fn execute(
     catalog: Arc<Catalog>,
     interrupt: Interrupt,
 ) -> anyhow::Result<Outcome> {
-    tree::prepare_output(&cfg.output)?;
+    let _output = super::output::prepare(&cfg.output)?;
     let info = RunInfo {
         metadata: &cfg.metadata,
         distro: &cfg.distro,
@@ -180,10 +180,10 @@ impl Run<'_> {
     fn collect_sysinfo(&mut self, dir: &Path, workers: &[Vec<String>]) -> anyhow::Result<()> {
         let mut machines = self.hosts.clone();
         for name in workers.iter().flatten() {
-            if let Ok(worker) = self.services.machine(name) {
-                if !machines.iter().any(|m| m.name() == worker.name()) {
-                    machines.push(worker);
-                }
+            if let Ok(worker) = self.services.machine(name)
+                && !machines.iter().any(|m| m.name() == worker.name())
+            {
+                machines.push(worker);
             }
         }
         for machine in &machines {

@@ -8,6 +8,7 @@ pub mod flow;
 pub mod interrupt;
 mod keys;
 pub mod metadata;
+mod output;
 mod profile_step;
 mod progress;
 pub mod services;

@@ -134,10 +134,8 @@ pub fn set_attr(tag: &str, name: &str, value: &str) -> String {
                 .next_back()
                 .is_some_and(char::is_whitespace);
             let start = at + name.len() + 2;
-            if preceded {
-                if let Some(len) = tag[start..].find(quote) {
-                    return format!("{}{value}{}", &tag[..start], &tag[start + len..]);
-                }
+            if preceded && let Some(len) = tag[start..].find(quote) {
+                return format!("{}{value}{}", &tag[..start], &tag[start + len..]);
             }
             from = start;
         }

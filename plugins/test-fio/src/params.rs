@@ -258,10 +258,10 @@ impl FioParams {
     /// examples (`"file-size": 64`). Returns the size fio gets.
     fn normalize_file_size(&mut self) {
         let largest = self.block_sizes.iter().max().copied().unwrap_or(0) * 1024;
-        if let Ok(number) = self.file_size.parse::<u64>() {
-            if number < largest {
-                self.file_size = format!("{number}M");
-            }
+        if let Ok(number) = self.file_size.parse::<u64>()
+            && number < largest
+        {
+            self.file_size = format!("{number}M");
         }
     }
 }
