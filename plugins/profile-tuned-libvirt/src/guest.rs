@@ -136,6 +136,10 @@ pub fn start_hint(stderr: &str) -> Option<&'static str> {
             "the CPU model needs features the host's KVM lacks: set the cpu_model extra to a model \
              `virsh domcapabilities` lists as usable, or host-passthrough",
         )
+    } else if stderr.contains("virtlogd") {
+        Some(
+            "virtlogd is not running there: start it (systemctl start virtlogd, or virtlogd --daemon)",
+        )
     } else if stderr.contains("/dev/kvm") || stderr.contains("KVM is not available") {
         Some(
             "KVM is not usable there: fix /dev/kvm (module, permissions) or set the accel extra to tcg",

@@ -145,6 +145,10 @@ fn a_failed_start_says_what_to_change() {
             "`virsh domcapabilities` lists as usable",
         ),
         (
+            "error: Failed to connect socket to '/var/run/libvirt/virtlogd-sock': No such file or directory",
+            "virtlogd is not running there",
+        ),
+        (
             "error: Could not access KVM kernel module: /dev/kvm",
             "set the accel extra to tcg",
         ),
