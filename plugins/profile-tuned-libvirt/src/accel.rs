@@ -49,6 +49,14 @@ pub struct Accel {
 }
 
 impl Accel {
+    /// The user chose with `--virt-type` in virt-install-extra.
+    pub fn given_in_virt_install_extra() -> Self {
+        Self {
+            domain_type: None,
+            reason: "virt-install-extra gives --virt-type".into(),
+        }
+    }
+
     /// The virt-install arguments selecting it.
     pub fn virt_install_args(&self) -> Vec<String> {
         match self.domain_type {

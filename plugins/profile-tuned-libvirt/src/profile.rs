@@ -162,15 +162,8 @@ impl LibvirtProfile {
                 workers: Vec::new(),
             });
         }
-        let accel = if settings
-            .virt_install_extra
-            .iter()
-            .any(|a| a == "--virt-type" || a.starts_with("--virt-type="))
-        {
-            Accel {
-                domain_type: None,
-                reason: "virt-install-extra gives --virt-type".into(),
-            }
+        let accel = if settings.virt_install_extra_has("--virt-type") {
+            Accel::given_in_virt_install_extra()
         } else {
             accel::choose(host, &machine, settings.accel)?
         };

@@ -241,20 +241,23 @@ impl Settings {
 }
 
 impl Settings {
+    /// Whether virt-install-extra has `flag` (`--cpu`, `--cpu=...`).
+    pub fn virt_install_extra_has(&self, flag: &str) -> bool {
+        self.virt_install_extra
+            .iter()
+            .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
+    }
+
     /// The arguments added to virt-install's: the accelerator's and
     /// `--cpu cpu_model`, unless virt-install-extra gives them, then
     /// virt-install-extra.
     pub fn virt_install_args(&self, accel: &Accel) -> Vec<String> {
-        let given = |flag: &str| {
-            self.virt_install_extra
-                .iter()
-                .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
-        };
         let mut args = Vec::new();
-        if !given("--virt-type") {
+        if !self.virt_install_extra_has("--virt-type") {
             args.extend(accel.virt_install_args());
         }
-        if let Some(cpu) = self.cpu_model.as_ref().filter(|_| !given("--cpu")) {
+        let cpu_given = self.virt_install_extra_has("--cpu");
+        if let Some(cpu) = self.cpu_model.as_ref().filter(|_| !cpu_given) {
             args.extend(["--cpu".to_owned(), cpu.clone()]);
         }
         args.extend(self.virt_install_extra.iter().cloned());

@@ -1,7 +1,7 @@
 //! End to end on this machine (needs root, KVM, libvirt, mmdebstrap; run
 //! `.ci/libvirt-setup.sh` first): DefaultLibvirt with a LocalDebian image
 //! built here, the VM boots and answers over SSH, a short fio runs inside,
-//! revert leaves nothing behind. Gated: `RUNPERF_E2E_LIBVIRT=1`; about 4
+//! revert leaves nothing behind. Gated: `RUNPERF_E2E_LIBVIRT=1`; 2 to 3
 //! minutes on a 2-CPU sandbox whose KVM is PVM (the VM runs under TCG).
 //!
 //! The host side is a test `HostServices`: commands for the host run here
