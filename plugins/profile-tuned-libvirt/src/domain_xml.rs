@@ -231,6 +231,30 @@ pub fn from_template(
     set_text(&xml, "uuid", uuid)
 }
 
+/// Sets the domain type (`kvm`, `qemu`) of a domain XML template.
+pub fn set_domain_type(xml: &str, domain_type: &str) -> PluginResult<String> {
+    let start = xml
+        .find("<domain")
+        .filter(|&at| {
+            xml[at + "<domain".len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_whitespace() || c == '>')
+        })
+        .ok_or_else(|| PluginError::new("domain XML has no <domain> element"))?;
+    let end = start
+        + xml[start..]
+            .find('>')
+            .ok_or_else(|| PluginError::new("domain XML: unterminated <domain> tag"))?
+        + 1;
+    Ok(format!(
+        "{}{}{}",
+        &xml[..start],
+        set_attr(&xml[start..end], "type", domain_type),
+        &xml[end..]
+    ))
+}
+
 /// Replaces the emulator of the domain (`qemu_bin`).
 pub fn set_emulator(xml: &str, emulator: &str) -> PluginResult<String> {
     if xml.contains("<emulator>") {

@@ -104,17 +104,49 @@ pub fn start(host: &Host<'_>, machine: &str, guest: &Guest, xml: &str) -> Plugin
     if xml.contains("<hugepages") {
         give_hugepages_to_qemu(host, machine)?;
     }
-    host.run_ok(
+    let out = host.run(
         machine,
         &Command::argv(["virsh", "create", path.as_str()]).timeout(300.0),
-    )
-    .map_err(|e| {
-        e.context(format!(
-            "cannot start VM {} on {machine} from {path}",
-            guest.name
-        ))
-    })?;
-    Ok(())
+    )?;
+    if out.success() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "cannot start VM {} on {machine} from {path} (virsh create exited with {})",
+        guest.name, out.status
+    );
+    if let Some(hint) = start_hint(&out.stderr) {
+        message.push_str("; ");
+        message.push_str(hint);
+    }
+    Err(PluginError::new(message).with_cause(out.stderr.trim().to_owned()))
+}
+
+/// What to do about a `virsh create` failure, for the ones we know.
+pub fn start_hint(stderr: &str) -> Option<&'static str> {
+    if stderr.contains("failed to set MSR") {
+        // Nested KVM refusing an MSR of the host-passthrough CPU
+        // (0x10a is IA32_ARCH_CAPABILITIES).
+        Some(
+            "the host's KVM (nested?) rejects an MSR of the host CPU model: set the cpu_model extra, \
+             e.g. host-passthrough,disable=arch-capabilities, or accel tcg",
+        )
+    } else if stderr.contains("CPU is incompatible with host CPU") {
+        Some(
+            "the CPU model needs features the host's KVM lacks: set the cpu_model extra to a model \
+             `virsh domcapabilities` lists as usable, or host-passthrough",
+        )
+    } else if stderr.contains("virtlogd") {
+        Some(
+            "virtlogd is not running there: start it (systemctl start virtlogd, or virtlogd --daemon)",
+        )
+    } else if stderr.contains("/dev/kvm") || stderr.contains("KVM is not available") {
+        Some(
+            "KVM is not usable there: fix /dev/kvm (module, permissions) or set the accel extra to tcg",
+        )
+    } else {
+        None
+    }
 }
 
 /// The qemu user must own the hugepages mount to back guests with it.

@@ -1,14 +1,15 @@
 //! What the profile reports about itself for `environment_profile_<NAME>`:
 //! the persistent host tuning as it is now, and each VM's domain XML,
-//! filtered (comparable between runs) and raw; with `qemu_bin`, that
-//! emulator's version and build configuration.
+//! filtered (comparable between runs) and raw; the accelerator and why
+//! (`guest_accel`: KVM or TCG emulation); with `qemu_bin`, that emulator's
+//! version and build configuration.
 
 use runperf_plugin_api::{
     Command, Host, PluginResult,
     serde_json::{Map, Value},
 };
 
-use crate::{guest::Guest, persistent, settings::Settings, xml_filter};
+use crate::{accel::Accel, guest::Guest, persistent, settings::Settings, xml_filter};
 
 /// Collects the info of the guests on `machine`.
 pub fn collect(
@@ -16,8 +17,12 @@ pub fn collect(
     machine: &str,
     guests: &[Guest],
     settings: Option<&Settings>,
+    accel: Option<&Accel>,
 ) -> PluginResult<Map<String, Value>> {
     let mut out = Map::new();
+    if let Some(accel) = accel {
+        out.insert("guest_accel".into(), accel.describe().into());
+    }
     if let Some(settings) = settings.filter(|s| !s.persistent.is_empty()) {
         out.insert(
             "persistent".into(),

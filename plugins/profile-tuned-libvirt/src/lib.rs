@@ -12,6 +12,7 @@
 //! `Host::guest_image`; the VMs are registered as workers reached through
 //! their host. See `docs/profiles-libvirt.md`.
 
+pub mod accel;
 pub mod address;
 pub mod domain_xml;
 pub mod guest;

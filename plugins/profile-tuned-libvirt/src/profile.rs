@@ -18,6 +18,7 @@ use runperf_plugin_api::{
 };
 
 use crate::{
+    accel::{self, Accel},
     address, domain_xml,
     guest::{self, Guest},
     host_params::HostParams,
@@ -64,6 +65,7 @@ pub struct LibvirtProfile {
     context: ProfileContext,
     timing: Timing,
     settings: Option<Settings>,
+    accel: Option<Accel>,
     guests: Vec<Guest>,
     workers: Vec<String>,
 }
@@ -82,6 +84,7 @@ impl LibvirtProfile {
             context,
             timing: Timing::default(),
             settings: None,
+            accel: None,
             guests: Vec::new(),
             workers: Vec::new(),
         }
@@ -159,6 +162,16 @@ impl LibvirtProfile {
                 workers: Vec::new(),
             });
         }
+        let accel = if settings.virt_install_extra_has("--virt-type") {
+            Accel::given_in_virt_install_extra()
+        } else {
+            accel::choose(host, &machine, settings.accel)?
+        };
+        host.log(
+            LogLevel::Info,
+            &format!("{machine}: VMs of {}: {}", self.name, accel.describe()),
+        );
+        self.accel = Some(accel.clone());
         let distro = image::guest_distro(host, &machine)?;
         let public_key = image::shared_public_key(host, &machine, &params.all)?;
         let base = image::base_image(
@@ -189,7 +202,7 @@ impl LibvirtProfile {
             guest::record(host, &machine, &vm)?;
             self.guests.push(vm.clone());
             image::create_vm_disk(host, &machine, &base, &vm.disk, &settings.image_format)?;
-            let xml = self.domain_xml(host, &machine, &vm, &settings, &distro)?;
+            let xml = self.domain_xml(host, &machine, &vm, &settings, &accel, &distro)?;
             guest::start(host, &machine, &vm, &xml)?;
         }
         for vm in &self.guests {
@@ -225,19 +238,24 @@ impl LibvirtProfile {
         machine: &str,
         vm: &Guest,
         settings: &Settings,
+        accel: &Accel,
         distro: &str,
     ) -> PluginResult<String> {
         let xml = match &settings.xml {
             Some(template) => {
                 let uuid = host.read_file(machine, "/proc/sys/kernel/random/uuid")?;
                 let uuid = String::from_utf8_lossy(&uuid).trim().to_owned();
-                domain_xml::from_template(
+                let xml = domain_xml::from_template(
                     template,
                     &vm.name,
                     &uuid,
                     &vm.disk,
                     &settings.image_format,
-                )?
+                )?;
+                match accel.domain_type {
+                    Some(domain_type) => domain_xml::set_domain_type(&xml, domain_type)?,
+                    None => xml,
+                }
             }
             None => {
                 let shape = guest::shape(vm, settings.guests.cpus, settings.guests.mem_m);
@@ -246,7 +264,7 @@ impl LibvirtProfile {
                     machine,
                     &shape,
                     distro,
-                    &settings.virt_install_extra,
+                    &settings.virt_install_args(accel),
                 )?
             }
         };
@@ -330,6 +348,12 @@ impl Profile for LibvirtProfile {
     }
 
     fn info(&mut self, host: &Host<'_>) -> PluginResult<Map<String, Value>> {
-        info::collect(host, self.machine(), &self.guests, self.settings.as_ref())
+        info::collect(
+            host,
+            self.machine(),
+            &self.guests,
+            self.settings.as_ref(),
+            self.accel.as_ref(),
+        )
     }
 }

@@ -11,6 +11,7 @@ use runperf_plugin_api::{
 };
 
 use crate::{
+    accel::{self, Accel},
     host_params::{HostParams, as_bool, as_number},
     persistent::PersistentPlan,
     rc_local, words,
@@ -150,6 +151,11 @@ pub struct Settings {
     pub qemu_bin: Option<String>,
     /// Extra virt-install arguments.
     pub virt_install_extra: Vec<String>,
+    /// The accelerator asked for (`accel`).
+    pub accel: accel::Request,
+    /// virt-install's `--cpu` (`cpu_model`), e.g.
+    /// `host-passthrough,disable=arch-capabilities` on nested KVM.
+    pub cpu_model: Option<String>,
     /// Keep fetched images on revert (`__KEEP_ASSETS__`).
     pub keep_assets: bool,
     /// Persistent host tuning.
@@ -211,15 +217,51 @@ impl Settings {
                 )));
             }
         };
+        let accel = accel::Request::parse(&string(extra, "accel")?.unwrap_or_default())?;
+        let cpu_model = string(extra, "cpu_model")?.filter(|s| !s.trim().is_empty());
+        if cpu_model.is_some() && xml.is_some() {
+            return Err(PluginError::new(format!(
+                "profile extra cpu_model is for VMs described by virt-install; {} uses a domain XML, \
+                 set the <cpu> element there instead",
+                kind.name()
+            )));
+        }
         Ok(Self {
             guests,
             image_format,
             xml,
+            accel,
+            cpu_model,
             qemu_bin: string(extra, "qemu_bin")?.filter(|s| !s.is_empty()),
             virt_install_extra,
             keep_assets: extra.get("__KEEP_ASSETS__").is_some_and(as_bool),
             persistent: persistent_plan(kind, params, extra)?,
         })
+    }
+}
+
+impl Settings {
+    /// Whether virt-install-extra has `flag` (`--cpu`, `--cpu=...`).
+    pub fn virt_install_extra_has(&self, flag: &str) -> bool {
+        self.virt_install_extra
+            .iter()
+            .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
+    }
+
+    /// The arguments added to virt-install's: the accelerator's and
+    /// `--cpu cpu_model`, unless virt-install-extra gives them, then
+    /// virt-install-extra.
+    pub fn virt_install_args(&self, accel: &Accel) -> Vec<String> {
+        let mut args = Vec::new();
+        if !self.virt_install_extra_has("--virt-type") {
+            args.extend(accel.virt_install_args());
+        }
+        let cpu_given = self.virt_install_extra_has("--cpu");
+        if let Some(cpu) = self.cpu_model.as_ref().filter(|_| !cpu_given) {
+            args.extend(["--cpu".to_owned(), cpu.clone()]);
+        }
+        args.extend(self.virt_install_extra.iter().cloned());
+        args
     }
 }
 

@@ -177,8 +177,14 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
     let keys: Vec<&str> = info.keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["persistent", "guest0_libvirt_xml", "guest0_libvirt_xml_raw"]
+        [
+            "guest_accel",
+            "persistent",
+            "guest0_libvirt_xml",
+            "guest0_libvirt_xml_raw"
+        ]
     );
+    assert_eq!(info["guest_accel"], "libvirt default: host1 has /dev/kvm");
     assert_eq!(info["guest0_libvirt_xml"], "<domain ID>UUIDMAC</domain>");
     assert_eq!(
         info["persistent"]["tuned_adm_profile"],

@@ -72,7 +72,8 @@ impl Scripted {
             calls: Mutex::new(Vec::new()),
             rules: Mutex::new(Vec::new()),
             persistent: Mutex::new(BTreeMap::new()),
-            files: Mutex::new(BTreeMap::new()),
+            // A KVM host, not a PVM one (see accel.rs).
+            files: Mutex::new(BTreeMap::from([("host1:/dev/kvm".to_owned(), Vec::new())])),
             domains: Mutex::new(Vec::new()),
             workers: Mutex::new(Vec::new()),
             params: object(
