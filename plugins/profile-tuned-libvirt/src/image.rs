@@ -131,9 +131,13 @@ pub fn create_vm_disk(
     Ok(())
 }
 
-/// The guest distro of the run: `guest_distro` from the run's metadata
-/// (`DISTRO` there means the same as `distro`), else `distro`.
-pub fn guest_distro(host: &Host<'_>, machine: &str) -> PluginResult<String> {
+/// The guest distro of the run: the profile context's (run-perf's
+/// `--guest-distro`, else `--distro`), else `guest_distro` from the run's
+/// metadata (`DISTRO` there means the same as `distro`), else `distro`.
+pub fn guest_distro(host: &Host<'_>, machine: &str, given: &str) -> PluginResult<String> {
+    if !given.trim().is_empty() && given != "Unknown" {
+        return Ok(given.trim().to_owned());
+    }
     let metadata = host.metadata()?;
     let get = |key: &str| {
         metadata
@@ -153,14 +157,19 @@ pub fn guest_distro(host: &Host<'_>, machine: &str) -> PluginResult<String> {
     }
 }
 
-/// The public key the VMs must accept: the host param `shared_pub_key`
-/// when the host gives one, else the host's `~/.ssh/id_rsa.pub` (the key
-/// the reference generates there and reaches its VMs with).
+/// The public key the VMs must accept: run-perf's own (the profile
+/// context's: run-perf logs into workers with it, through the host), else
+/// the host param `shared_pub_key`, else the host's `~/.ssh/id_rsa.pub`
+/// (the key the reference generated there and reached its VMs with).
 pub fn shared_public_key(
     host: &Host<'_>,
     machine: &str,
     params: &Map<String, Value>,
+    given: &str,
 ) -> PluginResult<String> {
+    if !given.trim().is_empty() {
+        return Ok(given.trim().to_owned());
+    }
     if let Some(key) = params
         .get("shared_pub_key")
         .and_then(|v| v.as_str())

@@ -108,6 +108,9 @@ impl LibvirtProfile {
 
     fn settings(&self, params: &HostParams) -> PluginResult<Settings> {
         let mut addresses = Vec::new();
+        if !self.context.address.is_empty() {
+            addresses.push(self.context.address.clone());
+        }
         for key in ["address", "addr"] {
             if let Some(addr) = params.all.get(key).and_then(|v| v.as_str()) {
                 addresses.push(addr.to_owned());
@@ -172,8 +175,9 @@ impl LibvirtProfile {
             &format!("{machine}: VMs of {}: {}", self.name, accel.describe()),
         );
         self.accel = Some(accel.clone());
-        let distro = image::guest_distro(host, &machine)?;
-        let public_key = image::shared_public_key(host, &machine, &params.all)?;
+        let distro = image::guest_distro(host, &machine, &self.context.guest_distro)?;
+        let public_key =
+            image::shared_public_key(host, &machine, &params.all, &self.context.public_key)?;
         let base = image::base_image(
             host,
             &machine,
