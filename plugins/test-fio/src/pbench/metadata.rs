@@ -72,8 +72,11 @@ fn worker_info(host: &Host<'_>, worker: &str, distro: &str) -> Value {
     json!(info)
 }
 
-/// The distro of the run, as recorded in its metadata.
+/// The distro of the run (`--distro`), else as recorded in its metadata.
 pub fn distro(run: &TestRun) -> String {
+    if !run.distro.is_empty() {
+        return run.distro.clone();
+    }
     run.metadata
         .get("distro")
         .and_then(Value::as_str)
