@@ -4,8 +4,9 @@
 mod support;
 
 use runperf::plugins::{Catalog, SearchPath};
+use runperf_plugin_api::testing::ScriptedHost;
 use runperf_plugin_api::{ComponentKind, ProfileContext};
-use support::{fake_host::FakeHost, fixture_plugins::install};
+use support::fixture_plugins::install;
 
 fn catalog(libs: &[&str]) -> (tempfile::TempDir, Catalog) {
     let tmp = tempfile::tempdir().unwrap();
@@ -25,7 +26,7 @@ fn context(host: &str) -> ProfileContext {
 fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
     let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
-    let host = FakeHost::default();
+    let host = ScriptedHost::new();
     let mut profile = entry
         .library
         .new_profile("Localhost", &context("h1"))
@@ -35,9 +36,12 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     let applied = profile.apply(&host, None).unwrap();
     assert_eq!(applied.workers, ["h1"]);
     assert!(!applied.reboot_required);
-    assert_eq!(host.key("h1", "set_profile").as_deref(), Some("Localhost"));
     assert_eq!(
-        host.key("h1", "applied_profile").as_deref(),
+        host.persistent("h1", "set_profile").as_deref(),
+        Some("Localhost")
+    );
+    assert_eq!(
+        host.persistent("h1", "applied_profile").as_deref(),
         Some("Localhost")
     );
 
@@ -50,8 +54,8 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     assert!(err.message().contains("already applied"), "{err:#}");
 
     assert!(!profile.revert(&host).unwrap());
-    assert_eq!(host.key("h1", "set_profile"), None);
-    assert_eq!(host.key("h1", "applied_profile"), None);
+    assert_eq!(host.persistent("h1", "set_profile"), None);
+    assert_eq!(host.persistent("h1", "applied_profile"), None);
     // Nothing left to revert: still fine.
     assert!(!profile.revert(&host).unwrap());
 }
@@ -69,7 +73,7 @@ fn name_param_renames_the_profile_safely() {
 #[test]
 fn a_panic_in_a_plugin_call_is_an_error_naming_the_call() {
     let (_tmp, catalog) = catalog(&["panicking_plugin"]);
-    let host = FakeHost::default();
+    let host = ScriptedHost::new();
     let entry = catalog.find(ComponentKind::Profile, "Panicky").unwrap();
     let mut profile = entry
         .library
