@@ -4,8 +4,9 @@
 mod support;
 
 use runperf::plugins::{Catalog, SearchPath};
+use runperf_plugin_api::testing::ScriptedHost;
 use runperf_plugin_api::{ComponentKind, ProfileContext};
-use support::{fake_host::FakeHost, fixture_plugins::install};
+use support::fixture_plugins::install;
 
 fn catalog(libs: &[&str]) -> (tempfile::TempDir, Catalog) {
     let tmp = tempfile::tempdir().unwrap();
@@ -25,7 +26,7 @@ fn context(host: &str) -> ProfileContext {
 fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
     let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
-    let host = FakeHost::default();
+    let host = ScriptedHost::new();
     let mut profile = entry
         .library
         .new_profile("Localhost", &context("h1"))
@@ -35,9 +36,12 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     let applied = profile.apply(&host, None).unwrap();
     assert_eq!(applied.workers, ["h1"]);
     assert!(!applied.reboot_required);
-    assert_eq!(host.key("h1", "set_profile").as_deref(), Some("Localhost"));
     assert_eq!(
-        host.key("h1", "applied_profile").as_deref(),
+        host.persistent("h1", "set_profile").as_deref(),
+        Some("Localhost")
+    );
+    assert_eq!(
+        host.persistent("h1", "applied_profile").as_deref(),
         Some("Localhost")
     );
 
@@ -50,8 +54,8 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
     assert!(err.message().contains("already applied"), "{err:#}");
 
     assert!(!profile.revert(&host).unwrap());
-    assert_eq!(host.key("h1", "set_profile"), None);
-    assert_eq!(host.key("h1", "applied_profile"), None);
+    assert_eq!(host.persistent("h1", "set_profile"), None);
+    assert_eq!(host.persistent("h1", "applied_profile"), None);
     // Nothing left to revert: still fine.
     assert!(!profile.revert(&host).unwrap());
 }
@@ -60,32 +64,39 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
 fn paths_registered_for_removal_stay_separate_lines() {
     let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
     let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
-    let host = FakeHost::default();
+    let host = ScriptedHost::new();
     let mut profile = entry
         .library
         .new_profile("Localhost", &context("h1"))
         .unwrap();
     profile.apply(&host, None).unwrap();
+    // Written by another tool (the reference): no final newline.
+    runperf_plugin_api::HostServices::persistent_set(
+        &host,
+        "h1",
+        "cleanup/paths_to_be_removed",
+        Some("/img/old"),
+    )
+    .unwrap();
     runperf_plugin_api::lend(&host, |ffi| {
         let h = runperf_plugin_api::Host::from_ffi(ffi);
         runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2").unwrap();
         runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2.key.pub").unwrap();
     });
     assert_eq!(
-        host.key("h1", "cleanup/paths_to_be_removed").as_deref(),
-        Some("/img/a.qcow2\n/img/a.qcow2.key.pub\n")
+        host.persistent("h1", "cleanup/paths_to_be_removed")
+            .as_deref(),
+        Some("/img/old\n/img/a.qcow2\n/img/a.qcow2.key.pub\n")
     );
     profile.revert(&host).unwrap();
     let removed: Vec<String> = host
-        .commands
-        .lock()
-        .unwrap()
+        .commands()
         .iter()
         .map(|(_, c)| format!("{:?}", c.line))
         .filter(|l| l.contains("rm"))
         .collect();
-    assert_eq!(removed.len(), 2, "{removed:?}");
-    assert!(removed[0].contains("\"/img/a.qcow2\""), "{removed:?}");
+    assert_eq!(removed.len(), 3, "{removed:?}");
+    assert!(removed[1].contains("\"/img/a.qcow2\""), "{removed:?}");
 }
 
 #[test]
@@ -101,7 +112,7 @@ fn name_param_renames_the_profile_safely() {
 #[test]
 fn a_panic_in_a_plugin_call_is_an_error_naming_the_call() {
     let (_tmp, catalog) = catalog(&["panicking_plugin"]);
-    let host = FakeHost::default();
+    let host = ScriptedHost::new();
     let entry = catalog.find(ComponentKind::Profile, "Panicky").unwrap();
     let mut profile = entry
         .library

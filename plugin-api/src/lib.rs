@@ -50,6 +50,8 @@ pub mod loader;
 pub mod markers;
 mod names;
 mod registry;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod types;
 
 pub use components::{

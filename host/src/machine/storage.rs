@@ -66,19 +66,17 @@ impl<'a> PersistentStorage<'a> {
         path.rsplit_once('/').map_or(".", |(dir, _)| dir)
     }
 
-    /// The value of `key` without its final newline; `None` when unset.
+    /// The value of `key` exactly as stored; `None` when unset. (The
+    /// reference dropped a final newline; plugins that keep lists or file
+    /// backups in keys need the value back as they wrote it, and markers
+    /// are compared trimmed anyway.)
     pub fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
         let path = shell_words::quote(&self.path(key)?).into_owned();
         let out = self.transport.run(&Command::shell(format!(
             "[ -e {path} ] || exit {ABSENT}; cat -- {path}"
         )))?;
         match out.status {
-            0 => Ok(Some(
-                out.stdout
-                    .strip_suffix('\n')
-                    .unwrap_or(&out.stdout)
-                    .to_string(),
-            )),
+            0 => Ok(Some(out.stdout)),
             ABSENT => Ok(None),
             status => Err(TransportError::Failed {
                 host: self.transport.host().to_string(),

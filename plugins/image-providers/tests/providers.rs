@@ -1,11 +1,20 @@
 //! The image providers: the reference's up-to-date check on real files,
 //! distro names, and the command sequences of Fedora and LocalDebian.
 
-mod common;
-
-use common::{Local, Scripted, assert_in_order, fail, ok, with};
 use runperf_image_providers::{debian, fedora, freshness};
+use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok, with_host};
 use runperf_plugin_api::{ImageProvider, ImageRequest};
+
+/// A scripted host1 that runs Debian trixie.
+fn scripted() -> ScriptedHost {
+    let host = ScriptedHost::new();
+    host.set_file(
+        "host1",
+        "/etc/os-release",
+        "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nVERSION_CODENAME=trixie\n",
+    );
+    host
+}
 
 fn request(path: &str, key: &str, script: Option<&str>) -> ImageRequest {
     ImageRequest {
@@ -22,9 +31,10 @@ fn request(path: &str, key: &str, script: Option<&str>) -> ImageRequest {
 #[test]
 fn libvirt_image_up_to_date() {
     let dir = tempfile::tempdir().unwrap();
+    let local = ScriptedHost::local();
     let image = dir.path().join("image").display().to_string();
     let check = |key: &str, script: Option<&str>| {
-        with(&Local, |h| {
+        with_host(&local, |h| {
             freshness::outdated(h, &request(&image, key, script))
         })
         .unwrap()
@@ -50,7 +60,7 @@ fn libvirt_image_up_to_date() {
     assert_eq!(check("aaa", None), None);
     let mut provider = debian::LocalDebian;
     assert!(
-        with(&Local, |h| provider
+        with_host(&local, |h| provider
             .is_up_to_date(h, &request(&image, "aaa", None)))
         .unwrap()
     );
@@ -94,16 +104,14 @@ fn fedora_finds_the_newest_qcow2_and_customises_it() {
     );
     assert_eq!(fedora::newest_qcow2(&listing_url, "<html></html>"), None);
 
-    let host = Scripted::new();
-    host.on(&format!("curl -sSfL {listing_url}"), ok(html));
+    let host = scripted();
+    host.on(&format!("curl -sSfL {listing_url}"), [ok(html)]);
     host.on(
-        "virt-filesystems --long",
-        ok("Name       Type        VFS   Label  Size        Parent\n/dev/sda2  filesystem  ext4  boot   999292928   -\n\
-            /dev/sda5  filesystem  btrfs fedora 4087349248  -\n/dev/sda3  filesystem  vfat  -      104857600   -\n"),
-    );
+        "virt-filesystems --long", [ok("Name       Type        VFS   Label  Size        Parent\n/dev/sda2  filesystem  ext4  boot   999292928   -\n\
+            /dev/sda5  filesystem  btrfs fedora 4087349248  -\n/dev/sda3  filesystem  vfat  -      104857600   -\n")]);
     let img = "/var/lib/libvirt/images/Fedora-40.qcow2";
     let req = request(img, "ssh-rsa KEY", Some("dnf -y install fio"));
-    let path = with(&host, |h| fedora::Fedora.prepare(h, &req)).unwrap();
+    let path = with_host(&host, |h| fedora::Fedora.prepare(h, &req)).unwrap();
     assert_eq!(path, img);
     assert_in_order(
         &host.calls(),
@@ -130,9 +138,9 @@ fn fedora_finds_the_newest_qcow2_and_customises_it() {
 
 #[test]
 fn fedora_download_failures_name_the_url_and_host() {
-    let host = Scripted::new();
-    host.on("curl -sSfL https://", fail(6, "Could not resolve host"));
-    let err = with(&host, |h| {
+    let host = scripted();
+    host.on("curl -sSfL https://", [fail(6, "Could not resolve host")]);
+    let err = with_host(&host, |h| {
         fedora::Fedora.prepare(h, &request("/i/F.qcow2", "k", None))
     })
     .unwrap_err();
@@ -146,13 +154,13 @@ fn fedora_download_failures_name_the_url_and_host() {
 
 #[test]
 fn local_debian_builds_with_the_host_release_and_our_key() {
-    let host = Scripted::new();
-    host.on("host1: mmdebstrap --version", fail(127, "not found"));
-    host.on("host1: dnf --version", fail(127, "not found"));
+    let host = scripted();
+    host.on("host1: mmdebstrap --version", [fail(127, "not found")]);
+    host.on("host1: dnf --version", [fail(127, "not found")]);
     let img = "/var/lib/libvirt/images/debian.qcow2";
     let mut req = request(img, "ssh-ed25519 KEY", None);
     req.distro = "debian".into();
-    with(&host, |h| debian::LocalDebian.prepare(h, &req)).unwrap();
+    with_host(&host, |h| debian::LocalDebian.prepare(h, &req)).unwrap();
     assert_in_order(
         &host.calls(),
         &[
@@ -171,9 +179,9 @@ fn local_debian_builds_with_the_host_release_and_our_key() {
             .any(|c| c.contains(".build.sh /") && c.ends_with("setup_script.sh"))
     );
 
-    let host = Scripted::new();
-    host.on(".build.sh /", fail(25, "E: mmdebstrap failed to run"));
-    let err = with(&host, |h| {
+    let host = scripted();
+    host.on(".build.sh /", [fail(25, "E: mmdebstrap failed to run")]);
+    let err = with_host(&host, |h| {
         debian::LocalDebian.prepare(h, &request(img, "k", None))
     })
     .unwrap_err();
@@ -186,7 +194,7 @@ fn local_debian_builds_with_the_host_release_and_our_key() {
     req.distro = "Debian-12".into();
     let err = format!(
         "{:#}",
-        with(&host, |h| debian::LocalDebian.prepare(h, &req)).unwrap_err()
+        with_host(&host, |h| debian::LocalDebian.prepare(h, &req)).unwrap_err()
     );
     assert!(
         err.contains("building the Debian bookworm image") && err.contains("mmdebstrap failed"),

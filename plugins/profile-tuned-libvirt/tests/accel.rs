@@ -7,7 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Scripted, fail};
+use common::{domains, scripted};
+use runperf_plugin_api::testing::{ScriptedHost, fail};
 use runperf_plugin_api::{
     Profile, ProfileContext,
     serde_json::{Value, json},
@@ -37,7 +38,7 @@ fn profile(extra: Value) -> LibvirtProfile {
 
 /// Applies `extra` on `host`; returns the virt-install call and the info's
 /// `guest_accel`, after reverting.
-fn apply(host: &Scripted, extra: Value) -> (String, String) {
+fn apply(host: &ScriptedHost, extra: Value) -> (String, String) {
     let mut p = profile(extra);
     host.clear_calls();
     host.with(|h| p.apply(h, None)).unwrap();
@@ -56,7 +57,7 @@ fn apply(host: &Scripted, extra: Value) -> (String, String) {
 
 #[test]
 fn a_kvm_host_keeps_libvirts_choice() {
-    let host = Scripted::new();
+    let host = scripted();
     let (virt_install, accel) = apply(&host, json!({}));
     assert!(!virt_install.contains("--virt-type"), "{virt_install}");
     assert!(!virt_install.contains("--cpu"), "{virt_install}");
@@ -65,8 +66,8 @@ fn a_kvm_host_keeps_libvirts_choice() {
 
 #[test]
 fn a_pvm_host_runs_the_vms_under_tcg_and_says_why() {
-    let host = Scripted::new();
-    host.set_file("/sys/module/kvm_pvm", "");
+    let host = scripted();
+    host.set_file("host1", "/sys/module/kvm_pvm", "");
     let (virt_install, accel) = apply(&host, json!({}));
     assert!(
         virt_install.contains(" --virt-type qemu "),
@@ -85,8 +86,8 @@ fn a_pvm_host_runs_the_vms_under_tcg_and_says_why() {
 
 #[test]
 fn a_host_without_dev_kvm_runs_the_vms_under_tcg() {
-    let host = Scripted::new();
-    host.files.lock().unwrap().clear();
+    let host = scripted();
+    host.remove_file("host1", "/dev/kvm");
     let (virt_install, accel) = apply(&host, json!({}));
     assert!(
         virt_install.contains(" --virt-type qemu "),
@@ -97,7 +98,7 @@ fn a_host_without_dev_kvm_runs_the_vms_under_tcg() {
 
 #[test]
 fn cpu_model_and_accel_extras_reach_virt_install_unless_given_there() {
-    let host = Scripted::new();
+    let host = scripted();
     let (virt_install, _) = apply(
         &host,
         json!({"accel": "tcg", "cpu_model": "host-passthrough,disable=arch-capabilities"}),
@@ -109,8 +110,8 @@ fn cpu_model_and_accel_extras_reach_virt_install_unless_given_there() {
         "{virt_install}"
     );
 
-    let host = Scripted::new();
-    host.set_file("/sys/module/kvm_pvm", "");
+    let host = scripted();
+    host.set_file("host1", "/sys/module/kvm_pvm", "");
     let (virt_install, accel) = apply(
         &host,
         json!({"cpu_model": "qemu64", "virt-install-extra": "--virt-type=kvm --cpu max"}),
@@ -124,7 +125,7 @@ fn cpu_model_and_accel_extras_reach_virt_install_unless_given_there() {
         "libvirt default: virt-install-extra gives --virt-type"
     );
 
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = profile(json!({"accel": "hvf"}));
     let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
     assert!(
@@ -154,7 +155,7 @@ fn a_failed_start_says_what_to_change() {
             "set the accel extra to tcg",
         ),
     ] {
-        let host = Scripted::new();
+        let host = scripted();
         host.on("host1: virsh create", vec![fail(1, stderr)]);
         let mut p = profile(json!({}));
         let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
@@ -166,19 +167,19 @@ fn a_failed_start_says_what_to_change() {
             "{err}"
         );
         host.with(|h| p.revert(h)).unwrap();
-        assert!(host.domains.lock().unwrap().is_empty());
+        assert!(domains(&host).is_empty());
     }
 }
 
 #[test]
 fn a_template_gets_the_chosen_domain_type() {
-    let host = Scripted::new();
-    host.set_file("/sys/module/kvm_pvm", "");
+    let host = scripted();
+    host.set_file("host1", "/sys/module/kvm_pvm", "");
     let mut p = profile(
         json!({"xml": "<domain type='kvm'>\n  <name>x</name>\n  <devices>\n    <disk type='file' device='disk'><source file='/x'/></disk>\n  </devices>\n</domain>\n"}),
     );
     host.with(|h| p.apply(h, None)).unwrap();
-    let xml = host.file(XML).unwrap();
+    let xml = host.file("host1", XML).unwrap();
     assert!(xml.starts_with("<domain type='qemu'>"), "{xml}");
     host.with(|h| p.revert(h)).unwrap();
 

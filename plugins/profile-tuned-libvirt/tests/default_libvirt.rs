@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Scripted, assert_in_order, fail, ok};
+use common::{domains, scripted};
+use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok};
 use runperf_plugin_api::{
     Profile, ProfileContext,
     serde_json::{Value, json},
@@ -41,23 +42,23 @@ fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
 }
 
 /// Nothing of the profile is left on the host.
-fn assert_clean(host: &Scripted) {
+fn assert_clean(host: &ScriptedHost) {
     assert!(
-        host.persistent.lock().unwrap().is_empty(),
+        host.persistent_keys().is_empty(),
         "keys left: {:?}",
-        host.persistent.lock().unwrap()
+        host.persistent_keys()
     );
     assert!(
-        host.domains.lock().unwrap().is_empty(),
+        domains(host).is_empty(),
         "domains left: {:?}",
-        host.domains.lock().unwrap()
+        domains(host)
     );
-    assert!(host.workers.lock().unwrap().is_empty(), "workers left");
+    assert!(host.workers().is_empty(), "workers left");
 }
 
 #[test]
 fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
     let applied = host.with(|h| p.apply(h, None)).unwrap();
     assert!(!applied.reboot_required);
@@ -91,12 +92,12 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
             "set host1/applied_profile=DefaultLibvirt",
         ],
     );
-    let request = host.image_requests.lock().unwrap()[0].clone();
+    let request = host.image_requests()[0].clone();
     assert_eq!(request.public_key, "ssh-ed25519 AAAA runperf");
     assert_eq!(request.default_password.as_deref(), Some("redhat"));
     // The image did not exist before: fetched by this run, removed on revert.
     assert!(
-        host.key("cleanup/paths_to_be_removed")
+        host.persistent("host1", "cleanup/paths_to_be_removed")
             .unwrap()
             .contains(&format!("{image}.key.pub"))
     );
@@ -128,17 +129,18 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
 
 #[test]
 fn an_up_to_date_image_is_reused_and_kept() {
-    let host = Scripted::new();
+    let host = scripted();
     host.on("host1: stat -c", vec![ok("42 1000 1700000000\n")]);
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
     host.with(|h| p.apply(h, Some("echo setup"))).unwrap();
     assert_eq!(
-        host.image_requests.lock().unwrap()[0]
-            .setup_script
-            .as_deref(),
+        host.image_requests()[0].setup_script.as_deref(),
         Some("echo setup")
     );
-    assert_eq!(host.key("cleanup/paths_to_be_removed"), None);
+    assert_eq!(
+        host.persistent("host1", "cleanup/paths_to_be_removed"),
+        None
+    );
     host.with(|h| p.revert(h)).unwrap();
     assert!(
         !host
@@ -151,17 +153,20 @@ fn an_up_to_date_image_is_reused_and_kept() {
 
 #[test]
 fn keep_assets_keeps_a_fetched_image() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({"__KEEP_ASSETS__": "yes"}));
     host.with(|h| p.apply(h, None)).unwrap();
-    assert_eq!(host.key("cleanup/paths_to_be_removed"), None);
+    assert_eq!(
+        host.persistent("host1", "cleanup/paths_to_be_removed"),
+        None
+    );
     host.with(|h| p.revert(h)).unwrap();
     assert_clean(&host);
 }
 
 #[test]
 fn multi_vm_profiles_split_the_host_as_the_reference() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = profile(Kind::DefaultLibvirtMulti, json!({"image_format": "raw"}));
     let applied = host.with(|h| p.apply(h, None)).unwrap();
     let names: Vec<String> = (0..4)
@@ -197,7 +202,7 @@ fn multi_vm_profiles_split_the_host_as_the_reference() {
 
 #[test]
 fn revert_after_a_failed_apply_removes_what_was_created() {
-    let host = Scripted::new();
+    let host = scripted();
     // The second VM fails to start.
     host.on(
         "virsh create /var/log/libvirt/Debian-12-host1.DefaultLibvirtMulti1",
@@ -209,7 +214,7 @@ fn revert_after_a_failed_apply_removes_what_was_created() {
         format!("{err:#}").contains("cannot start VM host1.DefaultLibvirtMulti1 on host1"),
         "{err:#}"
     );
-    assert_eq!(host.domains.lock().unwrap().len(), 1);
+    assert_eq!(domains(&host).len(), 1);
     assert!(host.with(|h| p.revert(h)).is_ok());
     let calls = host.calls();
     assert_in_order(
@@ -226,7 +231,7 @@ fn revert_after_a_failed_apply_removes_what_was_created() {
 
 #[test]
 fn a_later_run_reverts_what_a_crashed_run_left() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut crashed = profile(Kind::DefaultLibvirt, json!({}));
     host.with(|h| crashed.apply(h, None)).unwrap();
     drop(crashed);
@@ -246,7 +251,7 @@ fn a_later_run_reverts_what_a_crashed_run_left() {
 
 #[test]
 fn a_vm_without_address_fails_with_what_to_check_and_is_cleaned() {
-    let host = Scripted::new();
+    let host = scripted();
     host.on(
         "virsh domifaddr",
         vec![ok(" Name MAC address Protocol Address\n---\n")],
@@ -263,7 +268,7 @@ fn a_vm_without_address_fails_with_what_to_check_and_is_cleaned() {
 
 #[test]
 fn an_unreachable_vm_fails_after_registration_and_is_forgotten_on_revert() {
-    let host = Scripted::new();
+    let host = scripted();
     host.on(
         "host1.DefaultLibvirt0: true",
         vec![fail(255, "Connection refused")],
@@ -285,7 +290,7 @@ fn an_unreachable_vm_fails_after_registration_and_is_forgotten_on_revert() {
 
 #[test]
 fn missing_tools_are_installed_and_libvirt_started_without_systemd() {
-    let host = Scripted::new();
+    let host = scripted();
     host.on(
         "host1: virt-install --version",
         vec![fail(127, "not found"), ok("4.1.0")],
@@ -323,7 +328,7 @@ fn missing_tools_are_installed_and_libvirt_started_without_systemd() {
 
 #[test]
 fn errors_name_the_machine_and_the_fix() {
-    let host = Scripted::new();
+    let host = scripted();
     host.on(
         "virsh net-info default",
         vec![fail(1, "error: Network not found")],
@@ -337,15 +342,15 @@ fn errors_name_the_machine_and_the_fix() {
     host.with(|h| p.revert(h)).unwrap();
     assert_clean(&host);
 
-    let mut host = Scripted::new();
-    host.metadata.clear();
+    let host = scripted();
+    host.set_metadata(json!({}));
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
     let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
     assert!(err.contains("pass --guest-distro"), "{err}");
     host.with(|h| p.revert(h)).unwrap();
 
-    let host = Scripted::new();
-    *host.image_answer.lock().unwrap() = Err("no image provider serves Plan9-4".into());
+    let host = scripted();
+    host.answer_images(|_, _| Err("no image provider serves Plan9-4".into()));
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
     let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
     assert!(
@@ -358,7 +363,7 @@ fn errors_name_the_machine_and_the_fix() {
 
 #[test]
 fn extras_reach_virt_install_and_the_domain() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = profile(
         Kind::DefaultLibvirt,
         json!({"__NAME__": "My/Libvirt", "virt-install-extra": "--os-variant debian11 --metadata 'title=perf vm'",
@@ -376,13 +381,19 @@ fn extras_reach_virt_install_and_the_domain() {
          --os-variant debian11 --metadata title=perf vm --dry-run --print-xml"
     )), "{calls:#?}");
     let xml = host
-        .file("/var/log/libvirt/Debian-12-host1.DefaultLibvirt0.qcow2_.xml")
+        .file(
+            "host1",
+            "/var/log/libvirt/Debian-12-host1.DefaultLibvirt0.qcow2_.xml",
+        )
         .unwrap();
     assert!(
         xml.contains("<emulator>/opt/qemu/bin/qemu-system-x86_64</emulator>"),
         "{xml}"
     );
-    assert_eq!(host.key("set_profile").as_deref(), Some("My_Libvirt"));
+    assert_eq!(
+        host.persistent("host1", "set_profile").as_deref(),
+        Some("My_Libvirt")
+    );
     let info = host.with(|h| p.info(h)).unwrap();
     assert!(
         info["custom_qemu_details"]

@@ -4,30 +4,76 @@
 //! revert leaves nothing behind. Gated: `RUNPERF_E2E_LIBVIRT=1`; 2 to 3
 //! minutes on a 2-CPU sandbox whose KVM is PVM (the VM runs under TCG).
 //!
-//! The host side is a test `HostServices`: commands for the host run here
-//! with std::process, commands for the VM go through the `ssh` client
-//! with a key made for the test, persistent keys live in a temp dir, and
+//! The host side is the testing `ScriptedHost` on this machine: commands
+//! for the host run here, commands for the VM go through the `ssh` client
+//! with a key made for the test, persistent keys live in memory, and
 //! `guest_image` asks the LocalDebian provider of the image-providers
 //! plugin library, built with cargo and loaded like the host loads it.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use runperf_plugin_api::{
-    Command, CommandLine, CommandOutput, Host, HostServices, ImageRequest, LogLevel, PluginError,
-    PluginResult, Profile, ProfileContext, WorkerSpec, lend,
+    Command, CommandLine, HostServices, PluginError, Profile, ProfileContext,
     loader::{self, ImageProviderHandle},
     serde_json::{self, Map, Value, json},
+    testing::{LocalHost, ScriptedHost},
 };
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile};
 
-struct ThisMachine {
-    keys: std::path::PathBuf,
-    ssh_key: String,
-    public_key: String,
-    workers: Mutex<BTreeMap<String, String>>,
-    provider: Mutex<ImageProviderHandle>,
+/// This machine as host1: its commands and files are this machine's, the
+/// VM's commands go through `ssh` with `ssh_key`, and guest images come
+/// from `provider`.
+fn this_machine(ssh_key: String, public_key: &str, provider: ImageProviderHandle) -> ScriptedHost {
+    let host = ScriptedHost::local();
+    host.set_metadata(json!({"distro": "Debian-12"}));
+    host.set_params(
+        "host1",
+        json!({"arch": "x86_64", "host_cpus": 2, "guest_cpus": 1, "guest_mem_m": 1024, "hugepage_kb": 2048,
+               "numa_nodes": 1, "shared_pub_key": public_key}),
+    );
+    host.otherwise(move |host, machine, command| {
+        if machine == "host1" {
+            return LocalHost::new().run(command);
+        }
+        let worker = host
+            .worker(machine)
+            .ok_or_else(|| PluginError::new(format!("no machine {machine}")))?;
+        LocalHost::new().run(&ssh(&ssh_key, &worker.address, command))
+    });
+    let provider = Mutex::new(provider);
+    host.answer_images(move |host, request| {
+        let mut provider = provider.lock().unwrap();
+        assert!(provider.is_for(&request.distro, &request.arch));
+        if provider.is_up_to_date(host, request)? {
+            Ok(request.path.clone())
+        } else {
+            provider.prepare(host, request)
+        }
+    });
+    host
+}
+
+/// `command` run as root on `address` through the ssh client.
+fn ssh(key: &str, address: &str, command: &Command) -> Command {
+    let argv = match &command.line {
+        CommandLine::Argv(argv) => argv.clone(),
+        CommandLine::Shell(line) => vec!["sh".into(), "-c".into(), line.clone()],
+    };
+    let remote: Vec<String> = argv.iter().map(|a| quote(a)).collect();
+    let mut ssh = vec!["ssh", "-i", key];
+    for option in [
+        "StrictHostKeyChecking=no",
+        "UserKnownHostsFile=/dev/null",
+        "BatchMode=yes",
+        "ConnectTimeout=10",
+        "LogLevel=ERROR",
+    ] {
+        ssh.extend(["-o", option]);
+    }
+    let target = format!("root@{address}");
+    let line = remote.join(" ");
+    Command::argv(ssh.into_iter().chain([target.as_str(), line.as_str()]))
 }
 
 /// Builds the image-providers plugin library and loads its LocalDebian.
@@ -59,141 +105,6 @@ fn quote(arg: &str) -> String {
     format!("'{}'", arg.replace('\'', r"'\''"))
 }
 
-fn output(result: std::io::Result<std::process::Output>) -> CommandOutput {
-    match result {
-        Ok(out) => CommandOutput {
-            status: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        },
-        Err(err) => CommandOutput {
-            status: 127,
-            stdout: String::new(),
-            stderr: err.to_string(),
-        },
-    }
-}
-
-impl HostServices for ThisMachine {
-    fn run(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
-        let argv = match &command.line {
-            CommandLine::Argv(argv) => argv.clone(),
-            CommandLine::Shell(line) => vec!["sh".into(), "-c".into(), line.clone()],
-        };
-        if machine == "host1" {
-            return Ok(output(
-                std::process::Command::new(&argv[0])
-                    .args(&argv[1..])
-                    .output(),
-            ));
-        }
-        let addr = self
-            .workers
-            .lock()
-            .unwrap()
-            .get(machine)
-            .cloned()
-            .ok_or_else(|| PluginError::new(format!("no machine {machine}")))?;
-        let remote: Vec<String> = argv.iter().map(|a| quote(a)).collect();
-        Ok(output(
-            std::process::Command::new("ssh")
-                .args([
-                    "-i",
-                    &self.ssh_key,
-                    "-o",
-                    "StrictHostKeyChecking=no",
-                    "-o",
-                    "UserKnownHostsFile=/dev/null",
-                    "-o",
-                    "BatchMode=yes",
-                    "-o",
-                    "ConnectTimeout=10",
-                    "-o",
-                    "LogLevel=ERROR",
-                ])
-                .arg(format!("root@{addr}"))
-                .arg(remote.join(" "))
-                .output(),
-        ))
-    }
-    fn write_file(&self, _m: &str, path: &str, content: &[u8], append: bool) -> PluginResult<()> {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(path)
-            .map_err(|e| PluginError::new(format!("{path}: {e}")))?;
-        f.write_all(content)
-            .map_err(|e| PluginError::new(format!("{path}: {e}")))
-    }
-    fn read_file(&self, _m: &str, path: &str) -> PluginResult<Vec<u8>> {
-        std::fs::read(path).map_err(|e| PluginError::new(format!("{path}: {e}")))
-    }
-    fn copy_to(&self, _m: &str, _l: &str, _r: &str) -> PluginResult<()> {
-        Err("not used".into())
-    }
-    fn copy_from(&self, _m: &str, _r: &str, _l: &str) -> PluginResult<()> {
-        Err("not used".into())
-    }
-    fn persistent_get(&self, _m: &str, key: &str) -> PluginResult<Option<String>> {
-        Ok(std::fs::read_to_string(self.keys.join(key)).ok())
-    }
-    fn persistent_set(&self, _m: &str, key: &str, value: Option<&str>) -> PluginResult<()> {
-        let path = self.keys.join(key);
-        match value {
-            Some(v) => {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| PluginError::new(e.to_string()))?;
-                }
-                std::fs::write(&path, v).map_err(|e| PluginError::new(e.to_string()))
-            }
-            None => {
-                let _ = std::fs::remove_file(&path);
-                Ok(())
-            }
-        }
-    }
-    fn log(&self, level: LogLevel, message: &str) {
-        eprintln!("[{level:?}] {message}");
-    }
-    fn metadata(&self) -> Map<String, Value> {
-        json!({"distro": "Debian-12"})
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
-    }
-    fn machine_params(&self, _m: &str) -> PluginResult<Map<String, Value>> {
-        Ok(json!({"arch": "x86_64", "host_cpus": 2, "guest_cpus": 1, "guest_mem_m": 1024, "hugepage_kb": 2048,
-                  "numa_nodes": 1, "shared_pub_key": self.public_key})
-            .as_object().cloned().unwrap_or_default())
-    }
-    fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()> {
-        self.workers
-            .lock()
-            .unwrap()
-            .insert(spec.name.clone(), spec.address.clone());
-        Ok(())
-    }
-    fn remove_worker(&self, name: &str) -> PluginResult<()> {
-        self.workers.lock().unwrap().remove(name);
-        Ok(())
-    }
-    fn reboot(&self, _m: &str) -> PluginResult<()> {
-        Err("DefaultLibvirt never asks for a reboot".into())
-    }
-    fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
-        let mut provider = self.provider.lock().unwrap();
-        assert!(provider.is_for(&request.distro, &request.arch));
-        if provider.is_up_to_date(self, request)? {
-            Ok(request.path.clone())
-        } else {
-            provider.prepare(self, request)
-        }
-    }
-}
-
 #[test]
 fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
     if std::env::var("RUNPERF_E2E_LIBVIRT").as_deref() != Ok("1") {
@@ -209,16 +120,8 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         .status()
         .unwrap();
     assert!(keygen.success());
-    let host = ThisMachine {
-        keys: dir.path().join("runperf"),
-        ssh_key: key.display().to_string(),
-        public_key: std::fs::read_to_string(dir.path().join("id.pub"))
-            .unwrap()
-            .trim()
-            .to_owned(),
-        workers: Mutex::new(BTreeMap::new()),
-        provider: Mutex::new(local_debian()),
-    };
+    let public_key = std::fs::read_to_string(dir.path().join("id.pub")).unwrap();
+    let host = this_machine(key.display().to_string(), public_key.trim(), local_debian());
     let mut profile = LibvirtProfile::new(
         Kind::DefaultLibvirt,
         ProfileContext {
@@ -230,7 +133,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
             ..ProfileContext::default()
         },
     );
-    let applied = lend(&host, |ffi| profile.apply(&Host::from_ffi(ffi), None));
+    let applied = host.with(|h| profile.apply(h, None));
     let result = applied.and_then(|applied| {
         eprintln!(
             "applied after {:?}: {:?}",
@@ -269,7 +172,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
             fio_started.elapsed()
         );
         assert!(read_bytes.is_some_and(|b| b > 0), "{report}");
-        let info = lend(&host, |ffi| profile.info(&Host::from_ffi(ffi)))?;
+        let info = host.with(|h| profile.info(h))?;
         eprintln!("guest_accel: {}", info["guest_accel"]);
         assert!(info["guest_accel"].is_string(), "{info:?}");
         let filtered = info["guest0_libvirt_xml"].as_str().unwrap_or_default();
@@ -280,7 +183,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         );
         Ok(())
     });
-    let reverted = lend(&host, |ffi| profile.revert(&Host::from_ffi(ffi)));
+    let reverted = host.with(|h| profile.revert(h));
     eprintln!("e2e took {:?}", started.elapsed());
     result.unwrap();
     assert!(!reverted.unwrap());
@@ -302,19 +205,6 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
     ] {
         assert!(!std::path::Path::new(path).exists(), "{path} left behind");
     }
-    let left: Vec<_> = walk(&host.keys);
+    let left = host.persistent_keys();
     assert!(left.is_empty(), "persistent keys left: {left:?}");
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|e| {
-            let p = e.path();
-            if p.is_dir() { walk(&p) } else { vec![p] }
-        })
-        .collect()
 }

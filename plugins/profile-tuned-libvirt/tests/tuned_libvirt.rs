@@ -8,7 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Scripted, assert_in_order, ok};
+use common::{domains, scripted};
+use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, ok};
 use runperf_plugin_api::{
     Profile, ProfileContext,
     serde_json::{Value, json},
@@ -57,17 +58,17 @@ fn assets() -> tempfile::TempDir {
 }
 
 /// What the rc.local and the new kernel command line do at boot.
-fn reboot(host: &Scripted) {
-    host.set_file("/proc/cmdline", "BOOT_IMAGE=/vmlinuz ro default_hugepagesz=1G hugepagesz=1G nosoftlockup nohz=on hugepages=22\n");
-    host.set_key("persistent_setup_finished", "rc_local\n");
+fn reboot(host: &ScriptedHost) {
+    host.set_file("host1", "/proc/cmdline", "BOOT_IMAGE=/vmlinuz ro default_hugepagesz=1G hugepagesz=1G nosoftlockup nohz=on hugepages=22\n");
+    host.set_persistent("host1", "persistent_setup_finished", "rc_local\n");
 }
 
 #[test]
 fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() {
     let dir = assets();
-    let host = Scripted::new();
-    host.set_file("/etc/rc.d", "");
-    host.set_file("/etc/rc.d/rc.local", "#!/bin/sh\necho original\n");
+    let host = scripted();
+    host.set_file("host1", "/etc/rc.d", "");
+    host.set_file("host1", "/etc/rc.d/rc.local", "#!/bin/sh\necho original\n");
     let mut p = tuned(
         vec![dir.path().display().to_string()],
         json!({"irqbalance": false}),
@@ -100,7 +101,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
             "remove host1/set_profile",
         ],
     );
-    let rc_local = host.file("/etc/rc.d/rc.local").unwrap();
+    let rc_local = host.file("host1", "/etc/rc.d/rc.local").unwrap();
     assert!(
         rc_local.contains("MEM_PER_NODE='11'") && rc_local.contains("NODES='2'"),
         "{rc_local}"
@@ -109,7 +110,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
         rc_local.ends_with("\n\n#!/bin/sh\necho original\n"),
         "the original rc.local runs after ours"
     );
-    assert_eq!(host.key("set_profile"), None);
+    assert_eq!(host.persistent("host1", "set_profile"), None);
 
     // Before the boot scripts reported, apply asks for another reboot.
     assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
@@ -143,7 +144,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
             .iter()
             .any(|c| c.contains("virt-install --import"))
     );
-    let xml = host.file(xml_path).unwrap();
+    let xml = host.file("host1", xml_path).unwrap();
     assert!(
         xml.starts_with(
             "<!-- tuned -->\n<domain type='kvm'>\n  <name>host1.TunedLibvirt0</name>\n  \
@@ -214,21 +215,21 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
         ],
     );
     assert_eq!(
-        host.file("/etc/rc.d/rc.local").as_deref(),
+        host.file("host1", "/etc/rc.d/rc.local").as_deref(),
         Some("#!/bin/sh\necho original\n")
     );
     assert!(
-        host.persistent.lock().unwrap().is_empty(),
+        host.persistent_keys().is_empty(),
         "{:?}",
-        host.persistent.lock().unwrap()
+        host.persistent_keys()
     );
-    assert!(host.domains.lock().unwrap().is_empty());
+    assert!(domains(&host).is_empty());
 }
 
 #[test]
 fn a_run_stopped_between_reboot_and_apply_still_reverts_the_host() {
     let dir = assets();
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = tuned(vec![dir.path().display().to_string()], json!({}));
     assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
     // The run stops here; a later run's revert of the same profile.
@@ -244,15 +245,15 @@ fn a_run_stopped_between_reboot_and_apply_still_reverts_the_host() {
         ],
     );
     assert!(
-        host.persistent.lock().unwrap().is_empty(),
+        host.persistent_keys().is_empty(),
         "{:?}",
-        host.persistent.lock().unwrap()
+        host.persistent_keys()
     );
 }
 
 #[test]
 fn tuned_xml_is_searched_in_paths_or_given() {
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = tuned(vec!["/nonexistent".into()], json!({}));
     let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
     assert!(
@@ -292,7 +293,7 @@ fn rc_local_file_templates_take_host_and_user_params() {
         "echo %(host_cpus)s %(mine)s > %(performed_setup_path)s\n",
     )
     .unwrap();
-    let host = Scripted::new();
+    let host = scripted();
     let mut p = LibvirtProfile::new(
         Kind::DefaultLibvirt,
         ProfileContext {
@@ -308,9 +309,9 @@ fn rc_local_file_templates_take_host_and_user_params() {
     .with_timing(quick());
     assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
     assert_eq!(
-        host.file("/etc/rc.local").as_deref(),
+        host.file("host1", "/etc/rc.local").as_deref(),
         Some("echo 16 x > /var/lib/runperf/persistent_setup_finished\n")
     );
     host.with(|h| p.revert(h)).unwrap();
-    assert_eq!(host.file("/etc/rc.local"), None);
+    assert_eq!(host.file("host1", "/etc/rc.local"), None);
 }

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use runperf_plugin_api::{PluginError, PluginResult};
 
+use crate::pbench::params::{ParamReader, over_defaults};
+
 /// Test types pbench-fio supports.
 pub const TEST_TYPES: [&str; 6] = ["read", "write", "rw", "randread", "randwrite", "randrw"];
 
@@ -123,36 +125,13 @@ pub fn canonical(params: &BTreeMap<String, String>) -> BTreeMap<String, String> 
 
 /// The params passed to pbench-fio: the user's over the reference defaults.
 pub fn pbench_params(params: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = REFERENCE_DEFAULTS
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    out.extend(canonical(params));
-    out
+    over_defaults(&REFERENCE_DEFAULTS, canonical(params))
 }
 
-fn list(key: &str, value: &str) -> PluginResult<Vec<String>> {
-    let items: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if items.is_empty() {
-        return Err(PluginError::new(format!(
-            "fio param {key} is empty; give at least one value"
-        )));
-    }
-    Ok(items)
-}
-
-fn number<T: std::str::FromStr>(key: &str, value: &str) -> PluginResult<T> {
-    value.trim().parse().map_err(|_| {
-        PluginError::new(format!(
-            "fio param {key} must be a non-negative integer, not {value:?}"
-        ))
-    })
-}
+const READ: ParamReader = ParamReader {
+    test: "fio",
+    integer: "non-negative integer",
+};
 
 fn flag(key: &str, value: &str) -> PluginResult<u8> {
     match value.trim() {
@@ -178,7 +157,7 @@ impl FioParams {
         let mut all: BTreeMap<&str, &str> = NATIVE_DEFAULTS.iter().copied().collect();
         all.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let get = |key: &str| all.get(key).copied().unwrap_or_default();
-        let test_types = list("test-types", get("test-types"))?;
+        let test_types = READ.list("test-types", get("test-types"))?;
         if let Some(bad) = test_types
             .iter()
             .find(|t| !TEST_TYPES.contains(&t.as_str()))
@@ -188,9 +167,10 @@ impl FioParams {
                 TEST_TYPES.join(", ")
             )));
         }
-        let block_sizes = list("block-sizes", get("block-sizes"))?
+        let block_sizes = READ
+            .list("block-sizes", get("block-sizes"))?
             .iter()
-            .map(|b| number::<u64>("block-sizes", b))
+            .map(|b| READ.number::<u64>("block-sizes", b))
             .collect::<PluginResult<Vec<_>>>()?;
         if block_sizes.contains(&0) {
             return Err(PluginError::new(
@@ -201,18 +181,18 @@ impl FioParams {
             test_types,
             block_sizes,
             file_size: get("file-size").trim().to_owned(),
-            targets: list("targets", get("targets"))?,
-            runtime: number("runtime", get("runtime"))?,
-            ramptime: number("ramptime", get("ramptime"))?,
-            samples: number("samples", get("samples"))?,
-            iodepth: number("iodepth", get("iodepth"))?,
+            targets: READ.list("targets", get("targets"))?,
+            runtime: READ.number("runtime", get("runtime"))?,
+            ramptime: READ.number("ramptime", get("ramptime"))?,
+            samples: READ.number("samples", get("samples"))?,
+            iodepth: READ.number("iodepth", get("iodepth"))?,
             ioengine: get("ioengine").trim().to_owned(),
             direct: flag("direct", get("direct"))?,
             sync: flag("sync", get("sync"))?,
-            numjobs: number("numjobs", get("numjobs"))?,
+            numjobs: READ.number("numjobs", get("numjobs"))?,
             rate_iops: all
                 .get("rate-iops")
-                .map(|v| number("rate-iops", v))
+                .map(|v| READ.number("rate-iops", v))
                 .transpose()?,
             max_stddev: get("max-stddev").trim().parse().map_err(|_| {
                 PluginError::new(format!(
@@ -220,7 +200,7 @@ impl FioParams {
                     get("max-stddev")
                 ))
             })?,
-            max_failures: number("max-failures", get("max-failures"))?,
+            max_failures: READ.number("max-failures", get("max-failures"))?,
             job_mode: match get("job-mode") {
                 "" | "concurrent" => JobMode::Concurrent,
                 "serial" => JobMode::Serial,

@@ -6,8 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{LocalHost, schema::check_result_json};
+use common::{local_host, schema::check_result_json};
 use runperf_plugin_api::serde_json::{self, Value, json};
+use runperf_plugin_api::testing::ScriptedHost;
 use runperf_plugin_api::{Test, TestContext, TestRun};
 use runperf_test_fio::Fio;
 
@@ -18,8 +19,8 @@ fn fio_installed() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn run_fio(output: &Path, target: &Path, mut extra: Value) -> LocalHost {
-    let host = LocalHost::new();
+fn run_fio(output: &Path, target: &Path, mut extra: Value) -> ScriptedHost {
+    let host = local_host();
     extra["targets"] = json!(target.to_string_lossy());
     let mut test = Fio::new(&TestContext {
         extra: extra.as_object().cloned().unwrap_or_default(),
@@ -120,13 +121,11 @@ fn real_fio_writes_a_result_compare_perf_can_read() {
     );
 
     // The hostile target went to fio as one literal argument.
-    let commands = host.commands.borrow();
+    let commands = host.commands();
     let literal = format!("--directory={}", target.to_string_lossy());
-    assert!(
-        commands
-            .iter()
-            .any(|c| matches!(c, runperf_plugin_api::CommandLine::Argv(a) if a.contains(&literal)))
-    );
+    assert!(commands.iter().any(
+        |(_, c)| matches!(&c.line, runperf_plugin_api::CommandLine::Argv(a) if a.contains(&literal))
+    ));
 }
 
 #[test]

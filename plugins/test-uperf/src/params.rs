@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use runperf_plugin_api::{PluginError, PluginResult};
 
+use crate::pbench::params::{ParamReader, over_defaults};
+
 /// Test types pbench-uperf supports.
 pub const TEST_TYPES: [&str; 4] = ["stream", "maerts", "bidirec", "rr"];
 
@@ -67,44 +69,22 @@ const NATIVE_DEFAULTS: [(&str, &str); 8] = [
 
 /// The params passed to pbench-uperf: the user's over the reference defaults.
 pub fn pbench_params(params: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = REFERENCE_DEFAULTS
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    out.extend(params.iter().map(|(k, v)| (k.clone(), v.clone())));
-    out
+    over_defaults(&REFERENCE_DEFAULTS, params.clone())
 }
 
-fn list(key: &str, value: &str) -> PluginResult<Vec<String>> {
-    let items: Vec<String> = value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if items.is_empty() {
-        return Err(PluginError::new(format!(
-            "uperf param {key} is empty; give at least one value"
-        )));
-    }
-    Ok(items)
-}
-
-fn number<T: std::str::FromStr>(key: &str, value: &str) -> PluginResult<T> {
-    value.trim().parse().map_err(|_| {
-        PluginError::new(format!(
-            "uperf param {key} must be a positive integer, not {value:?}"
-        ))
-    })
-}
+const READ: ParamReader = ParamReader {
+    test: "uperf",
+    integer: "positive integer",
+};
 
 fn numbers<T: std::str::FromStr + PartialEq + Default>(
     key: &str,
     value: &str,
 ) -> PluginResult<Vec<T>> {
-    let out = list(key, value)?
+    let out = READ
+        .list(key, value)?
         .iter()
-        .map(|v| number(key, v))
+        .map(|v| READ.number(key, v))
         .collect::<PluginResult<Vec<T>>>()?;
     if out.contains(&T::default()) {
         return Err(PluginError::new(format!(
@@ -137,14 +117,14 @@ impl UperfParams {
         let mut all: BTreeMap<&str, &str> = NATIVE_DEFAULTS.iter().copied().collect();
         all.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let get = |key: &str| all.get(key).copied().unwrap_or_default();
-        let test_types = list("test-types", get("test-types"))?;
+        let test_types = READ.list("test-types", get("test-types"))?;
         one_of("test-types", &test_types, &TEST_TYPES)?;
-        let protocols = list("protocols", get("protocols"))?;
+        let protocols = READ.list("protocols", get("protocols"))?;
         one_of("protocols", &protocols, &["tcp", "udp"])?;
         let out = Self {
             test_types,
-            runtime: number("runtime", get("runtime"))?,
-            samples: number("samples", get("samples"))?,
+            runtime: READ.number("runtime", get("runtime"))?,
+            samples: READ.number("samples", get("samples"))?,
             protocols,
             message_sizes: numbers("message-sizes", get("message-sizes"))?,
             instances: numbers("instances", get("instances"))?,
@@ -154,10 +134,10 @@ impl UperfParams {
                     get("max-stddev")
                 ))
             })?,
-            max_failures: number("max-failures", get("max-failures"))?,
+            max_failures: READ.number("max-failures", get("max-failures"))?,
             servers: all
                 .get("servers")
-                .map(|s| list("servers", s))
+                .map(|s| READ.list("servers", s))
                 .transpose()?
                 .unwrap_or_default(),
         };

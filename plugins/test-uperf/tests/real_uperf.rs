@@ -1,11 +1,11 @@
 //! Opt-in: runs the real uperf through the plugin when `uperf` is on the
 //! PATH (it is not packaged for Debian, so this usually skips), with the
-//! local test host of test-fio, and checks the written result.json.
+//! local test host of test-fio's tests, and checks the written result.json.
 
 #[path = "../../test-fio/tests/common/mod.rs"]
 mod common;
 
-use common::{LocalHost, schema::check_result_json};
+use common::{local_host, schema::check_result_json};
 use runperf_plugin_api::serde_json::{self, Value, json};
 use runperf_plugin_api::{Test, TestContext, TestRun};
 use runperf_test_uperf::Uperf;
@@ -35,7 +35,7 @@ fn real_uperf_writes_a_result_compare_perf_can_read() {
         metadata: Default::default(),
         ..TestRun::default()
     };
-    let host = LocalHost::new();
+    let host = local_host();
     host.with(|h| {
         let result = test.setup(h, &run).and_then(|()| test.run(h, &run));
         test.cleanup(h, &run).unwrap();

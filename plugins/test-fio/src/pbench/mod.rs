@@ -10,5 +10,6 @@ pub mod extra;
 pub mod launch;
 pub mod metadata;
 pub mod packages;
+pub mod params;
 pub mod result;
 pub mod stats;

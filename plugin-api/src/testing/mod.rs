@@ -1,0 +1,84 @@
+//! Test hosts for plugin authors (cargo feature `testing`).
+//!
+//! A plugin's component is called with a [`Host`]; these build one in a
+//! test, without the runperf host:
+//!
+//! - [`ScriptedHost`] records every call in order and answers commands
+//!   from rules, with files, persistent keys and workers in memory, to pin
+//!   down command sequences that need root, a network or a real lab;
+//!   [`ScriptedHost::local`] runs what no rule answers on this machine.
+//! - [`LocalHost`] runs commands on this machine with their timeouts.
+//! - [`with_host`] calls a component with any [`HostServices`] as a plugin
+//!   sees it; [`assert_in_order`] checks recorded calls.
+//!
+//! ```
+//! use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail};
+//! use runperf_plugin_api::Command;
+//!
+//! let host = ScriptedHost::new();
+//! host.on("host1: virsh net-info", [fail(1, "error: Network not found")]);
+//! let out = host.with(|h| h.run("host1", &Command::argv(["virsh", "net-info", "default"])));
+//! assert_eq!(out.unwrap().status, 1);
+//! assert_in_order(&host.calls(), &["run host1: virsh net-info default"]);
+//! ```
+
+mod local;
+mod scripted;
+
+pub use local::LocalHost;
+pub use scripted::{ImageResponder, Responder, ScriptedHost};
+
+use crate::{Command, CommandLine, CommandOutput, Host, HostServices, lend};
+
+/// Calls `call` with `services` lent as the [`Host`] a plugin receives.
+pub fn with_host<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {
+    lend(services, |ffi| call(&Host::from_ffi(ffi)))
+}
+
+/// A command's text as recorded: argv joined by spaces, `sh -c LINE` for
+/// a shell line.
+pub fn command_text(command: &Command) -> String {
+    match &command.line {
+        CommandLine::Argv(argv) => argv.join(" "),
+        CommandLine::Shell(line) => format!("sh -c {line}"),
+    }
+}
+
+/// A successful command that printed `stdout`.
+pub fn ok(stdout: &str) -> CommandOutput {
+    CommandOutput {
+        status: 0,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    }
+}
+
+/// A command that exited with `status` and printed `stderr`.
+pub fn fail(status: i32, stderr: &str) -> CommandOutput {
+    CommandOutput {
+        status,
+        stdout: String::new(),
+        stderr: stderr.into(),
+    }
+}
+
+/// Asserts that `calls` contains each of `expected` (as a substring of a
+/// call), in this order; other calls may come between.
+#[track_caller]
+pub fn assert_in_order(calls: &[String], expected: &[&str]) {
+    let mut at = 0;
+    for want in expected {
+        match calls[at..].iter().position(|c| c.contains(want)) {
+            Some(found) => at += found + 1,
+            None => panic!(
+                "expected a call containing {want:?} after call #{at}; calls were:\n{}",
+                calls
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| format!("{i:3} {c}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        }
+    }
+}
