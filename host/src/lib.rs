@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod log_note;
 pub mod machine;
 pub mod plugins;
 pub mod reports;

@@ -18,7 +18,10 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
+use rayon::prelude::*;
+
 use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
+use crate::log_note;
 use crate::reports::{self, Report};
 use crate::results::{LoadProgress, Metadata, ResultTree};
 
@@ -293,18 +296,28 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(source_tree);
     // With a single result the source is compared with itself.
     let (target, references) = rest.split_last().unwrap_or((source, &[]));
-    for (result, role) in references
+    let builds: Vec<(&NamedResult, Role)> = references
         .iter()
         .map(|r| (r, Role::Reference))
         .chain(std::iter::once((target, Role::Target)))
-    {
-        let tree = load(result, args.include_incorrect_results)?;
-        comparison.add_build(
-            result.name.clone(),
-            &tree,
-            Metadata::load(&result.path),
-            role,
-        );
+        .collect();
+    // Builds are read and compared in parallel; what they log and what
+    // crosses builds (modifiers) then goes in command-line order.
+    flush_log();
+    let progress = Progress::new("results");
+    let prepared: Vec<_> = builds
+        .par_iter()
+        .map(|(result, role)| {
+            ResultTree::read_with_progress(&result.path, args.include_incorrect_results, &progress)
+                .map(|(tree, notes)| (notes, comparison.prepare(&tree, *role)))
+        })
+        .collect();
+    drop(progress);
+    for ((result, _), prepared) in builds.iter().zip(prepared) {
+        let (notes, prepared) = prepared?;
+        log_note::emit_all(&notes);
+        let metadata = Metadata::load(&result.path);
+        comparison.add_prepared(result.name.clone(), result.path.clone(), metadata, prepared);
     }
     if let Some(path) = &args.xunit {
         write_report(&reports::xunit::Xunit, &comparison, path)?;

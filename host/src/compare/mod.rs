@@ -26,6 +26,7 @@ pub use status::Status;
 
 use std::path::PathBuf;
 
+use crate::log_note::LogNote;
 use crate::results::{Metadata, ResultTree};
 
 /// Tolerances, models and modifiers of one comparison.
@@ -95,6 +96,37 @@ impl Outcome {
     }
 }
 
+/// A build compared with the source whose cross-build part (modifiers,
+/// logging) is still to be done by [`Comparison::add_prepared`].
+pub struct PreparedBuild {
+    role: Role,
+    records: Vec<Record>,
+    /// Grouped records and log lines of a reference build.
+    reference: Option<(Vec<Record>, Vec<LogNote>)>,
+}
+
+/// The log lines of a build in the order a sequential comparison logs
+/// them: per-check lines, notes about names that cannot be grouped, then
+/// the grouped checks. Rendered in parallel.
+fn lines(records: &[Record], grouped: &[Record], notes: Vec<LogNote>) -> Vec<LogNote> {
+    use rayon::prelude::*;
+    // The global level hint, not `tracing::enabled!`: on a thread that
+    // then logs nothing, `enabled!` leaves per-layer filter state behind
+    // that hides the next event of that thread from some layers.
+    let info = tracing::level_filters::LevelFilter::current() >= tracing::Level::INFO;
+    let mut out: Vec<LogNote> = records
+        .par_iter()
+        .filter_map(|record| build::log_line(record, info))
+        .collect();
+    out.extend(notes);
+    out.extend(
+        grouped
+            .iter()
+            .filter_map(|record| build::log_line(record, info)),
+    );
+    out
+}
+
 /// A whole comparison: the source, then builds added in order.
 pub struct Comparison {
     settings: Settings,
@@ -142,17 +174,74 @@ impl Comparison {
         metadata: Metadata,
         role: Role,
     ) -> &Build {
-        let mut context = build::Context {
+        let prepared = self.prepare(tree, role);
+        self.add_prepared(name, tree.path().to_path_buf(), metadata, prepared)
+    }
+
+    fn scoring(&self) -> build::Scoring<'_> {
+        build::Scoring {
             mean_tolerance: self.settings.mean_tolerance,
             stddev_tolerance: self.settings.stddev_tolerance,
             models: &self.settings.models,
-            modifiers: &mut self.modifiers,
+        }
+    }
+
+    /// Does the part of comparing `tree` that needs no other build, so
+    /// that several builds can be prepared in parallel; the tree can be
+    /// dropped afterwards. Add the results in command-line order with
+    /// [`Comparison::add_prepared`].
+    pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
+        let scoring = self.scoring();
+        let records = build::compare(&self.source, tree, &scoring);
+        // Reference builds get no modifier parts: their groups and lines
+        // are final already.
+        let reference = match role {
+            Role::Reference => {
+                let (grouped, notes) = build::grouped(&records, &scoring);
+                let lines = lines(&records, &grouped, notes);
+                Some((grouped, lines))
+            }
+            Role::Target => None,
         };
-        let records = build::compare(&self.source, tree, role, &mut context);
-        let grouped = build::grouped(&records, role, &mut context);
+        PreparedBuild {
+            role,
+            records,
+            reference,
+        }
+    }
+
+    /// Adds a prepared build: feeds the modifiers (and, for the target,
+    /// takes their parts), logs the per-check lines.
+    pub fn add_prepared(
+        &mut self,
+        name: String,
+        path: PathBuf,
+        metadata: Metadata,
+        prepared: PreparedBuild,
+    ) -> &Build {
+        let PreparedBuild {
+            role,
+            mut records,
+            reference,
+        } = prepared;
+        let (grouped, lines) = match reference {
+            Some((mut grouped, lines)) => {
+                build::apply_modifiers(&mut records, role, &mut self.modifiers);
+                build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
+                (grouped, lines)
+            }
+            None => {
+                build::apply_modifiers(&mut records, role, &mut self.modifiers);
+                let (mut grouped, notes) = build::grouped(&records, &self.scoring());
+                build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
+                let lines = lines(&records, &grouped, notes);
+                (grouped, lines)
+            }
+        };
+        crate::log_note::emit_all(&lines);
         self.builds.push(Build {
             name,
-            path: tree.path().to_path_buf(),
+            path,
             metadata,
             role,
             records,

@@ -24,8 +24,10 @@
 
 mod check;
 mod error;
+mod json_scan;
 mod metadata;
 mod pbench;
+mod pbench_scan;
 mod walk;
 
 pub use check::{Check, CheckValue, Params};
@@ -36,6 +38,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use tracing::Level;
+
+use crate::log_note::LogNote;
 
 /// Receives progress while a tree is being read (e.g. to draw a bar).
 pub trait LoadProgress: Sync {
@@ -81,12 +86,28 @@ impl ResultTree {
         include_incorrect: bool,
         progress: &dyn LoadProgress,
     ) -> Result<Self, ResultError> {
+        let (tree, notes) = Self::read_with_progress(path, include_incorrect, progress)?;
+        crate::log_note::emit_all(&notes);
+        Ok(tree)
+    }
+
+    /// Like [`ResultTree::load_with_progress`] but returns the log messages
+    /// instead of logging them, for trees read in parallel whose messages
+    /// must come out in a fixed order.
+    pub fn read_with_progress(
+        path: &Path,
+        include_incorrect: bool,
+        progress: &dyn LoadProgress,
+    ) -> Result<(Self, Vec<LogNote>), ResultError> {
         if !path.is_dir() {
             return Err(ResultError::NotADirectory {
                 path: path.to_path_buf(),
             });
         }
-        tracing::debug!("Processing {}", path.display());
+        let mut notes = vec![LogNote::new(
+            Level::DEBUG,
+            format!("Processing {}", path.display()),
+        )];
         let found = walk::walk(path, include_incorrect);
         let files = found.results;
         progress.discovered(files.len());
@@ -98,19 +119,26 @@ impl ResultTree {
                 out
             })
             .collect();
-        let mut checks = Vec::new();
+        let mut checks = Vec::with_capacity(per_file.iter().map(|f| f.checks.len()).sum());
         let mut problems = Vec::new();
         for file in per_file {
             checks.extend(file.checks);
             problems.extend(file.problems);
         }
         for error_dir in &found.errors {
-            checks.push(walk::error_check(error_dir));
+            let (check, note) = walk::error_check(error_dir);
+            checks.push(check);
+            notes.extend(note);
         }
-        for problem in &problems {
-            tracing::error!("{problem}");
-        }
-        Ok(Self::from_checks(path.to_path_buf(), checks, problems))
+        notes.extend(
+            problems
+                .iter()
+                .map(|problem| LogNote::new(Level::ERROR, problem.to_string())),
+        );
+        Ok((
+            Self::from_checks(path.to_path_buf(), checks, problems),
+            notes,
+        ))
     }
 
     /// Builds a tree from checks made elsewhere (tests, other parsers).

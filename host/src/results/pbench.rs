@@ -1,8 +1,10 @@
 //! Parsing one pbench-like `result.json` into checks.
 //!
 //! Only what checks need is deserialized: `samples`, timeseries and any
-//! other field are skipped by serde without being kept (serde ignores unknown fields), so
-//! memory grows with the number of checks, not with the samples.
+//! other field are skipped without being kept, so memory grows with the
+//! number of checks, not with the samples. The fast path
+//! ([`super::pbench_scan`]) reads well-formed files; anything it does not
+//! vouch for goes through serde_json here, which also words the errors.
 
 use std::fmt;
 use std::path::Path;
@@ -37,7 +39,7 @@ struct IterationData {
 }
 
 #[derive(Deserialize)]
-struct Parameters {
+pub(super) struct Parameters {
     #[serde(default)]
     benchmark: Option<Vec<serde_json::Map<String, Value>>>,
     #[serde(default)]
@@ -80,6 +82,60 @@ impl<'de> Deserialize<'de> for Workflow {
             }
         }
         deserializer.deserialize_map(OrderedTypes)
+    }
+}
+
+/// What the checks of one iteration are made of, whichever parser read it.
+pub(super) struct IterationView {
+    /// `iteration_name`.
+    pub name: String,
+    /// `iteration_data.parameters`.
+    pub parameters: Parameters,
+    /// `throughput` and `latency` workflow types, in file order.
+    pub workflows: [Option<Vec<WorkflowType>>; 2],
+}
+
+/// One workflow type and its first `all` client entry.
+pub(super) struct WorkflowType {
+    /// The type (`iops_sec`, `clat`...).
+    pub name: String,
+    /// `mean` and `stddevpct` of the first `all` client, if there is one.
+    pub all: Option<AllClient>,
+}
+
+/// The values of the aggregated `all` client entry.
+pub(super) struct AllClient {
+    pub mean: Option<Value>,
+    pub stddevpct: Option<Value>,
+}
+
+impl From<Iteration> for IterationView {
+    fn from(iteration: Iteration) -> Self {
+        let workflow = |workflow: Option<Workflow>| {
+            workflow.map(|Workflow(types)| {
+                types
+                    .into_iter()
+                    .map(|(name, clients)| WorkflowType {
+                        name,
+                        all: clients
+                            .into_iter()
+                            .find(|client| {
+                                matches!(&client.client_hostname, Some(Value::String(host)) if host == "all")
+                            })
+                            .map(|client| AllClient {
+                                mean: client.mean,
+                                stddevpct: client.stddevpct,
+                            }),
+                    })
+                    .collect()
+            })
+        };
+        let data = iteration.iteration_data;
+        Self {
+            name: iteration.iteration_name,
+            parameters: data.parameters,
+            workflows: [workflow(data.throughput), workflow(data.latency)],
+        }
     }
 }
 
@@ -139,45 +195,43 @@ pub(super) fn read_result_json(
             });
         }
     };
-    let iterations: Iterations = match serde_json::from_slice(&bytes) {
-        Ok(iterations) => iterations,
-        Err(err) => {
-            return unreadable(ResultError::Corrupt {
-                path: path.to_path_buf(),
-                reason: err.to_string(),
-            });
-        }
+    let iterations = match super::pbench_scan::iterations(&bytes) {
+        Some(iterations) => iterations,
+        None => match serde_json::from_slice::<Iterations>(&bytes) {
+            Ok(iterations) => iterations.0.into_iter().map(IterationView::from).collect(),
+            Err(err) => {
+                return unreadable(ResultError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: err.to_string(),
+                });
+            }
+        },
     };
     drop(bytes);
     let mut out = FileChecks {
         checks: Vec::new(),
         problems: Vec::new(),
     };
-    for iteration in iterations.0 {
-        if !include_incorrect && is_failed_iteration(&iteration.iteration_name) {
+    for iteration in &iterations {
+        if !include_incorrect && is_failed_iteration(&iteration.name) {
             continue;
         }
-        iteration_checks(path, result_id, &iteration, &mut out);
+        iteration_checks(path, result_id, iteration, &mut out);
     }
     out
 }
 
 /// Appends the mean and stddev checks of every workflow type.
-fn iteration_checks(path: &Path, result_id: &str, iteration: &Iteration, out: &mut FileChecks) {
-    let data = &iteration.iteration_data;
-    let (primary_metrics, params) = parameters(&data.parameters);
-    for (workflow_name, workflow) in [("throughput", &data.throughput), ("latency", &data.latency)]
-    {
+fn iteration_checks(path: &Path, result_id: &str, iteration: &IterationView, out: &mut FileChecks) {
+    let (primary_metrics, params) = parameters(&iteration.parameters);
+    for (workflow_name, workflow) in ["throughput", "latency"].iter().zip(&iteration.workflows) {
         let Some(workflow) = workflow else { continue };
-        for (workflow_type, clients) in &workflow.0 {
+        for workflow_type in workflow {
             let base = format!(
-                "{result_id}:./{}/{workflow_name}/{workflow_type}",
-                iteration.iteration_name
+                "{result_id}:./{}/{workflow_name}/{}",
+                iteration.name, workflow_type.name
             );
-            let all = clients.iter().find(|client| {
-                matches!(&client.client_hostname, Some(Value::String(host)) if host == "all")
-            });
-            let Some(all) = all else {
+            let Some(all) = &workflow_type.all else {
                 let problem = ResultError::NoAllClient {
                     path: path.to_path_buf(),
                     check: format!("{base}.mean"),
@@ -185,7 +239,7 @@ fn iteration_checks(path: &Path, result_id: &str, iteration: &Iteration, out: &m
                 out.problems.push(problem);
                 continue;
             };
-            let primary = primary_metrics.iter().any(|metric| metric == workflow_type);
+            let primary = primary_metrics.contains(&workflow_type.name);
             for (suffix, field, raw) in [
                 ("mean", "mean", &all.mean),
                 ("stddev", "stddevpct", &all.stddevpct),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, CheckValue};
+use crate::log_note::LogNote;
 
 /// A result.json to read and the `PROFILE/TEST/SERIAL` id of its checks.
 pub(super) struct ResultFile {
@@ -97,9 +98,11 @@ pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
 }
 
 /// The check of an error dir: its `exception` text (or
-/// `<Unknown exception>`), always primary; params list its files.
-pub(super) fn error_check(error: &ErrorDir) -> Check {
+/// `<Unknown exception>`), always primary; params list its files. Also
+/// the error to log when the exception exists but cannot be read.
+pub(super) fn error_check(error: &ErrorDir) -> (Check, Option<LogNote>) {
     let exception = error.path.join("exception");
+    let mut note = None;
     let text = if exception.exists() {
         match std::fs::read(&exception) {
             // The reference reads in text mode: universal newlines.
@@ -107,19 +110,23 @@ pub(super) fn error_check(error: &ErrorDir) -> Check {
                 .replace("\r\n", "\n")
                 .replace('\r', "\n"),
             Err(err) => {
-                tracing::error!("{}: cannot read: {err}", exception.display());
+                note = Some(LogNote::new(
+                    tracing::Level::ERROR,
+                    format!("{}: cannot read: {err}", exception.display()),
+                ));
                 "<Unknown exception>".to_string()
             }
         }
     } else {
         "<Unknown exception>".to_string()
     };
-    Check {
+    let check = Check {
         name: format!("{}:./ERROR/ERROR/ERROR.error", error.result_id),
         value: CheckValue::Text(text),
         primary: true,
         params: Arc::new(error_files(&error.path)),
-    }
+    };
+    (check, note)
 }
 
 /// Files of an error dir (relative path, size) for the report.

@@ -1,0 +1,451 @@
+//! A strict JSON token scanner for the fast result.json path.
+//!
+//! Most of a result.json is samples and timeseries that no check reads;
+//! serde_json skips them token by token through its generic deserializer.
+//! This scanner walks the bytes directly and only says where values start
+//! and end. It accepts a subset of what serde_json accepts: whenever it
+//! returns `None` (bad syntax, but also merely unusual input such as
+//! nesting deeper than [`MAX_DEPTH`]) the caller falls back to serde_json,
+//! which then produces the result or the exact error message. It never
+//! accepts a byte sequence serde_json would reject.
+
+/// Nesting depth above which the scanner gives up (serde_json's own limit
+/// is 128 for parsed values; staying far below it keeps values re-parsed
+/// by serde_json out of a context-dependent limit).
+pub(super) const MAX_DEPTH: u32 = 60;
+
+/// Byte classes inside a string: 0 plain, 1 end quote, 2 escape, 3 control.
+const STRING_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = 3;
+        byte += 1;
+    }
+    table[b'"' as usize] = 1;
+    table[b'\\' as usize] = 2;
+    table
+};
+
+/// What a skipped value was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Token {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A number; `plain` when it has no exponent and is short enough that
+    /// it cannot overflow an f64 (serde_json rejects infinite numbers).
+    Number {
+        /// No exponent and fewer than 300 characters.
+        plain: bool,
+    },
+    /// A string; `escaped` when it contains a backslash escape.
+    String {
+        /// Whether a `\` escape occurs (the raw bytes are not the text).
+        escaped: bool,
+    },
+    /// An array or an object.
+    Container,
+}
+
+/// An object key as written.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Key<'a> {
+    /// The key with its quotes.
+    pub quoted: &'a [u8],
+    /// Whether it contains a `\` escape.
+    pub escaped: bool,
+}
+
+impl<'a> Key<'a> {
+    /// The bytes between the quotes.
+    pub(super) fn raw(&self) -> &'a [u8] {
+        &self.quoted[1..self.quoted.len() - 1]
+    }
+}
+
+/// A position in a JSON document.
+pub(super) struct Scanner<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner at the start of `bytes`.
+    pub(super) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    /// Skips JSON whitespace and returns the next byte, if any.
+    #[inline]
+    pub(super) fn peek(&mut self) -> Option<u8> {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if !matches!(byte, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(byte);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Skips whitespace and consumes `byte`, or fails.
+    #[inline]
+    pub(super) fn eat(&mut self, byte: u8) -> Option<()> {
+        if self.peek()? == byte {
+            self.pos += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Whether only whitespace is left.
+    pub(super) fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+
+    /// After an element of an array or object: consumes `,` (returns true)
+    /// or the closing `close` (returns false).
+    #[inline]
+    pub(super) fn next_or_close(&mut self, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b',' => {
+                self.pos += 1;
+                Some(true)
+            }
+            byte if byte == close => {
+                self.pos += 1;
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// Consumes `open` and tells whether the container is empty (the
+    /// closer is consumed too then).
+    #[inline]
+    pub(super) fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        if self.peek()? == close {
+            self.pos += 1;
+            Some(true)
+        } else {
+            Some(false)
+        }
+    }
+
+    /// Reads an object key and its colon.
+    #[inline]
+    pub(super) fn key(&mut self) -> Option<Key<'a>> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        let escaped = self.string_body()?;
+        let key = Key {
+            quoted: &self.bytes[start - 1..self.pos],
+            escaped,
+        };
+        self.eat(b':')?;
+        Some(key)
+    }
+
+    /// Skips whitespace and one value; returns it with its raw bytes.
+    pub(super) fn value_span(&mut self) -> Option<(Token, &'a [u8])> {
+        self.peek()?;
+        let start = self.pos;
+        let token = self.value()?;
+        Some((token, &self.bytes[start..self.pos]))
+    }
+
+    /// After an opening quote: consumes the string up to and including the
+    /// closing quote; returns whether it had escapes.
+    #[inline]
+    fn string_body(&mut self) -> Option<bool> {
+        let mut escaped = false;
+        loop {
+            let byte = *self.bytes.get(self.pos)?;
+            self.pos += 1;
+            match STRING_CLASS[byte as usize] {
+                0 => {}
+                1 => return Some(escaped),
+                2 => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// After a backslash: a valid escape (hex digits checked, surrogates
+    /// not, like serde_json when it skips a string).
+    fn escape(&mut self) -> Option<()> {
+        let byte = *self.bytes.get(self.pos)?;
+        self.pos += 1;
+        match byte {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(()),
+            b'u' => {
+                let hex = self.bytes.get(self.pos..self.pos + 4)?;
+                if hex.iter().all(u8::is_ascii_hexdigit) {
+                    self.pos += 4;
+                    Some(())
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Consumes a number (grammar of RFC 8259, as serde_json checks it).
+    #[inline]
+    fn number(&mut self) -> Option<Token> {
+        let start = self.pos;
+        if self.bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match *self.bytes.get(self.pos)? {
+            b'0' => {
+                self.pos += 1;
+                if self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            self.digits();
+        }
+        let mut plain = true;
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            plain = false;
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            self.digits();
+        }
+        Some(Token::Number {
+            plain: plain && self.pos - start < 300,
+        })
+    }
+
+    #[inline]
+    fn digits(&mut self) {
+        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, text: &[u8], token: Token) -> Option<Token> {
+        if self.bytes.get(self.pos..self.pos + text.len())? == text {
+            self.pos += text.len();
+            Some(token)
+        } else {
+            None
+        }
+    }
+
+    /// Skips whitespace and one complete value; returns what it was.
+    pub(super) fn value(&mut self) -> Option<Token> {
+        match self.peek()? {
+            b'"' => {
+                self.pos += 1;
+                let escaped = self.string_body()?;
+                Some(Token::String { escaped })
+            }
+            b'{' | b'[' => {
+                self.container()?;
+                Some(Token::Container)
+            }
+            b'n' => self.literal(b"null", Token::Null),
+            b't' => self.literal(b"true", Token::Bool),
+            b'f' => self.literal(b"false", Token::Bool),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// Skips an array or object, iteratively: one bit per open level says
+    /// whether it is an object.
+    fn container(&mut self) -> Option<()> {
+        let mut objects: u64 = 0;
+        let mut depth: u32 = 0;
+        // At an opening bracket.
+        'open: loop {
+            let is_object = self.bytes[self.pos] == b'{';
+            self.pos += 1;
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return None;
+            }
+            objects = (objects << 1) | u64::from(is_object);
+            let close = if is_object { b'}' } else { b']' };
+            let mut empty = self.peek()? == close;
+            if empty {
+                self.pos += 1;
+            }
+            loop {
+                if !empty {
+                    // An element: key and colon in objects, then a value.
+                    if objects & 1 == 1 {
+                        self.key()?;
+                    }
+                    match self.peek()? {
+                        b'{' | b'[' => continue 'open,
+                        b'"' => {
+                            self.pos += 1;
+                            self.string_body()?;
+                        }
+                        b'n' => {
+                            self.literal(b"null", Token::Null)?;
+                        }
+                        b't' => {
+                            self.literal(b"true", Token::Bool)?;
+                        }
+                        b'f' => {
+                            self.literal(b"false", Token::Bool)?;
+                        }
+                        b'-' | b'0'..=b'9' => {
+                            self.number()?;
+                        }
+                        _ => return None,
+                    }
+                }
+                // After an element (or a closed container): `,` or close.
+                loop {
+                    let close = if objects & 1 == 1 { b'}' } else { b']' };
+                    if !empty && self.next_or_close(close)? {
+                        empty = false;
+                        break;
+                    }
+                    depth -= 1;
+                    objects >>= 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                    empty = false;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Scanner, Token};
+
+    fn skip(text: &str) -> Option<Token> {
+        let mut scanner = Scanner::new(text.as_bytes());
+        let token = scanner.value()?;
+        scanner.at_end().then_some(token)
+    }
+
+    /// Every input the scanner accepts, serde_json accepts too.
+    fn agrees(text: &str) {
+        let serde_ok = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
+        if skip(text).is_some() {
+            assert!(
+                serde_ok,
+                "scanner accepted what serde_json rejects: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn accepts_valid_json() {
+        for text in [
+            "[]",
+            "{}",
+            " [1, -2.5e+3, 0, -0.0, 1E9, true, false, null, \"a\\\"b\\u00e9\"] ",
+            r#"{"a": {"b": [{}, [], {"c": [1, [2, [3]]]}]}, "d": "\u0041"}"#,
+            r#"[{"date": 0, "value": 180000.5}, {"date": 1, "value": 1}]"#,
+        ] {
+            assert!(skip(text).is_some(), "{text}");
+            agrees(text);
+        }
+        assert_eq!(skip("1.5"), Some(Token::Number { plain: true }));
+        assert_eq!(skip("1e5"), Some(Token::Number { plain: false }));
+        assert_eq!(skip(r#""a\nb""#), Some(Token::String { escaped: true }));
+    }
+
+    #[test]
+    fn rejects_what_serde_rejects() {
+        for text in [
+            "",
+            "[",
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\":}",
+            "{1: 2}",
+            "01",
+            "1.",
+            "1e",
+            "-",
+            "+1",
+            ".5",
+            "NaN",
+            "Infinity",
+            "tru",
+            "nul",
+            "[\"a\tb\"]",
+            "\"\\x\"",
+            "\"\\u12g4\"",
+            "[}",
+            "{]",
+            "[1]]",
+            "\u{feff}[]",
+            "\"abc",
+        ] {
+            assert!(skip(text).is_none(), "accepted {text:?}");
+        }
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(skip(&deep).is_none(), "deep nesting is left to serde_json");
+    }
+
+    #[test]
+    fn never_more_lenient_than_serde() {
+        let pieces = [
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            ":",
+            "\"k\"",
+            "1",
+            "-0",
+            "0.5",
+            "1e3",
+            "null",
+            "true",
+            " ",
+            "\"\\u0041\"",
+            "01",
+            "\"\t\"",
+        ];
+        // All sequences of up to four pieces.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for text in &texts {
+                for piece in pieces {
+                    next.push(format!("{text}{piece}"));
+                }
+            }
+            for text in &next {
+                agrees(text);
+            }
+            texts = next;
+        }
+    }
+}
