@@ -61,6 +61,10 @@ BROKEN = [
     b'[{"iteration_name": "caf\xc3\xa9-\xc2\x9b", "iteration_data": {"parameters": {"benchmark": [{"primary_metric": "a\x1b[31m"}]},'
     b' "latency": {"a\x1b[31m": [{"client_hostname": "all", "mean": "12", "stddevpct": null}], "b": [{"mean": 3}]},'
     b' "throughput": null}}]',
+    # Terminal controls in names (escaped by the log formatter).
+    b'[{"iteration_name": "caf\xc3\xa9-\xc2\x9b\\u007f", "iteration_data": {"parameters": {"benchmark": [{"primary_metric": "a\\u001b[31m"}]},'
+    b' "latency": {"a\\u001b[31m": [{"client_hostname": "all", "mean": 12, "stddevpct": 1}], "b\\u0007": [{"client_hostname": "all", "mean": 3, "stddevpct": 1}]},'
+    b' "throughput": null}}]',
     b'[{"iteration_name": "x", "iteration_data": {"parameters": {"benchmark": [{"primary_metric": "a"}]},'
     b' "throughput": {"a": [{"client_hostname": "all", "mean": 1, "stddevpct": 2, "samples": ' + b"[" * 200 + b"]" * 200 + b"}]}}}]",
     b'[{"iteration_name": "x", "iteration_data": {"parameters": {"benchmark": [{"primary_metric": "a"}]},'

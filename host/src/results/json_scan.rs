@@ -27,6 +27,41 @@ const STRING_CLASS: [u8; 256] = {
     table
 };
 
+/// `0x01` in every byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
+const HIGHS: u64 = ONES * 0x80;
+
+/// The 8 bytes at `pos` as a little-endian word (byte `pos` lowest).
+#[inline]
+fn word_at(bytes: &[u8], pos: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(pos..pos.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
+/// High bit set in each byte of `word` that is not an ASCII digit (exact
+/// per byte: computed on 7-bit values, no carry crosses bytes).
+#[inline]
+fn non_digits(word: u64) -> u64 {
+    let low = word & (ONES * 0x7F);
+    let digits =
+        (ONES * (127 + 0x3A)).wrapping_sub(low) & !word & low.wrapping_add(ONES * (127 - 0x2F));
+    !digits & HIGHS
+}
+
+/// High bit set at least in the first byte of `word` that ends a plain run
+/// inside a string (`"`, `\` or a control character); bytes after the first
+/// may be flagged wrongly, so only the lowest flag counts.
+#[inline]
+fn string_specials(word: u64) -> u64 {
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let quote = quote.wrapping_sub(ONES) & !quote;
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let backslash = backslash.wrapping_sub(ONES) & !backslash;
+    (control | quote | backslash) & HIGHS
+}
+
 /// What a skipped value was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Token {
@@ -163,6 +198,15 @@ impl<'a> Scanner<'a> {
     fn string_body(&mut self) -> Option<bool> {
         let mut escaped = false;
         loop {
+            // Plain bytes eight at a time.
+            while let Some(word) = word_at(self.bytes, self.pos) {
+                let specials = string_specials(word);
+                if specials != 0 {
+                    self.pos += (specials.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.pos += 8;
+            }
             let byte = *self.bytes.get(self.pos)?;
             self.pos += 1;
             match STRING_CLASS[byte as usize] {
@@ -240,6 +284,14 @@ impl<'a> Scanner<'a> {
 
     #[inline]
     fn digits(&mut self) {
+        while let Some(word) = word_at(self.bytes, self.pos) {
+            let ends = non_digits(word);
+            if ends != 0 {
+                self.pos += (ends.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
+        }
         while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
             self.pos += 1;
         }
@@ -410,6 +462,35 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(skip(&deep).is_none(), "deep nesting is left to serde_json");
+    }
+
+    #[test]
+    fn word_masks_are_exact_where_it_counts() {
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = [b'5'; 8];
+                bytes[at] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let first = (super::non_digits(word).trailing_zeros() / 8) as usize;
+                assert_eq!(first == at, !byte.is_ascii_digit(), "{byte:#x} at {at}");
+                let mut bytes = [b'a'; 8];
+                bytes[at] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let special = byte < 0x20 || byte == b'"' || byte == b'\\';
+                let first = (super::string_specials(word).trailing_zeros() / 8) as usize;
+                assert_eq!(first == at, special, "{byte:#x} at {at}");
+            }
+        }
+        for text in [
+            "\"0123456789abcdef\"",
+            "\"0123456\\\"89abcdefgh\"",
+            "12345678901234567890.12345678901234567e+123456789",
+            "[1234567, 12345678, 123456789, -0.123456789012]",
+        ] {
+            assert!(skip(text).is_some(), "{text}");
+        }
+        assert!(skip("\"0123456789ab\ncdef\"").is_none());
+        assert!(skip("\"0123456789a\u{1}b\"").is_none());
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! compare-perf's log output, in the reference's `LEVEL| message` format:
+//! stderr (warnings, `-v` info, `-vv` debug) and the `--log` file (debug).
+//!
+//! A comparison logs tens of thousands of per-check lines, so both sinks
+//! are buffered (flushed by [`flush_log`]) and messages are formatted
+//! without tracing's per-character escaping writer when they contain
+//! nothing to escape; the bytes written are the same either way.
+
+use std::fmt::Write as _;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::{LazyLock, Mutex};
+
+use anyhow::Context;
+use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{Layer, Registry};
+
+/// Stderr behind a buffer.
+static STDERR: LazyLock<Mutex<BufWriter<std::io::Stderr>>> =
+    LazyLock::new(|| Mutex::new(BufWriter::with_capacity(1 << 16, std::io::stderr())));
+
+/// The `--log` file behind a buffer, once opened.
+static LOG_FILE: Mutex<Option<BufWriter<std::fs::File>>> = Mutex::new(None);
+
+/// Writer handle of the buffered stderr.
+struct BufferedStderr;
+
+impl Write for BufferedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.write(buf),
+            Err(_) => std::io::stderr().write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match STDERR.lock() {
+            Ok(mut stderr) => stderr.flush(),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Writer handle of the buffered log file.
+struct BufferedLogFile;
+
+impl Write for BufferedLogFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match LOG_FILE.lock() {
+            Ok(mut file) => match file.as_mut() {
+                Some(file) => file.write(buf),
+                None => Ok(buf.len()),
+            },
+            Err(_) => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match LOG_FILE.lock() {
+            Ok(mut file) => file.as_mut().map_or(Ok(()), |file| file.flush()),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// Writes out the buffered log lines (stderr and the log file).
+pub(super) fn flush_log() {
+    let _ = BufferedStderr.flush();
+    let _ = BufferedLogFile.flush();
+}
+
+/// `LEVEL| message`, the reference's compare-perf log format.
+struct ReferenceFormat;
+
+impl<S, N> FormatEvent<S, N> for ReferenceFormat
+where
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let level = match *event.metadata().level() {
+            tracing::Level::ERROR => "ERROR",
+            tracing::Level::WARN => "WARNING",
+            tracing::Level::INFO => "INFO",
+            tracing::Level::DEBUG => "DEBUG",
+            tracing::Level::TRACE => "TRACE",
+        };
+        write!(writer, "{level:<5}| ")?;
+        let fields = event.metadata().fields();
+        if fields.len() == 1 && fields.field("message").is_some() {
+            message_only(&mut writer, event)?;
+        } else {
+            ctx.field_format().format_fields(writer.by_ref(), event)?;
+        }
+        writeln!(writer)
+    }
+}
+
+thread_local! {
+    /// Reused buffer of [`message_only`].
+    static MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Collects the `message` field as text.
+struct MessageVisitor<'a>(&'a mut String);
+
+impl Visit for MessageVisitor<'_> {
+    fn record_str(&mut self, _field: &Field, value: &str) {
+        self.0.push_str(value);
+    }
+    fn record_debug(&mut self, _field: &Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, "{value:?}");
+    }
+}
+
+/// Writes the message of an event whose only field is `message`, exactly
+/// as tracing's default field formatter does (including its escaping of
+/// terminal control characters), but in one piece when nothing needs
+/// escaping.
+fn message_only(writer: &mut Writer<'_>, event: &tracing::Event<'_>) -> std::fmt::Result {
+    MESSAGE.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            let mut text = String::new();
+            event.record(&mut MessageVisitor(&mut text));
+            return write_escaped(writer, &text);
+        };
+        buffer.clear();
+        event.record(&mut MessageVisitor(&mut buffer));
+        write_escaped(writer, &buffer)
+    })
+}
+
+/// Whether tracing's sanitizer would change `text`: it rewrites ESC, BEL,
+/// BS, FF, DEL and the C1 controls U+0080..U+009F (UTF-8 lead byte 0xC2).
+fn needs_escaping(text: &str) -> bool {
+    text.bytes()
+        .any(|b| matches!(b, 0x1b | 0x07 | 0x08 | 0x0c | 0x7f | 0xc2))
+}
+
+fn write_escaped(writer: &mut Writer<'_>, text: &str) -> std::fmt::Result {
+    if !writer.sanitizes_ansi_escapes() || !needs_escaping(text) {
+        return writer.write_str(text);
+    }
+    for ch in text.chars() {
+        match ch {
+            '\x1b' => writer.write_str("\\x1b")?,
+            '\x07' => writer.write_str("\\x07")?,
+            '\x08' => writer.write_str("\\x08")?,
+            '\x0c' => writer.write_str("\\x0c")?,
+            '\x7f' => writer.write_str("\\x7f")?,
+            ch if ('\u{80}'..='\u{9f}').contains(&ch) => write!(writer, "\\u{{{:x}}}", ch as u32)?,
+            _ => writer.write_char(ch)?,
+        }
+    }
+    Ok(())
+}
+
+/// Installs the stderr and `--log` sinks.
+pub(super) fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<()> {
+    let level = match verbose {
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::INFO,
+        _ => LevelFilter::DEBUG,
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .event_format(ReferenceFormat)
+        .with_writer(|| BufferedStderr)
+        .with_filter(level);
+    let file = match log {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create the log file {}", path.display()))?;
+            if let Ok(mut slot) = LOG_FILE.lock() {
+                *slot = Some(BufWriter::with_capacity(1 << 16, file));
+            }
+            Some(
+                tracing_subscriber::fmt::layer()
+                    .event_format(ReferenceFormat)
+                    .with_writer(|| BufferedLogFile)
+                    .with_ansi(false)
+                    .with_filter(LevelFilter::DEBUG),
+            )
+        }
+        None => None,
+    };
+    let subscriber = Registry::default().with(stderr).with(file);
+    // Ignored when a subscriber is already set (e.g. in-process tests).
+    let _ = tracing::subscriber::set_global_default(subscriber);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_escaping;
+
+    #[test]
+    fn detects_what_tracing_escapes() {
+        assert!(!needs_escaping("PASS: a/b/c:./d/e/f.mean 1.00 (é ü)"));
+        assert!(needs_escaping("a\x1b[31m"));
+        assert!(needs_escaping("\u{9b}"));
+        assert!(needs_escaping("\x7f"));
+    }
+}
