@@ -3,11 +3,14 @@
 //!
 //! The five binaries in `src/bin/` are thin: each calls one `cli` module.
 
+pub mod analyze;
 pub mod cli;
 pub mod compare;
+pub mod diff;
 pub mod log_note;
 pub mod machine;
 pub mod plugins;
 pub mod reports;
 pub mod results;
 pub mod run;
+pub mod strip;

@@ -1,18 +1,62 @@
-//! `analyze` front end.
+//! `analyze-perf RESULT...`: CSV export and model training.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Placeholder argument set until the full command lands.
+use super::strip::LogArgs;
+use crate::analyze::model::Tolerance;
+use crate::analyze::{AnalyzeRequest, analyze};
+
+/// Command line of analyze-perf.
 #[derive(Debug, Parser)]
-#[command(version, about)]
-pub struct Args {}
+#[command(
+    name = "analyze-perf",
+    version,
+    about = "Export run-perf results to CSV and train models for compare-perf"
+)]
+pub struct Args {
+    /// Paths to run-perf results.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Dump primary results to this CSV file.
+    #[arg(short = 'c', long = "csv", value_name = "CSV")]
+    pub csv: Option<PathBuf>,
+    /// Write a per-check linear regression model using the min-max range
+    /// widened to the tolerance (recommended -t 8 for 2 results, 4 for 5+).
+    #[arg(short = 'l', long = "linear-regression", value_name = "MODEL")]
+    pub linear_regression: Option<PathBuf>,
+    /// Write a per-check linear regression model mapping average -/+ 3
+    /// standard deviations to -/+ tolerance.
+    #[arg(short = 's', long = "stddev-linear-regression", value_name = "MODEL")]
+    pub stddev_linear_regression: Option<PathBuf>,
+    /// Keep the deviation of this model but move its averages to the
+    /// provided results; checks it lacks are trained from the results.
+    #[arg(long = "rebase-model", value_name = "MODEL")]
+    pub rebase_model: Option<PathBuf>,
+    /// Tolerance (-x,+x) used by the models [default: 4].
+    #[arg(short = 't', long = "tolerance", value_name = "TOL")]
+    pub tolerance: Option<f64>,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    super::exit_with(1, || {
-        let _args = Args::parse();
-        anyhow::bail!("not implemented yet")
-    })
+    super::exit_with(1, || run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    args.log.init()?;
+    let request = AnalyzeRequest {
+        results: args.results,
+        csv: args.csv,
+        linear_model: args.linear_regression,
+        stddev_model: args.stddev_linear_regression,
+        rebase_model: args.rebase_model,
+        tolerance: args.tolerance.map_or(Tolerance::Default, Tolerance::Given),
+    };
+    analyze(&request)?;
+    Ok(ExitCode::SUCCESS)
 }

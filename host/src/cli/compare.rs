@@ -60,8 +60,7 @@ pub struct Args {
     /// How many builds may fail and still PASS.
     #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
     pub n_out_of_results_n: i64,
-    /// Write the report to PATH (for now the report data as JSON; the HTML
-    /// page lands in a later version).
+    /// Write a standalone HTML report to PATH.
     #[arg(long)]
     pub html: Option<PathBuf>,
     /// Charts in the HTML report.
@@ -243,11 +242,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_report(&reports::markdown::Markdown, &comparison, path)?;
     }
     if let Some(path) = &args.html {
-        write_report(&reports::html::HtmlData, &comparison, path)?;
-        tracing::warn!(
-            "The HTML report lands in a later version; {} holds the report data as JSON",
-            path.display()
-        );
+        let html = reports::html::Html {
+            with_charts: args.html_with_charts,
+            small_file: args.html_small_file,
+        };
+        write_report(&html, &comparison, path)?;
     }
     Ok(ExitCode::from(finish(&comparison)))
 }

@@ -18,7 +18,7 @@ use super::modifier::Modifier;
 use super::name_map::{NameMap, NameSet};
 use super::record::{PartKind, Record};
 use crate::log_note::LogNote;
-use crate::results::{CheckValue, Metadata, ResultTree};
+use crate::results::{Check, CheckValue, Metadata, ResultTree};
 
 /// Whether a build is a reference (feeds the modifiers) or the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,12 +48,12 @@ pub struct Build {
     pub grouped: Vec<Record>,
 }
 
-/// A source check as comparisons need it.
+/// A source check and its name shared by the records of every build.
 pub(super) struct SourceCheck {
     /// The name, shared by the records of every build.
     pub name: Arc<str>,
-    pub value: CheckValue,
-    pub primary: bool,
+    /// The check (the last one of that name).
+    pub check: Check,
 }
 
 /// Source checks indexed for comparison.
@@ -71,10 +71,7 @@ impl Source {
         let mut order = Vec::with_capacity(tree.len());
         for check in tree.checks() {
             match by_name.get_mut(check.name.as_str()) {
-                Some(known) => {
-                    known.value = check.value.clone();
-                    known.primary = check.primary;
-                }
+                Some(known) => known.check = check.clone(),
                 None => {
                     let name: Arc<str> = Arc::from(check.name.as_str());
                     order.push(name.clone());
@@ -82,8 +79,7 @@ impl Source {
                         name.clone(),
                         SourceCheck {
                             name,
-                            value: check.value.clone(),
-                            primary: check.primary,
+                            check: check.clone(),
                         },
                     );
                 }
@@ -197,6 +193,8 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
             continue;
         };
         seen.insert(name);
+        let src_name = &src.name;
+        let src = &src.check;
         let problem = match (&src.value, &check.value) {
             (CheckValue::Broken(why), _) => Some(format!("Broken source result: {why}")),
             (_, CheckValue::Broken(why)) => Some(format!("Broken target result: {why}")),
@@ -204,7 +202,7 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
         };
         if let Some(details) = problem {
             records.push(Record::broken(
-                src.name.clone(),
+                src_name.clone(),
                 details,
                 check.primary,
                 check.params.clone(),
@@ -213,7 +211,7 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
         }
         let (difference, tolerance) = scoring.difference(name, &src.value, &check.value);
         let mut record = Record::new(
-            src.name.clone(),
+            src_name.clone(),
             check.value.clone(),
             tolerance,
             check.primary,
@@ -227,7 +225,7 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
         if seen.contains(&**name) {
             continue;
         }
-        let primary = source.get(name).is_some_and(|c| c.primary);
+        let primary = source.get(name).is_some_and(|c| c.check.primary);
         records.push(Record::broken(
             name.clone(),
             "Not present in target results (-100)".into(),

@@ -250,6 +250,12 @@ impl Comparison {
         &self.builds[self.builds.len() - 1]
     }
 
+    /// The source check named `name` (its value and params), for reports
+    /// that show the source next to the compared builds.
+    pub fn source_check(&self, name: &str) -> Option<&crate::results::Check> {
+        self.source.get(name).map(|source| &source.check)
+    }
+
     /// The target build (the last one added).
     pub fn target(&self) -> Option<&Build> {
         self.builds.last()

@@ -1,6 +1,6 @@
 //! Reports of a finished comparison, one small sibling per format behind
 //! the [`Report`] trait: text tables for the console, xunit, JSON,
-//! Markdown, and the HTML placeholder path.
+//! Markdown, and the standalone HTML page.
 
 pub mod html;
 pub mod json;

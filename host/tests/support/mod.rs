@@ -3,4 +3,5 @@
 
 pub mod fake_host;
 pub mod fixture_plugins;
+pub mod run_perf;
 pub mod sshd;

@@ -3,7 +3,8 @@
 //! result.json, and a `Flaky` profile that fails its first applies.
 //!
 //! `probe` params: `value` (mean written, default 100), `sleep` (seconds
-//! slept on each worker), `fail_attempts` (fail this many runs first,
+//! slept on each worker), `stall` (output-stall watchdog of that sleep),
+//! `fail_attempts` (fail this many runs first,
 //! counted on the host), `echo` (a string sent through `printf %s` on
 //! every worker; what came back is stored as a benchmark param so tests
 //! can check it travelled literally), `__NAME__`.
@@ -57,10 +58,12 @@ impl Test for Probe {
         let mut echoed = String::new();
         for worker in run.workers.iter().flatten() {
             if sleep > 0.0 {
-                host.run_ok(
-                    worker,
-                    &Command::argv(["sleep".to_owned(), sleep.to_string()]),
-                )?;
+                let mut cmd = Command::argv(["sleep".to_owned(), sleep.to_string()]);
+                let stall = number(&self.params, "stall", 0.0);
+                if stall > 0.0 {
+                    cmd = cmd.stall(stall);
+                }
+                host.run_ok(worker, &cmd)?;
             }
             let out = host.run_ok(worker, &Command::argv(["printf", "%s", echo]))?;
             echoed = out.stdout;

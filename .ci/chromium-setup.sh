@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs headless Chromium for the HTML report's browser test
+# (host/tests/compare_html_browser.rs), which is skipped without it.
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1; then
+    exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+chromium --version

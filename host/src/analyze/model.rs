@@ -1,0 +1,225 @@
+//! A model file as the reference reads and writes it: a JSON dict with
+//! `__metadata__` (`version`, `tolerance`) and one entry per check
+//! (`equation: [a, b]`, `raw`, `mmin`, `mmax`). Files without metadata are
+//! the old format `{CHECK: [a, b]}`, upgraded on load to
+//! `{"raw": null, "equation": [a, b]}` like the reference does.
+//!
+//! Unknown keys and key order survive a load/save round trip, so a rebased
+//! model differs from its source only where the rebase changed it.
+
+use std::path::{Path, PathBuf};
+
+use super::AnalyzeError;
+use crate::strip::python_json::{PyValue, to_indented};
+
+const METADATA: &str = "__metadata__";
+
+/// The tolerance as given on the command line; the reference writes the
+/// untouched default as the integer `4` and a given value as a float.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tolerance {
+    /// `-t` not given.
+    Default,
+    /// `-t VALUE`.
+    Given(f64),
+}
+
+impl Tolerance {
+    /// The reference's default tolerance of analyze-perf.
+    pub const DEFAULT: i128 = 4;
+
+    /// The numeric value.
+    pub fn value(self) -> f64 {
+        match self {
+            Tolerance::Default => Self::DEFAULT as f64,
+            Tolerance::Given(value) => value,
+        }
+    }
+
+    fn to_json(self) -> PyValue {
+        match self {
+            Tolerance::Default => PyValue::Int(Self::DEFAULT),
+            Tolerance::Given(value) => PyValue::Float(value),
+        }
+    }
+}
+
+/// What training found for one check.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainedCheck {
+    /// `[a, b]` of `a * value + b`.
+    pub equation: [f64; 2],
+    /// Average of the training values.
+    pub raw: f64,
+    /// Lower bound, percent away from `raw`.
+    pub mmin: f64,
+    /// Upper bound, percent away from `raw`.
+    pub mmax: f64,
+}
+
+/// A model file in memory.
+#[derive(Debug, Clone, Default)]
+pub struct ModelDocument {
+    items: Vec<(String, PyValue)>,
+    source: Option<PathBuf>,
+}
+
+impl ModelDocument {
+    /// An empty model (no metadata yet).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads a model written by the reference (any version) or by us.
+    pub fn load(path: &Path) -> Result<Self, AnalyzeError> {
+        let bad = |why: String| AnalyzeError::BadModel {
+            path: path.to_path_buf(),
+            why,
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| AnalyzeError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|err| bad(err.to_string()))?;
+        let PyValue::Dict(mut items) = PyValue::from(value) else {
+            return Err(bad("the top level is not a JSON object".into()));
+        };
+        if !items.iter().any(|(key, _)| key == METADATA) {
+            for (_, entry) in &mut items {
+                let equation = std::mem::replace(entry, PyValue::Null);
+                *entry = PyValue::Dict(vec![
+                    ("raw".into(), PyValue::Null),
+                    ("equation".into(), equation),
+                ]);
+            }
+        }
+        Ok(Self {
+            items,
+            source: Some(path.to_path_buf()),
+        })
+    }
+
+    /// Adds `__metadata__` with `version` when missing and sets its
+    /// tolerance, as every training pass of the reference does.
+    pub fn stamp_metadata(
+        &mut self,
+        version: i128,
+        tolerance: Tolerance,
+    ) -> Result<(), AnalyzeError> {
+        if !self.contains(METADATA) {
+            self.items.push((
+                METADATA.into(),
+                PyValue::Dict(vec![("version".into(), PyValue::Int(version))]),
+            ));
+        }
+        let metadata = self.entry_mut(METADATA)?;
+        PyValue::set(metadata, "tolerance", tolerance.to_json());
+        Ok(())
+    }
+
+    /// Whether the model has an entry for `check`.
+    pub fn contains(&self, check: &str) -> bool {
+        self.items.iter().any(|(key, _)| key == check)
+    }
+
+    /// Stores a trained check, keeping the entry's place if it existed.
+    pub fn set_trained(&mut self, check: &str, trained: TrainedCheck) -> Result<(), AnalyzeError> {
+        if !self.contains(check) {
+            self.items
+                .push((check.to_owned(), PyValue::Dict(Vec::new())));
+        }
+        let entry = self.entry_mut(check)?;
+        let [a, b] = trained.equation;
+        PyValue::set(
+            entry,
+            "equation",
+            PyValue::List(vec![PyValue::Float(a), PyValue::Float(b)]),
+        );
+        PyValue::set(entry, "raw", PyValue::Float(trained.raw));
+        PyValue::set(entry, "mmin", PyValue::Float(trained.mmin));
+        PyValue::set(entry, "mmax", PyValue::Float(trained.mmax));
+        Ok(())
+    }
+
+    /// Moves the line of `check` to a new average keeping its slope:
+    /// `b = -a * average`. Only the intercept changes, like the reference.
+    pub fn rebase_check(&mut self, check: &str, average: f64) -> Result<(), AnalyzeError> {
+        let source = self.source.clone().unwrap_or_default();
+        let bad = |why: &str| AnalyzeError::BadModel {
+            path: source.clone(),
+            why: format!("entry {check:?}: {why}"),
+        };
+        let entry = self.entry_mut(check)?;
+        let equation = entry
+            .iter_mut()
+            .find(|(key, _)| key == "equation")
+            .map(|(_, value)| value)
+            .ok_or_else(|| bad("no equation"))?;
+        let PyValue::List(coefficients) = equation else {
+            return Err(bad("the equation is not a list"));
+        };
+        let slope = coefficients
+            .first()
+            .and_then(PyValue::as_f64)
+            .ok_or_else(|| bad("the equation has no numeric slope"))?;
+        let intercept = coefficients
+            .get_mut(1)
+            .ok_or_else(|| bad("the equation has no intercept"))?;
+        *intercept = PyValue::Float(average * -slope);
+        Ok(())
+    }
+
+    fn entry_mut(&mut self, key: &str) -> Result<&mut Vec<(String, PyValue)>, AnalyzeError> {
+        let path = self.source.clone().unwrap_or_default();
+        match self.items.iter_mut().find(|(k, _)| k == key) {
+            Some((_, PyValue::Dict(entry))) => Ok(entry),
+            _ => Err(AnalyzeError::BadModel {
+                path,
+                why: format!("entry {key:?} is not a JSON object"),
+            }),
+        }
+    }
+
+    /// The file content, as `json.dump(model, indent=4)` writes it.
+    pub fn to_json(&self) -> String {
+        to_indented(&PyValue::Dict(self.items.clone()), 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_format_is_upgraded_and_rebased_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, r#"{"a.mean": [2.0, -20.0]}"#).unwrap();
+        let mut model = ModelDocument::load(&path).unwrap();
+        model.rebase_check("a.mean", 11.0).unwrap();
+        assert_eq!(
+            model.to_json(),
+            "{\n    \"a.mean\": {\n        \"raw\": null,\n        \"equation\": [\n            2.0,\n            -22.0\n        ]\n    }\n}"
+        );
+    }
+
+    #[test]
+    fn metadata_goes_first_on_a_new_model_and_keeps_its_version() {
+        let mut model = ModelDocument::new();
+        model.stamp_metadata(2, Tolerance::Default).unwrap();
+        model.stamp_metadata(1, Tolerance::Given(5.0)).unwrap();
+        assert!(model.to_json().starts_with(
+            "{\n    \"__metadata__\": {\n        \"version\": 2,\n        \"tolerance\": 5.0\n    }"
+        ));
+    }
+
+    #[test]
+    fn a_model_that_is_not_an_object_is_rejected_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.json");
+        std::fs::write(&path, "[1, 2]").unwrap();
+        let err = ModelDocument::load(&path).unwrap_err().to_string();
+        assert!(err.contains("bad.json"), "{err}");
+    }
+}

@@ -1,0 +1,144 @@
+//! Every check of every analysed result, side by side: the table the CSV
+//! export and the model training read. Results are keyed by the base name
+//! of their directory (a later result with the same name replaces the
+//! values of an earlier one, as in the reference).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::results::{CheckValue, ResultTree};
+
+/// One check across the analysed results.
+#[derive(Debug, Default, Clone)]
+pub struct CheckRow {
+    /// Primary in at least one result.
+    pub primary: bool,
+    /// Value per result name, in the order the results were added.
+    pub values: Vec<(String, CheckValue)>,
+}
+
+impl CheckRow {
+    /// The values as Python's `float()` reads them, `None` as soon as one
+    /// is not a number (the reference then leaves the check out of models).
+    pub fn numeric_values(&self) -> Option<Vec<f64>> {
+        self.values
+            .iter()
+            .map(|(_, value)| match value {
+                CheckValue::Int(_) | CheckValue::Float(_) => value.as_f64(),
+                CheckValue::Text(text) => python_float(text),
+                CheckValue::Broken(_) => None,
+            })
+            .collect()
+    }
+
+    /// The value of result `name`, if it has this check.
+    pub fn value(&self, name: &str) -> Option<&CheckValue> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+/// Checks of all analysed results, sorted by name.
+#[derive(Debug, Default, Clone)]
+pub struct CheckTable {
+    result_names: BTreeSet<String>,
+    rows: BTreeMap<String, CheckRow>,
+}
+
+impl CheckTable {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds every readable check of `tree` under `result_name`. Broken
+    /// values (which make the reference crash) are left out; the reader has
+    /// already reported them.
+    pub fn add_tree(&mut self, result_name: &str, tree: &ResultTree) {
+        self.result_names.insert(result_name.to_owned());
+        for check in tree.checks() {
+            if check.value.is_broken() {
+                continue;
+            }
+            self.add(result_name, &check.name, check.value.clone(), check.primary);
+        }
+    }
+
+    /// Adds one value (used by [`CheckTable::add_tree`] and by tests).
+    pub fn add(&mut self, result_name: &str, check: &str, value: CheckValue, primary: bool) {
+        // Look up before inserting: most calls hit existing entries and
+        // should not allocate.
+        if !self.result_names.contains(result_name) {
+            self.result_names.insert(result_name.to_owned());
+        }
+        if !self.rows.contains_key(check) {
+            self.rows.insert(check.to_owned(), CheckRow::default());
+        }
+        let Some(row) = self.rows.get_mut(check) else {
+            return;
+        };
+        row.primary |= primary;
+        match row.values.iter_mut().find(|(name, _)| name == result_name) {
+            Some(slot) => slot.1 = value,
+            None => row.values.push((result_name.to_owned(), value)),
+        }
+    }
+
+    /// Result names, sorted.
+    pub fn result_names(&self) -> impl Iterator<Item = &str> {
+        self.result_names.iter().map(String::as_str)
+    }
+
+    /// Rows sorted by check name.
+    pub fn rows(&self) -> impl Iterator<Item = (&str, &CheckRow)> {
+        self.rows.iter().map(|(name, row)| (name.as_str(), row))
+    }
+}
+
+/// Python's `float(text)` for the forms results can hold: surrounding
+/// whitespace, decimal and exponent notation, `inf`/`infinity`/`nan`.
+pub fn python_float(text: &str) -> Option<f64> {
+    let trimmed = text.trim();
+    let body = trimmed.trim_start_matches(['+', '-']);
+    let special = ["inf", "infinity", "nan"]
+        .iter()
+        .any(|word| body.eq_ignore_ascii_case(word));
+    let plain = !body.is_empty()
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    if (special || plain) && trimmed.len() - body.len() <= 1 {
+        trimmed.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_keep_result_order_and_replace_repeats() {
+        let mut table = CheckTable::new();
+        table.add("b", "x.mean", CheckValue::Int(1), false);
+        table.add("a", "x.mean", CheckValue::Float(2.0), true);
+        table.add("b", "x.mean", CheckValue::Int(3), false);
+        let (name, row) = table.rows().next().unwrap();
+        assert_eq!(name, "x.mean");
+        assert!(row.primary);
+        assert_eq!(row.numeric_values(), Some(vec![3.0, 2.0]));
+        assert_eq!(table.result_names().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn text_values_count_only_when_python_reads_them_as_floats() {
+        assert_eq!(python_float(" 1.5\n"), Some(1.5));
+        assert_eq!(python_float("-inf"), Some(f64::NEG_INFINITY));
+        assert!(python_float("NaN").unwrap().is_nan());
+        assert_eq!(python_float("Traceback: boom"), None);
+        assert_eq!(python_float("--1"), None);
+        assert_eq!(python_float(""), None);
+        let mut table = CheckTable::new();
+        table.add("a", "e.error", CheckValue::Text("boom".into()), true);
+        assert_eq!(table.rows().next().unwrap().1.numeric_values(), None);
+    }
+}

@@ -1,0 +1,95 @@
+//! Running the real `run-perf` binary on this machine with the test's own
+//! plugins (the real Localhost profile and the `probe` fixture test), its
+//! own persistent-state dir and a clean environment.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Output},
+};
+
+use super::fixture_plugins::install;
+
+/// A scratch area for one run-perf invocation (or a few).
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+}
+
+impl Bench {
+    pub fn new() -> Self {
+        let bench = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        install(
+            &bench.plugins(),
+            &["runperf_profile_localhost", "probe_plugin"],
+        );
+        std::fs::create_dir_all(bench.state()).unwrap();
+        bench
+    }
+
+    pub fn plugins(&self) -> PathBuf {
+        self.dir.path().join("plugins")
+    }
+
+    /// What the run keeps on "the machine" instead of /var/lib/runperf.
+    pub fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `run-perf --plugin-path ... --load-timeout 1 ARGS`, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("run-perf"));
+        cmd.arg("--plugin-path")
+            .arg(self.plugins())
+            .args(["--load-timeout", "1"])
+            .args(args)
+            .env("RUNPERF_STATE_DIR", self.state())
+            .env("HOME", self.dir.path())
+            .env_remove("RUNPERF_PLUGIN_PATH")
+            .env_remove("XDG_DATA_HOME");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Files left in the state dir (persistent markers).
+    pub fn markers(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        collect(&self.state(), &self.state(), &mut found);
+        found.sort();
+        found
+    }
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else {
+            out.push(path.strip_prefix(root).unwrap().display().to_string());
+        }
+    }
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file under `dir`, as paths relative to it.
+pub fn files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    collect(dir, dir, &mut found);
+    found.sort();
+    found
+}

@@ -1,0 +1,165 @@
+//! The `fio` test (also registered as the reference's `PBenchFio`): runs
+//! pbench-fio when the host machine has it, otherwise runs fio natively on
+//! the workers and writes the same pbench-compatible `result.json`.
+//!
+//! Params are pbench-fio's (`test-types`, `block-sizes`, `file-size`,
+//! `targets`, `runtime`, `ramptime`, `samples`, ...), see
+//! `docs/tests-fio-uperf.md`.
+
+use std::collections::BTreeMap;
+
+use runperf_plugin_api::{
+    Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
+};
+
+pub mod command;
+pub mod fio_json;
+pub mod native;
+pub mod params;
+pub mod pbench;
+pub mod samples;
+
+use params::FioParams;
+use pbench::launch::WorkDir;
+use pbench::{agent, extra, packages};
+
+/// Component name, as users write it.
+pub const NAME: &str = "fio";
+
+/// How the test runs, decided in `setup`.
+#[derive(Debug)]
+enum Mode {
+    Undecided,
+    Native {
+        params: Box<FioParams>,
+        dirs: Vec<WorkDir>,
+    },
+    Pbench {
+        params: BTreeMap<String, String>,
+    },
+}
+
+/// The fio test.
+pub struct Fio {
+    name: String,
+    extras: extra::Extras,
+    mode: Mode,
+}
+
+impl Fio {
+    /// Creates the test from its command-line params.
+    pub fn new(context: &TestContext) -> PluginResult<Self> {
+        let extras = extra::split(&context.extra)?;
+        Ok(Self {
+            name: extras.name.clone().unwrap_or_else(|| NAME.to_owned()),
+            extras,
+            mode: Mode::Undecided,
+        })
+    }
+
+    fn clients(run: &TestRun) -> PluginResult<&[String]> {
+        run.workers
+            .first()
+            .filter(|group| !group.is_empty())
+            .map(Vec::as_slice)
+            .ok_or_else(|| {
+                PluginError::new(format!(
+                    "fio needs at least one worker; profile {} gave none",
+                    run.profile
+                ))
+            })
+    }
+}
+
+impl Test for Fio {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
+        let mut text = self.extras.params.clone();
+        extra::substitute_per_worker_cpus(&mut text, host, run)?;
+        let clients = Self::clients(run)?.to_vec();
+        if agent::available(host, &run.host, NAME)? {
+            host.log(
+                LogLevel::Info,
+                &format!("pbench-fio found on {}, using pbench mode", run.host),
+            );
+            for machine in agent::machines(run) {
+                packages::ensure(host, &machine, "fio", "fio")?;
+            }
+            let tools = extra::tools(&self.extras, &run.metadata)?;
+            agent::register_tools(host, run, &tools)?;
+            self.mode = Mode::Pbench {
+                params: params::pbench_params(&text),
+            };
+            return Ok(());
+        }
+        let params = FioParams::parse(&text)?;
+        if self.extras.pbench_tools.is_some() {
+            host.log(
+                LogLevel::Info,
+                "pbench_tools is ignored: pbench-fio is not installed on the host",
+            );
+        }
+        let mut dirs = Vec::new();
+        for client in &clients {
+            packages::ensure(host, client, "fio", "fio")?;
+            match WorkDir::create(host, client, "runperf-fio") {
+                Ok(dir) => dirs.push(dir),
+                Err(err) => {
+                    // Keep what was created so that cleanup removes it.
+                    self.mode = Mode::Native {
+                        params: Box::new(params),
+                        dirs,
+                    };
+                    return Err(err);
+                }
+            }
+        }
+        self.mode = Mode::Native {
+            params: Box::new(params),
+            dirs,
+        };
+        Ok(())
+    }
+
+    fn run(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
+        match &self.mode {
+            Mode::Undecided => Err(PluginError::new(
+                "fio: run called before a successful setup",
+            )),
+            Mode::Native { params, dirs } => native::run(host, run, params, dirs),
+            Mode::Pbench { params } => agent::run_pbench(
+                host,
+                run,
+                &agent::Invocation {
+                    test: NAME,
+                    params,
+                    trailing: Vec::new(),
+                    env: Vec::new(),
+                },
+            ),
+        }
+    }
+
+    fn cleanup(&mut self, host: &Host<'_>, _run: &TestRun) -> PluginResult<()> {
+        if let Mode::Native { dirs, .. } = &self.mode {
+            for dir in dirs {
+                dir.remove(host)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn registry() -> Registry {
+    let summary = "fio storage benchmark (pbench-fio when installed, else fio natively)";
+    Registry::new(env!("CARGO_PKG_NAME"))
+        .test(NAME, "50fio", summary, |ctx| Ok(Box::new(Fio::new(&ctx)?)))
+        .test("PBenchFio", "50PBenchFio", summary, |ctx| {
+            Ok(Box::new(Fio::new(&ctx)?))
+        })
+}
+
+runperf_plugin_api::export_plugin!(registry);

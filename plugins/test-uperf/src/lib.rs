@@ -1,0 +1,182 @@
+//! The `uperf` test (also registered as the reference's `UPerf`): runs
+//! pbench-uperf when the host machine has it, otherwise runs uperf
+//! natively (servers on the host machine, clients on the workers) and
+//! writes the same pbench-compatible `result.json`.
+
+use std::collections::BTreeMap;
+
+use runperf_plugin_api::{
+    Command, Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
+};
+
+pub mod native;
+pub mod output;
+pub mod params;
+#[path = "../../test-fio/src/pbench/mod.rs"]
+pub mod pbench;
+pub mod profile;
+
+use native::Machines;
+use params::UperfParams;
+use pbench::launch::WorkDir;
+use pbench::{agent, extra, packages};
+
+/// Component name, as users write it.
+pub const NAME: &str = "uperf";
+
+/// Where pbench-uperf's perl helpers live (the reference's workaround).
+const PERL5LIB: &str =
+    "/opt/pbench-agent/tool-scripts/postprocess/:/opt/pbench-agent/bench-scripts/postprocess/";
+
+#[derive(Debug)]
+enum Mode {
+    Undecided,
+    Native {
+        params: Box<UperfParams>,
+        machines: Option<Machines>,
+        dirs: Vec<WorkDir>,
+    },
+    Pbench {
+        params: BTreeMap<String, String>,
+        servers: String,
+    },
+}
+
+/// The uperf test.
+pub struct Uperf {
+    name: String,
+    extras: extra::Extras,
+    mode: Mode,
+}
+
+impl Uperf {
+    /// Creates the test from its command-line params.
+    pub fn new(context: &TestContext) -> PluginResult<Self> {
+        let extras = extra::split(&context.extra)?;
+        Ok(Self {
+            name: extras.name.clone().unwrap_or_else(|| NAME.to_owned()),
+            extras,
+            mode: Mode::Undecided,
+        })
+    }
+
+    fn setup_native(
+        &mut self,
+        host: &Host<'_>,
+        run: &TestRun,
+        params: UperfParams,
+        clients: &[String],
+    ) -> PluginResult<()> {
+        self.mode = Mode::Native {
+            params: Box::new(params),
+            machines: None,
+            dirs: Vec::new(),
+        };
+        let Mode::Native { machines, dirs, .. } = &mut self.mode else {
+            return Ok(());
+        };
+        packages::ensure(host, &run.host, "uperf", "uperf")?;
+        let server = WorkDir::create(host, &run.host, "runperf-uperf")?;
+        dirs.push(server.clone());
+        let mut client_dirs = Vec::new();
+        for client in clients {
+            packages::ensure(host, client, "uperf", "uperf")?;
+            let dir = WorkDir::create(host, client, "runperf-uperf")?;
+            dirs.push(dir.clone());
+            client_dirs.push(dir);
+        }
+        let version = host.run(&clients[0], &Command::argv(["uperf", "-V"]))?;
+        *machines = Some(Machines {
+            server,
+            clients: client_dirs,
+            version: output::version(&version.stdout),
+        });
+        Ok(())
+    }
+}
+
+impl Test for Uperf {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
+        let mut text = self.extras.params.clone();
+        extra::substitute_per_worker_cpus(&mut text, host, run)?;
+        let clients = run
+            .workers
+            .first()
+            .filter(|g| !g.is_empty())
+            .cloned()
+            .ok_or_else(|| {
+                PluginError::new(format!(
+                    "uperf needs at least one worker; profile {} gave none",
+                    run.profile
+                ))
+            })?;
+        if agent::available(host, &run.host, NAME)? {
+            host.log(
+                LogLevel::Info,
+                &format!("pbench-uperf found on {}, using pbench mode", run.host),
+            );
+            for machine in agent::machines(run) {
+                packages::ensure(host, &machine, "uperf", "uperf")?;
+            }
+            agent::register_tools(host, run, &extra::tools(&self.extras, &run.metadata)?)?;
+            // As the reference: every client talks to the host machine.
+            let servers = vec![run.host.clone(); clients.len()].join(",");
+            self.mode = Mode::Pbench {
+                params: params::pbench_params(&text),
+                servers,
+            };
+            return Ok(());
+        }
+        let params = UperfParams::parse(&text)?;
+        self.setup_native(host, run, params, &clients)
+    }
+
+    fn run(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
+        match &self.mode {
+            Mode::Native {
+                params,
+                machines: Some(machines),
+                ..
+            } => native::run(host, run, params, machines),
+            Mode::Pbench { params, servers } => agent::run_pbench(
+                host,
+                run,
+                &agent::Invocation {
+                    test: NAME,
+                    params,
+                    trailing: vec![("servers".to_owned(), servers.clone())],
+                    env: vec![("PERL5LIB".to_owned(), PERL5LIB.to_owned())],
+                },
+            ),
+            _ => Err(PluginError::new(
+                "uperf: run called before a successful setup",
+            )),
+        }
+    }
+
+    fn cleanup(&mut self, host: &Host<'_>, _run: &TestRun) -> PluginResult<()> {
+        if let Mode::Native { dirs, .. } = &self.mode {
+            for dir in dirs {
+                dir.remove(host)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn registry() -> Registry {
+    let summary = "uperf network benchmark (pbench-uperf when installed, else uperf natively)";
+    Registry::new(env!("CARGO_PKG_NAME"))
+        .test(NAME, "50uperf", summary, |ctx| {
+            Ok(Box::new(Uperf::new(&ctx)?))
+        })
+        .test("UPerf", "50UPerf", summary, |ctx| {
+            Ok(Box::new(Uperf::new(&ctx)?))
+        })
+}
+
+runperf_plugin_api::export_plugin!(registry);
