@@ -1,6 +1,6 @@
 #!/bin/bash
-# Benchmark of compare-perf: ours vs runperf 1.2, plus the serde_json parse
-# floor, side by side on one corpus.
+# Benchmark of compare-perf and analyze-perf: ours vs runperf 1.2, plus the
+# serde_json parse floor, side by side on one corpus.
 #
 # Usage: bench/compare_bench.sh [CORPUS_DIR] [BUILDS] [PROFILES] [TESTS] [SAMPLES]
 #
@@ -18,8 +18,11 @@
 # Each program runs RUNS times (default 3), interleaved; the medians of
 # wall time and peak RSS are reported with the load average.
 #
-# Env: RUNS, REF_COMPARE (reference compare-perf), PYTHON (with runperf
-#      installed, to generate the corpus), CARGO_TARGET_DIR.
+# analyze-perf runs as `-l LINEAR -s STDDEV -c CSV -- BUILDS...`; the files
+# ours and the reference write are compared too.
+#
+# Env: RUNS, REF_COMPARE / REF_ANALYZE (reference binaries), PYTHON (with
+#      runperf installed, to generate the corpus), CARGO_TARGET_DIR.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CORPUS=${1:-/tmp/runperf-bench-corpus}
@@ -30,10 +33,13 @@ SAMPLES=${5:-30}
 RUNS=${RUNS:-3}
 PYTHON=${PYTHON:-python3}
 REF_COMPARE=${REF_COMPARE:-compare-perf}
+REF_ANALYZE=${REF_ANALYZE:-analyze-perf}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 
-(cd "$ROOT" && cargo build --release -q -p runperf --bin compare-perf --example parse_floor)
+(cd "$ROOT" && cargo build --release -q -p runperf --bin compare-perf --bin analyze-perf \
+    --example parse_floor)
 OURS=$TARGET/release/compare-perf
+OURS_ANALYZE=$TARGET/release/analyze-perf
 FLOOR=$TARGET/release/examples/parse_floor
 
 if [ ! -d "$CORPUS" ]; then
@@ -55,16 +61,28 @@ fi
 # Warm the page cache so every run reads from memory.
 find "$CORPUS" -name result.json -exec cat {} + >/dev/null
 
-"$PYTHON" - "$RUNS" "$FLOOR" "$OURS" "$REF_COMPARE" "${ARGS[@]}" "${BUILD_DIRS[@]}" <<'PY'
-import os, statistics, subprocess, sys, time
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+export RUNS FLOOR OURS REF_COMPARE OURS_ANALYZE REF_ANALYZE OUT
+"$PYTHON" - "${ARGS[@]}" "${BUILD_DIRS[@]}" <<'PY'
+import filecmp, os, statistics, subprocess, sys, time
 
-runs, floor, ours, ref, rest = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+env = os.environ
+rest = sys.argv[1:]
 split = rest.index("--")
 args, builds = rest[: split + 1], rest[split + 1 :]
+out = env["OUT"]
+
+def analyze(binary, tag):
+    return [binary, "-l", f"{out}/{tag}_linear.json", "-s", f"{out}/{tag}_stddev.json",
+            "-c", f"{out}/{tag}_data.csv", "--"] + builds
+
 programs = [
-    ("parse floor", [floor] + builds),
-    ("compare-perf (ours)", [ours] + args + builds),
-    ("compare-perf (ref)", [ref] + args + builds),
+    ("parse floor", [env["FLOOR"]] + builds),
+    ("compare-perf (ours)", [env["OURS"]] + args + builds),
+    ("compare-perf (ref)", [env["REF_COMPARE"]] + args + builds),
+    ("analyze-perf (ours)", analyze(env["OURS_ANALYZE"], "ours")),
+    ("analyze-perf (ref)", analyze(env["REF_ANALYZE"], "ref")),
 ]
 
 def measure(cmd):
@@ -78,7 +96,7 @@ def measure(cmd):
 
 results = {name: [] for name, _ in programs}
 loads = [os.getloadavg()[0]]
-for _ in range(runs):
+for _ in range(int(env["RUNS"])):
     for name, cmd in programs:
         results[name].append(measure(cmd))
     loads.append(os.getloadavg()[0])
@@ -91,9 +109,14 @@ for name, _ in programs:
     print(f"{name:<20} wall {median[name][0]:7.3f} s (runs: "
           + ", ".join(f"{w:.3f}" for w in walls)
           + f")  peak RSS {rss / 1024:7.1f} MB  exit {codes}")
-(ow, orss), (rw, rrss), (fw, _) = median["compare-perf (ours)"], median["compare-perf (ref)"], median["parse floor"]
-print(f"ours vs ref: {rw / ow:.1f}x faster (target >= 30x), "
-      f"peak RSS {orss / rrss * 100:.0f}% of ref (target <= 50%); "
-      f"ours vs floor: {ow / fw:.2f}x the floor time (target <= 2x)")
+floor = median["parse floor"][0]
+for tool in ("compare-perf", "analyze-perf"):
+    (ow, orss), (rw, rrss) = median[f"{tool} (ours)"], median[f"{tool} (ref)"]
+    print(f"{tool}: {rw / ow:.1f}x faster than the reference (target >= 30x), "
+          f"peak RSS {orss / rrss * 100:.0f}% of it (target <= 50%), "
+          f"{ow / floor:.2f}x the floor time (target <= 2x)")
+for name in ("linear.json", "stddev.json", "data.csv"):
+    same = filecmp.cmp(f"{out}/ours_{name}", f"{out}/ref_{name}", shallow=False)
+    print(f"analyze-perf output {name}: {'identical' if same else 'DIFFERS'}")
 print("load average (1 min) during the runs: " + ", ".join(f"{l:.2f}" for l in loads))
 PY

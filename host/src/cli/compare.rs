@@ -7,16 +7,15 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use rayon::prelude::*;
-
+use super::compare_builds::{BuildJob, compare_builds};
 use super::compare_log::{flush_log, setup_logging};
 use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
-use crate::log_note;
 use crate::reports::{self, Report};
 use crate::results::{LoadProgress, Metadata, ResultTree};
 
@@ -186,6 +185,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         builds_average: args.model_builds_average,
         n_out_of_results: args.n_out_of_results,
         n_out_of_results_n: args.n_out_of_results_n,
+        // Only the HTML and JSON reports look at reference builds.
+        keep_reference_records: args.html.is_some() || args.json.is_some(),
     };
     let (source, rest) = results.split_first().context("no result given")?;
     // The reference always reads the source without incorrect results.
@@ -199,29 +200,24 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(source_tree);
     // With a single result the source is compared with itself.
     let (target, references) = rest.split_last().unwrap_or((source, &[]));
-    let builds: Vec<(&NamedResult, Role)> = references
+    let jobs: Vec<BuildJob> = references
         .iter()
         .map(|r| (r, Role::Reference))
         .chain(std::iter::once((target, Role::Target)))
-        .collect();
-    // Builds are read and compared in parallel; what they log and what
-    // crosses builds (modifiers) then goes in command-line order.
-    flush_log();
-    let progress = Progress::new("results");
-    let prepared: Vec<_> = builds
-        .par_iter()
-        .map(|(result, role)| {
-            ResultTree::read_with_progress(&result.path, args.include_incorrect_results, &progress)
-                .map(|(tree, notes)| (notes, comparison.prepare(&tree, *role)))
+        .map(|(result, role)| BuildJob {
+            name: result.name.clone(),
+            path: result.path.clone(),
+            role,
         })
         .collect();
-    drop(progress);
-    for ((result, _), prepared) in builds.iter().zip(prepared) {
-        let (notes, prepared) = prepared?;
-        log_note::emit_all(&notes);
-        let metadata = Metadata::load(&result.path);
-        comparison.add_prepared(result.name.clone(), result.path.clone(), metadata, prepared);
-    }
+    flush_log();
+    let progress = Arc::new(Progress::new("results"));
+    compare_builds(
+        &mut comparison,
+        &jobs,
+        args.include_incorrect_results,
+        progress,
+    )?;
     if let Some(path) = &args.xunit {
         write_report(&reports::xunit::Xunit, &comparison, path)?;
     }

@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod compare;
+mod compare_builds;
 mod compare_log;
 pub mod diff;
 pub mod logging;

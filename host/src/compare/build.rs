@@ -42,9 +42,10 @@ pub struct Build {
     /// Reference or target.
     pub role: Role,
     /// One record per check, in reading order, then the checks missing
-    /// from this build.
+    /// from this build (empty for a reference build unless
+    /// `Settings::keep_reference_records`).
     pub records: Vec<Record>,
-    /// Grouped checks.
+    /// Grouped checks (same rule).
     pub grouped: Vec<Record>,
 }
 
@@ -156,6 +157,15 @@ pub(super) fn apply_modifiers(
                 }
             }
         }
+    }
+}
+
+/// Gives back the spare capacity of the records' part lists: a finished
+/// comparison keeps every record of every build.
+pub(super) fn shrink(records: &mut [Record]) {
+    for record in records {
+        record.parts.shrink_to_fit();
+        record.srcs.shrink_to_fit();
     }
 }
 

@@ -79,17 +79,29 @@ fn merged_or_note<'a>(name: &'a str, merge: &[&str]) -> Result<String, LogNote> 
         .iteration
         .split_once('-')
         .unwrap_or((parts.iteration, "*"));
-    Ok(format!(
-        "{}/{}/{}:./{}-{}/{}/{}.{}",
+    // `P/T/S:./ITER-EXTRA/WORKFLOW/TYPE.KIND`
+    let pieces = [
         pick("profile", parts.profile),
+        "/",
         pick("test", parts.test),
+        "/",
         pick("serial", parts.serial),
+        ":./",
         pick("iteration_name", iteration_name),
+        "-",
         pick("iteration_name_extra", extra),
+        "/",
         pick("workflow", parts.workflow),
+        "/",
         pick("workflow_type", parts.workflow_type),
+        ".",
         pick("check_type", parts.kind),
-    ))
+    ];
+    let mut merged = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        merged.push_str(piece);
+    }
+    Ok(merged)
 }
 
 /// The three groupings of the reference, in order.

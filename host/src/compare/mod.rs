@@ -25,6 +25,7 @@ pub use record::{Bucket, Part, PartKind, Record};
 pub use status::Status;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::log_note::LogNote;
 use crate::results::{Metadata, ResultTree};
@@ -43,6 +44,11 @@ pub struct Settings {
     pub n_out_of_results: f64,
     /// `--n-out-of-results-n`: builds allowed to fail.
     pub n_out_of_results_n: i64,
+    /// Keep the records of reference builds once they fed the modifiers.
+    /// Reports over all builds (HTML, JSON summaries) need them; the
+    /// verdict and the reports of the target do not, and without them a
+    /// comparison holds the records of one build instead of all.
+    pub keep_reference_records: bool,
 }
 
 impl Default for Settings {
@@ -54,6 +60,7 @@ impl Default for Settings {
             builds_average: 0.0,
             n_out_of_results: 0.0,
             n_out_of_results_n: 2,
+            keep_reference_records: true,
         }
     }
 }
@@ -127,11 +134,59 @@ fn lines(records: &[Record], grouped: &[Record], notes: Vec<LogNote>) -> Vec<Log
     out
 }
 
+/// What stays fixed while builds are added: the settings and the source.
+struct Fixed {
+    settings: Settings,
+    source: build::Source,
+}
+
+/// The fixed part of a comparison, shareable with any thread: prepares
+/// builds ([`Preparer::prepare`]) while the comparison adds earlier ones.
+#[derive(Clone)]
+pub struct Preparer(Arc<Fixed>);
+
+impl Preparer {
+    /// Does the part of comparing `tree` that needs no other build, so
+    /// that several builds can be prepared in parallel; the tree can be
+    /// dropped afterwards. Add the results in command-line order with
+    /// [`Comparison::add_prepared`].
+    pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
+        let scoring = self.0.scoring();
+        let mut records = build::compare(&self.0.source, tree, &scoring);
+        // Reference builds get no modifier parts: their groups and lines
+        // are final already.
+        let reference = match role {
+            Role::Reference => {
+                let (mut grouped, notes) = build::grouped(&records, &scoring);
+                let lines = lines(&records, &grouped, notes);
+                build::shrink(&mut records);
+                build::shrink(&mut grouped);
+                Some((grouped, lines))
+            }
+            Role::Target => None,
+        };
+        PreparedBuild {
+            role,
+            records,
+            reference,
+        }
+    }
+}
+
+impl Fixed {
+    fn scoring(&self) -> build::Scoring<'_> {
+        build::Scoring {
+            mean_tolerance: self.settings.mean_tolerance,
+            stddev_tolerance: self.settings.stddev_tolerance,
+            models: &self.settings.models,
+        }
+    }
+}
+
 /// A whole comparison: the source, then builds added in order.
 pub struct Comparison {
-    settings: Settings,
+    fixed: Arc<Fixed>,
     modifiers: Vec<Box<dyn Modifier>>,
-    source: build::Source,
     /// The source result.
     pub source_info: SourceInfo,
     /// Builds compared so far (references, then the target).
@@ -152,9 +207,11 @@ impl Comparison {
             )));
         }
         Self {
-            settings,
+            fixed: Arc::new(Fixed {
+                settings,
+                source: build::Source::new(source),
+            }),
             modifiers,
-            source: build::Source::new(source),
             source_info,
             builds: Vec::new(),
         }
@@ -162,7 +219,7 @@ impl Comparison {
 
     /// The settings in use.
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.fixed.settings
     }
 
     /// Compares `tree` with the source and records its grouped checks.
@@ -178,36 +235,14 @@ impl Comparison {
         self.add_prepared(name, tree.path().to_path_buf(), metadata, prepared)
     }
 
-    fn scoring(&self) -> build::Scoring<'_> {
-        build::Scoring {
-            mean_tolerance: self.settings.mean_tolerance,
-            stddev_tolerance: self.settings.stddev_tolerance,
-            models: &self.settings.models,
-        }
+    /// A handle preparing builds for this comparison on other threads.
+    pub fn preparer(&self) -> Preparer {
+        Preparer(self.fixed.clone())
     }
 
-    /// Does the part of comparing `tree` that needs no other build, so
-    /// that several builds can be prepared in parallel; the tree can be
-    /// dropped afterwards. Add the results in command-line order with
-    /// [`Comparison::add_prepared`].
+    /// [`Preparer::prepare`] on this thread.
     pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
-        let scoring = self.scoring();
-        let records = build::compare(&self.source, tree, &scoring);
-        // Reference builds get no modifier parts: their groups and lines
-        // are final already.
-        let reference = match role {
-            Role::Reference => {
-                let (grouped, notes) = build::grouped(&records, &scoring);
-                let lines = lines(&records, &grouped, notes);
-                Some((grouped, lines))
-            }
-            Role::Target => None,
-        };
-        PreparedBuild {
-            role,
-            records,
-            reference,
-        }
+        self.preparer().prepare(tree, role)
     }
 
     /// Adds a prepared build: feeds the modifiers (and, for the target,
@@ -232,13 +267,22 @@ impl Comparison {
             }
             None => {
                 build::apply_modifiers(&mut records, role, &mut self.modifiers);
-                let (mut grouped, notes) = build::grouped(&records, &self.scoring());
+                let (mut grouped, notes) = build::grouped(&records, &self.fixed.scoring());
                 build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
                 let lines = lines(&records, &grouped, notes);
+                build::shrink(&mut records);
+                build::shrink(&mut grouped);
                 (grouped, lines)
             }
         };
         crate::log_note::emit_all(&lines);
+        drop(lines);
+        let keep = role == Role::Target || self.fixed.settings.keep_reference_records;
+        let (records, grouped) = if keep {
+            (records, grouped)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         self.builds.push(Build {
             name,
             path,
@@ -253,7 +297,7 @@ impl Comparison {
     /// The source check named `name` (its value and params), for reports
     /// that show the source next to the compared builds.
     pub fn source_check(&self, name: &str) -> Option<&crate::results::Check> {
-        self.source.get(name).map(|source| &source.check)
+        self.fixed.source.get(name).map(|source| &source.check)
     }
 
     /// The target build (the last one added).

@@ -36,6 +36,7 @@ pub use metadata::Metadata;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use tracing::Level;
@@ -63,7 +64,9 @@ impl LoadProgress for NoProgress {
 pub struct ResultTree {
     path: PathBuf,
     checks: Vec<Check>,
-    index: HashMap<String, usize>,
+    /// Position of the last check of each name, built on first use
+    /// (comparisons walk the checks in order and never need it).
+    index: OnceLock<HashMap<String, usize>>,
     problems: Vec<ResultError>,
 }
 
@@ -143,18 +146,25 @@ impl ResultTree {
 
     /// Builds a tree from checks made elsewhere (tests, other parsers).
     pub fn from_checks(path: PathBuf, checks: Vec<Check>, problems: Vec<ResultError>) -> Self {
-        let mut index = HashMap::with_capacity(checks.len());
-        // The reference keeps source checks in a dict: the last one of a
-        // duplicated name wins.
-        for (i, check) in checks.iter().enumerate() {
-            index.insert(check.name.clone(), i);
-        }
         Self {
             path,
             checks,
-            index,
+            index: OnceLock::new(),
             problems,
         }
+    }
+
+    /// Name to position of the last check of that name (the reference
+    /// keeps source checks in a dict: the last one of a duplicated name
+    /// wins).
+    fn index(&self) -> &HashMap<String, usize> {
+        self.index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.checks.len());
+            for (i, check) in self.checks.iter().enumerate() {
+                index.insert(check.name.clone(), i);
+            }
+            index
+        })
     }
 
     /// The directory this tree was read from.
@@ -170,12 +180,12 @@ impl ResultTree {
 
     /// The check named `name` (the last one when the name repeats).
     pub fn get(&self, name: &str) -> Option<&Check> {
-        self.index.get(name).map(|&i| &self.checks[i])
+        self.index().get(name).map(|&i| &self.checks[i])
     }
 
     /// Checks keyed by name in sorted order (last one wins on repeats).
     pub fn sorted(&self) -> std::collections::BTreeMap<&str, &Check> {
-        self.index
+        self.index()
             .iter()
             .map(|(name, &i)| (name.as_str(), &self.checks[i]))
             .collect()
