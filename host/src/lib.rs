@@ -9,6 +9,7 @@ pub mod compare;
 pub mod diff;
 pub mod log_note;
 pub mod machine;
+pub mod name_map;
 pub mod plugins;
 pub mod reports;
 pub mod results;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use tracing::level_filters::LevelFilter;
 
 use super::compare_builds::{BuildJob, compare_builds};
 use super::compare_log::{flush_log, setup_logging};
@@ -221,7 +222,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.xunit {
         write_report(&reports::xunit::Xunit, &comparison, path)?;
     }
-    if let Some(target) = comparison.target() {
+    // The tables are only logged at info level: skip them when nothing
+    // would show them.
+    let tables_shown = LevelFilter::current() >= tracing::Level::INFO;
+    if let Some(target) = comparison.target().filter(|_| tables_shown) {
         for table in reports::text::per_type_tables(target) {
             tracing::info!("\n\n{table}\n\n");
         }

@@ -15,9 +15,9 @@ use tracing::Level;
 use super::grouped;
 use super::model::LinearModel;
 use super::modifier::Modifier;
-use super::name_map::{NameMap, NameSet};
 use super::record::{PartKind, Record};
 use crate::log_note::LogNote;
+use crate::name_map::{NameMap, NameSet};
 use crate::results::{Check, CheckValue, Metadata, ResultTree};
 
 /// Whether a build is a reference (feeds the modifiers) or the target.
@@ -122,11 +122,25 @@ impl Scoring<'_> {
         }
     }
 
-    /// Adds the model parts and the raw difference of one check (or group).
-    fn score(&self, mut record: Record, src: &CheckValue, difference: f64) -> Record {
+    /// Adds the model parts and the raw difference of one check (or group),
+    /// leaving room for exactly `later` more parts (the modifiers' parts of
+    /// a target build): a comparison keeps every record, so no capacity is
+    /// wasted.
+    fn score(&self, mut record: Record, src: &CheckValue, difference: f64, later: usize) -> Record {
+        let (mut parts, mut srcs) = (1 + later, 1);
+        for model in self.models {
+            let (model_parts, model_srcs) = model.contribution_counts(&record.name, &record.dst);
+            parts += model_parts;
+            srcs += model_srcs;
+        }
+        record.parts.reserve_exact(parts);
+        record.srcs.reserve_exact(srcs);
         let mut raw_weight = 1.0;
         for (i, model) in self.models.iter().enumerate() {
-            for contribution in model.contributions(i, &record.name, src, &record.dst) {
+            for contribution in model.contribution_pair(i, &record.name, src, &record.dst) {
+                let Some(contribution) = contribution else {
+                    continue;
+                };
                 raw_weight = 0.0;
                 record.add(contribution);
             }
@@ -160,15 +174,6 @@ pub(super) fn apply_modifiers(
     }
 }
 
-/// Gives back the spare capacity of the records' part lists: a finished
-/// comparison keeps every record of every build.
-pub(super) fn shrink(records: &mut [Record]) {
-    for record in records {
-        record.parts.shrink_to_fit();
-        record.srcs.shrink_to_fit();
-    }
-}
-
 /// The per-check log line of a record, when it will be logged: failures
 /// as errors, the rest at info level (shown with `-v`).
 pub(super) fn log_line(record: &Record, info: bool) -> Option<LogNote> {
@@ -186,7 +191,13 @@ pub(super) fn log_line(record: &Record, info: bool) -> Option<LogNote> {
 
 /// Compares every check of `tree` with the source (models and raw
 /// difference; the modifiers come later).
-pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> Vec<Record> {
+/// `later`: parts the modifiers will add to each compared record.
+pub(super) fn compare(
+    source: &Source,
+    tree: &ResultTree,
+    scoring: &Scoring,
+    later: usize,
+) -> Vec<Record> {
     let mut records = Vec::with_capacity(tree.len() + 16);
     let mut seen: NameSet<&str> = NameSet::with_capacity_and_hasher(tree.len(), Default::default());
     for check in tree.checks() {
@@ -228,7 +239,7 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
             check.params.clone(),
         );
         record.src = Some(src.value.clone());
-        records.push(scoring.score(record, &src.value, difference));
+        records.push(scoring.score(record, &src.value, difference, later));
     }
     let no_params: crate::results::Params = Arc::new(Vec::new());
     for name in &source.order {
@@ -248,7 +259,11 @@ pub(super) fn compare(source: &Source, tree: &ResultTree, scoring: &Scoring) -> 
 
 /// The grouped checks of `records`, scored, and the debug notes about
 /// names that could not be grouped.
-pub(super) fn grouped(records: &[Record], scoring: &Scoring) -> (Vec<Record>, Vec<LogNote>) {
+pub(super) fn grouped(
+    records: &[Record],
+    scoring: &Scoring,
+    later: usize,
+) -> (Vec<Record>, Vec<LogNote>) {
     let (groups, notes) = grouped::groups(records, scoring.mean_tolerance);
     let no_params: crate::results::Params = Arc::new(Vec::new());
     let records = groups
@@ -264,7 +279,7 @@ pub(super) fn grouped(records: &[Record], scoring: &Scoring) -> (Vec<Record>, Ve
             );
             record.grouped = true;
             record.src = Some(value.clone());
-            scoring.score(record, &value, group.score)
+            scoring.score(record, &value, group.score, later)
         })
         .collect();
     (records, notes)

@@ -1,10 +1,10 @@
 //! Grouped checks: primary mean scores averaged over checks whose names
 //! agree once some name parts are replaced by `*`.
 
-use super::name_map::NameMap;
 use super::record::Record;
 use super::statistics::{average, uncertainty};
 use crate::log_note::LogNote;
+use crate::name_map::NameMap;
 
 /// The parts of a check name, as the reference's pattern
 /// `P/T/S:./ITERATION/WORKFLOW/TYPE.KIND` splits it.

@@ -11,7 +11,6 @@ mod display;
 mod grouped;
 mod model;
 mod modifier;
-mod name_map;
 mod record;
 pub mod statistics;
 mod status;
@@ -152,15 +151,14 @@ impl Preparer {
     /// [`Comparison::add_prepared`].
     pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
         let scoring = self.0.scoring();
-        let mut records = build::compare(&self.0.source, tree, &scoring);
+        let later = self.0.modifier_parts(role);
+        let records = build::compare(&self.0.source, tree, &scoring, later);
         // Reference builds get no modifier parts: their groups and lines
         // are final already.
         let reference = match role {
             Role::Reference => {
-                let (mut grouped, notes) = build::grouped(&records, &scoring);
+                let (grouped, notes) = build::grouped(&records, &scoring, later);
                 let lines = lines(&records, &grouped, notes);
-                build::shrink(&mut records);
-                build::shrink(&mut grouped);
                 Some((grouped, lines))
             }
             Role::Target => None,
@@ -174,6 +172,18 @@ impl Preparer {
 }
 
 impl Fixed {
+    /// Parts the modifiers add to each compared record of a `role` build.
+    fn modifier_parts(&self, role: Role) -> usize {
+        let settings = &self.settings;
+        match role {
+            Role::Reference => 0,
+            Role::Target => {
+                usize::from(settings.builds_average != 0.0)
+                    + usize::from(settings.n_out_of_results != 0.0)
+            }
+        }
+    }
+
     fn scoring(&self) -> build::Scoring<'_> {
         build::Scoring {
             mean_tolerance: self.settings.mean_tolerance,
@@ -267,11 +277,10 @@ impl Comparison {
             }
             None => {
                 build::apply_modifiers(&mut records, role, &mut self.modifiers);
-                let (mut grouped, notes) = build::grouped(&records, &self.fixed.scoring());
+                let later = self.fixed.modifier_parts(role);
+                let (mut grouped, notes) = build::grouped(&records, &self.fixed.scoring(), later);
                 build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
                 let lines = lines(&records, &grouped, notes);
-                build::shrink(&mut records);
-                build::shrink(&mut grouped);
                 (grouped, lines)
             }
         };

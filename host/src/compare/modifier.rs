@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::name_map::NameMap;
 use super::record::{Contribution, PartKind, Record};
 use super::statistics::uncertainty;
+use crate::name_map::NameMap;
 
 /// A cross-build score part.
 pub trait Modifier: Send + Sync {

@@ -137,9 +137,9 @@ impl Record {
             primary,
             params,
         );
-        record.srcs.push(CheckValue::Int(0));
+        record.srcs = vec![CheckValue::Int(0)];
         // The reference prints the empty label and suffix before the text.
-        record.errors.push(format!(" {details}"));
+        record.errors = vec![format!(" {details}")];
         record.diffs += -100.0 * 0.0;
         record
     }

@@ -26,6 +26,7 @@ mod check;
 mod error;
 mod json_scan;
 mod metadata;
+mod params_cache;
 mod pbench;
 mod pbench_scan;
 mod walk;

@@ -14,8 +14,9 @@ use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::check::{Check, CheckValue, Params};
+use super::check::{Check, CheckValue};
 use super::error::ResultError;
+use super::params_cache::IterationParams;
 
 /// Checks and problems of one result file.
 pub(super) struct FileChecks {
@@ -89,8 +90,8 @@ impl<'de> Deserialize<'de> for Workflow {
 pub(super) struct IterationView {
     /// `iteration_name`.
     pub name: String,
-    /// `iteration_data.parameters`.
-    pub parameters: Parameters,
+    /// `iteration_data.parameters`, rendered.
+    pub parameters: Arc<IterationParams>,
     /// `throughput` and `latency` workflow types, in file order.
     pub workflows: [Option<Vec<WorkflowType>>; 2],
 }
@@ -133,7 +134,7 @@ impl From<Iteration> for IterationView {
         let data = iteration.iteration_data;
         Self {
             name: iteration.iteration_name,
-            parameters: data.parameters,
+            parameters: Arc::new(parameters(&data.parameters)),
             workflows: [workflow(data.throughput), workflow(data.latency)],
         }
     }
@@ -223,14 +224,28 @@ pub(super) fn read_result_json(
 
 /// Appends the mean and stddev checks of every workflow type.
 fn iteration_checks(path: &Path, result_id: &str, iteration: &IterationView, out: &mut FileChecks) {
-    let (primary_metrics, params) = parameters(&iteration.parameters);
+    let IterationParams {
+        primary: primary_metrics,
+        params,
+    } = &*iteration.parameters;
     for (workflow_name, workflow) in ["throughput", "latency"].iter().zip(&iteration.workflows) {
         let Some(workflow) = workflow else { continue };
         for workflow_type in workflow {
-            let base = format!(
-                "{result_id}:./{}/{workflow_name}/{}",
-                iteration.name, workflow_type.name
+            // `{result_id}:./{iteration}/{workflow}/{type}`
+            let mut base = String::with_capacity(
+                result_id.len() + iteration.name.len() + workflow_type.name.len() + 24,
             );
+            for piece in [
+                result_id,
+                ":./",
+                &iteration.name,
+                "/",
+                workflow_name,
+                "/",
+                &workflow_type.name,
+            ] {
+                base.push_str(piece);
+            }
             let Some(all) = &workflow_type.all else {
                 let problem = ResultError::NoAllClient {
                     path: path.to_path_buf(),
@@ -244,7 +259,10 @@ fn iteration_checks(path: &Path, result_id: &str, iteration: &IterationView, out
                 ("mean", "mean", &all.mean),
                 ("stddev", "stddevpct", &all.stddevpct),
             ] {
-                let name = format!("{base}.{suffix}");
+                let mut name = String::with_capacity(base.len() + 7);
+                name.push_str(&base);
+                name.push('.');
+                name.push_str(suffix);
                 let value = match number(raw.as_ref()) {
                     Ok(value) => value,
                     Err(reason) => {
@@ -287,7 +305,7 @@ fn number(value: Option<&Value>) -> Result<CheckValue, String> {
 }
 
 /// Primary metrics and rendered params of an iteration.
-fn parameters(parameters: &Parameters) -> (Vec<String>, Params) {
+pub(super) fn parameters(parameters: &Parameters) -> IterationParams {
     let mut primary = Vec::new();
     let mut params = Vec::new();
     for (i, benchmark) in parameters.benchmark.iter().flatten().enumerate() {
@@ -309,7 +327,10 @@ fn parameters(parameters: &Parameters) -> (Vec<String>, Params) {
             ));
         }
     }
-    (primary, Arc::new(params))
+    IterationParams {
+        primary,
+        params: Arc::new(params),
+    }
 }
 
 /// A JSON value rendered roughly as Python's `str()` of the loaded value.

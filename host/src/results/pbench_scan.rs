@@ -8,15 +8,18 @@
 //! than this walk would: an escaped or duplicate field name, a struct
 //! written as an array, a missing field, values of the wrong type. The
 //! few values checks keep are handed to serde_json itself (numbers through
-//! `Number::from_str`, the small `parameters` object whole), so their
-//! conversion is serde_json's.
+//! `Number::from_str`, the small `parameters` object whole, rendered once
+//! per distinct block by [`params_cache`]), so their conversion is
+//! serde_json's.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
 use super::json_scan::{Key, Scanner, Token};
-use super::pbench::{AllClient, IterationView, Parameters, WorkflowType};
+use super::params_cache::{self, IterationParams};
+use super::pbench::{self, AllClient, IterationView, Parameters, WorkflowType};
 
 /// The iterations of a result.json, or `None` when serde_json must read it.
 pub(super) fn iterations(bytes: &[u8]) -> Option<Vec<IterationView>> {
@@ -107,15 +110,18 @@ fn iteration(scanner: &mut Scanner) -> Option<IterationView> {
 
 type Workflows = [Option<Vec<WorkflowType>>; 2];
 
-fn iteration_data(scanner: &mut Scanner) -> Option<(Parameters, Workflows)> {
+fn iteration_data(scanner: &mut Scanner) -> Option<(Arc<IterationParams>, Workflows)> {
     let mut parameters = None;
     let mut throughput = None;
     let mut latency = None;
     object(scanner, |scanner, key| match field_name(key)? {
         b"parameters" => {
-            let value = scanner
-                .value_span()
-                .and_then(|(_, raw)| serde_json::from_slice(raw).ok());
+            let value = scanner.value_span().and_then(|(_, raw)| {
+                params_cache::get_or_render(raw, || {
+                    let parsed: Parameters = serde_json::from_slice(raw).ok()?;
+                    Some(pbench::parameters(&parsed))
+                })
+            });
             once(&mut parameters, value)
         }
         b"throughput" => once(&mut throughput, workflow(scanner)),
