@@ -49,19 +49,6 @@ fn non_digits(word: u64) -> u64 {
     !digits & HIGHS
 }
 
-/// High bit set at least in the first byte of `word` that ends a plain run
-/// inside a string (`"`, `\` or a control character); bytes after the first
-/// may be flagged wrongly, so only the lowest flag counts.
-#[inline]
-fn string_specials(word: u64) -> u64 {
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let quote = quote.wrapping_sub(ONES) & !quote;
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let backslash = backslash.wrapping_sub(ONES) & !backslash;
-    (control | quote | backslash) & HIGHS
-}
-
 /// What a skipped value was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Token {
@@ -116,7 +103,7 @@ impl<'a> Scanner<'a> {
     #[inline]
     pub(super) fn peek(&mut self) -> Option<u8> {
         while let Some(&byte) = self.bytes.get(self.pos) {
-            if !matches!(byte, b' ' | b'\n' | b'\t' | b'\r') {
+            if !is_whitespace(byte) {
                 return Some(byte);
             }
             self.pos += 1;
@@ -196,114 +183,25 @@ impl<'a> Scanner<'a> {
     /// closing quote; returns whether it had escapes.
     #[inline]
     fn string_body(&mut self) -> Option<bool> {
-        let mut escaped = false;
-        loop {
-            // Plain bytes eight at a time.
-            while let Some(word) = word_at(self.bytes, self.pos) {
-                let specials = string_specials(word);
-                if specials != 0 {
-                    self.pos += (specials.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                self.pos += 8;
-            }
-            let byte = *self.bytes.get(self.pos)?;
-            self.pos += 1;
-            match STRING_CLASS[byte as usize] {
-                0 => {}
-                1 => return Some(escaped),
-                2 => {
-                    escaped = true;
-                    self.escape()?;
-                }
-                _ => return None,
-            }
-        }
+        let (end, escaped) = skip_string(self.bytes, self.pos)?;
+        self.pos = end;
+        Some(escaped)
     }
 
-    /// After a backslash: a valid escape (hex digits checked, surrogates
-    /// not, like serde_json when it skips a string).
-    fn escape(&mut self) -> Option<()> {
-        let byte = *self.bytes.get(self.pos)?;
-        self.pos += 1;
-        match byte {
-            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(()),
-            b'u' => {
-                let hex = self.bytes.get(self.pos..self.pos + 4)?;
-                if hex.iter().all(u8::is_ascii_hexdigit) {
-                    self.pos += 4;
-                    Some(())
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        }
-    }
-
-    /// Consumes a number (grammar of RFC 8259, as serde_json checks it).
+    /// Consumes a number.
     #[inline]
     fn number(&mut self) -> Option<Token> {
         let start = self.pos;
-        if self.bytes.get(self.pos) == Some(&b'-') {
-            self.pos += 1;
-        }
-        match *self.bytes.get(self.pos)? {
-            b'0' => {
-                self.pos += 1;
-                if self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
-                    return None;
-                }
-            }
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.bytes.get(self.pos) == Some(&b'.') {
-            self.pos += 1;
-            if !self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
-                return None;
-            }
-            self.digits();
-        }
-        let mut plain = true;
-        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
-            plain = false;
-            self.pos += 1;
-            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if !self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
-                return None;
-            }
-            self.digits();
-        }
+        let (end, exponent) = skip_number(self.bytes, start)?;
+        self.pos = end;
         Some(Token::Number {
-            plain: plain && self.pos - start < 300,
+            plain: !exponent && end - start < 300,
         })
     }
 
-    #[inline]
-    fn digits(&mut self) {
-        while let Some(word) = word_at(self.bytes, self.pos) {
-            let ends = non_digits(word);
-            if ends != 0 {
-                self.pos += (ends.trailing_zeros() / 8) as usize;
-                return;
-            }
-            self.pos += 8;
-        }
-        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
-            self.pos += 1;
-        }
-    }
-
     fn literal(&mut self, text: &[u8], token: Token) -> Option<Token> {
-        if self.bytes.get(self.pos..self.pos + text.len())? == text {
-            self.pos += text.len();
-            Some(token)
-        } else {
-            None
-        }
+        self.pos = skip_literal(self.bytes, self.pos, text)?;
+        Some(token)
     }
 
     /// Skips whitespace and one complete value; returns what it was.
@@ -326,69 +224,217 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Skips an array or object, iteratively: one bit per open level says
-    /// whether it is an object.
+    /// Skips an array or object: the bulk of a result file (samples and
+    /// timeseries), so one tight loop over the bytes with the position in
+    /// a local; one bit per open level says whether it is an object.
     fn container(&mut self) -> Option<()> {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
         let mut objects: u64 = 0;
         let mut depth: u32 = 0;
-        // At an opening bracket.
-        'open: loop {
-            let is_object = self.bytes[self.pos] == b'{';
-            self.pos += 1;
-            depth += 1;
-            if depth > MAX_DEPTH {
-                return None;
+        // At the start of a value (possibly after whitespace).
+        'value: loop {
+            let mut byte = *bytes.get(pos)?;
+            while is_whitespace(byte) {
+                pos += 1;
+                byte = *bytes.get(pos)?;
             }
-            objects = (objects << 1) | u64::from(is_object);
-            let close = if is_object { b'}' } else { b']' };
-            let mut empty = self.peek()? == close;
-            if empty {
-                self.pos += 1;
-            }
-            loop {
-                if !empty {
-                    // An element: key and colon in objects, then a value.
-                    if objects & 1 == 1 {
-                        self.key()?;
+            match byte {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return None;
                     }
-                    match self.peek()? {
-                        b'{' | b'[' => continue 'open,
-                        b'"' => {
-                            self.pos += 1;
-                            self.string_body()?;
-                        }
-                        b'n' => {
-                            self.literal(b"null", Token::Null)?;
-                        }
-                        b't' => {
-                            self.literal(b"true", Token::Bool)?;
-                        }
-                        b'f' => {
-                            self.literal(b"false", Token::Bool)?;
-                        }
-                        b'-' | b'0'..=b'9' => {
-                            self.number()?;
-                        }
-                        _ => return None,
+                    let is_object = byte == b'{';
+                    objects = (objects << 1) | u64::from(is_object);
+                    pos += 1;
+                    let mut next = *bytes.get(pos)?;
+                    while is_whitespace(next) {
+                        pos += 1;
+                        next = *bytes.get(pos)?;
                     }
-                }
-                // After an element (or a closed container): `,` or close.
-                loop {
-                    let close = if objects & 1 == 1 { b'}' } else { b']' };
-                    if !empty && self.next_or_close(close)? {
-                        empty = false;
-                        break;
+                    let close = if is_object { b'}' } else { b']' };
+                    if next != close {
+                        if is_object {
+                            pos = skip_key(bytes, pos)?;
+                        }
+                        continue 'value;
                     }
+                    // Empty: closed right away; `pos` is at its closer.
                     depth -= 1;
                     objects >>= 1;
                     if depth == 0 {
+                        self.pos = pos + 1;
                         return Some(());
                     }
-                    empty = false;
+                }
+                b'"' => pos = skip_string(bytes, pos + 1)?.0 - 1,
+                b'-' | b'0'..=b'9' => pos = skip_number(bytes, pos)?.0 - 1,
+                b'n' => pos = skip_literal(bytes, pos, b"null")? - 1,
+                b't' => pos = skip_literal(bytes, pos, b"true")? - 1,
+                b'f' => pos = skip_literal(bytes, pos, b"false")? - 1,
+                _ => return None,
+            }
+            // `pos` is at the last byte of a value or at a closer; after
+            // it comes `,` or the closer of the enclosing container.
+            loop {
+                pos += 1;
+                let mut next = *bytes.get(pos)?;
+                while is_whitespace(next) {
+                    pos += 1;
+                    next = *bytes.get(pos)?;
+                }
+                let in_object = objects & 1 == 1;
+                match next {
+                    b',' => {
+                        pos += 1;
+                        if in_object {
+                            pos = skip_key(bytes, pos)?;
+                        }
+                        continue 'value;
+                    }
+                    b'}' if in_object => {}
+                    b']' if !in_object => {}
+                    _ => return None,
+                }
+                depth -= 1;
+                objects >>= 1;
+                if depth == 0 {
+                    self.pos = pos + 1;
+                    return Some(());
                 }
             }
         }
     }
+}
+
+/// JSON whitespace.
+#[inline]
+fn is_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// After whitespace before an object key: skips `"key"`, whitespace and
+/// the colon; returns the position after the colon.
+#[inline(always)]
+fn skip_key(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let mut byte = *bytes.get(pos)?;
+    while is_whitespace(byte) {
+        pos += 1;
+        byte = *bytes.get(pos)?;
+    }
+    if byte != b'"' {
+        return None;
+    }
+    pos = skip_string(bytes, pos + 1)?.0;
+    let mut byte = *bytes.get(pos)?;
+    while is_whitespace(byte) {
+        pos += 1;
+        byte = *bytes.get(pos)?;
+    }
+    (byte == b':').then_some(pos + 1)
+}
+
+/// After an opening quote: the position after the closing quote and
+/// whether the string has escapes.
+#[inline(always)]
+fn skip_string(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        let byte = *bytes.get(pos)?;
+        pos += 1;
+        match STRING_CLASS[byte as usize] {
+            0 => {}
+            1 => return Some((pos, escaped)),
+            2 => {
+                escaped = true;
+                pos = skip_escape(bytes, pos)?;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// After a backslash: a valid escape (hex digits checked, surrogates not,
+/// like serde_json when it skips a string); the position after it.
+fn skip_escape(bytes: &[u8], pos: usize) -> Option<usize> {
+    match *bytes.get(pos)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(pos + 1),
+        b'u' => {
+            let hex = bytes.get(pos + 1..pos + 5)?;
+            hex.iter().all(u8::is_ascii_hexdigit).then_some(pos + 5)
+        }
+        _ => None,
+    }
+}
+
+/// The number of ASCII digits at the start of `bytes`.
+#[inline(always)]
+fn count_digits(bytes: &[u8]) -> usize {
+    let mut count = 0;
+    while let Some(word) = word_at(bytes, count) {
+        // Cheap test for eight digits first.
+        let high = word & (ONES * 0xF0);
+        let shifted = word.wrapping_add(ONES * 0x06) & (ONES * 0xF0);
+        if high == ONES * 0x30 && shifted == ONES * 0x30 {
+            count += 8;
+            continue;
+        }
+        let ends = non_digits(word);
+        if ends != 0 {
+            return count + (ends.trailing_zeros() / 8) as usize;
+        }
+        count += 8;
+    }
+    count
+        + bytes[count..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+}
+
+/// A number at `pos` (grammar of RFC 8259, as serde_json checks it): the
+/// position after it and whether it has an exponent.
+#[inline(always)]
+fn skip_number(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
+    if bytes.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match *bytes.get(pos)? {
+        b'0' => {
+            pos += 1;
+            if bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+        }
+        b'1'..=b'9' => pos += 1 + count_digits(bytes.get(pos + 1..)?),
+        _ => return None,
+    }
+    if bytes.get(pos) == Some(&b'.') {
+        let digits = count_digits(bytes.get(pos + 1..)?);
+        if digits == 0 {
+            return None;
+        }
+        pos += 1 + digits;
+    }
+    if !matches!(bytes.get(pos), Some(b'e' | b'E')) {
+        return Some((pos, false));
+    }
+    pos += 1;
+    if matches!(bytes.get(pos), Some(b'+' | b'-')) {
+        pos += 1;
+    }
+    let digits = count_digits(bytes.get(pos..)?);
+    if digits == 0 {
+        return None;
+    }
+    Some((pos + digits, true))
+}
+
+/// `text` at `pos`: the position after it.
+#[inline]
+fn skip_literal(bytes: &[u8], pos: usize, text: &[u8]) -> Option<usize> {
+    (bytes.get(pos..pos + text.len())? == text).then_some(pos + text.len())
 }
 
 #[cfg(test)]
@@ -473,12 +519,6 @@ mod tests {
                 let word = u64::from_le_bytes(bytes);
                 let first = (super::non_digits(word).trailing_zeros() / 8) as usize;
                 assert_eq!(first == at, !byte.is_ascii_digit(), "{byte:#x} at {at}");
-                let mut bytes = [b'a'; 8];
-                bytes[at] = byte;
-                let word = u64::from_le_bytes(bytes);
-                let special = byte < 0x20 || byte == b'"' || byte == b'\\';
-                let first = (super::string_specials(word).trailing_zeros() / 8) as usize;
-                assert_eq!(first == at, special, "{byte:#x} at {at}");
             }
         }
         for text in [
