@@ -22,8 +22,11 @@ impl LogNote {
 
     /// Logs the message now.
     pub fn emit(&self) {
-        let message = &self.message;
-        match self.level {
+        Self::emit_str(self.level, &self.message);
+    }
+
+    fn emit_str(level: Level, message: &str) {
+        match level {
             Level::ERROR => tracing::error!("{message}"),
             Level::WARN => tracing::warn!("{message}"),
             Level::INFO => tracing::info!("{message}"),
@@ -37,5 +40,37 @@ impl LogNote {
 pub fn emit_all(notes: &[LogNote]) {
     for note in notes {
         note.emit();
+    }
+}
+
+/// Many log messages in one buffer: per-check lines come by the tens of
+/// thousands, one allocation each would cost more than writing them.
+#[derive(Debug, Default)]
+pub struct LogBatch {
+    text: String,
+    /// Level and end offset in `text` of each message.
+    entries: Vec<(Level, usize)>,
+}
+
+impl LogBatch {
+    /// Appends a message at `level` written by `write`.
+    pub fn push_with(&mut self, level: Level, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
+        self.entries.push((level, self.text.len()));
+    }
+
+    /// Appends `note`.
+    pub fn push(&mut self, note: &LogNote) {
+        self.push_with(note.level, |text| text.push_str(&note.message));
+    }
+
+    /// Logs the messages now, in order.
+    pub fn emit(&self) {
+        let mut start = 0;
+        for &(level, end) in &self.entries {
+            let message = &self.text[start..end];
+            LogNote::emit_str(level, message);
+            start = end;
+        }
     }
 }

@@ -174,24 +174,21 @@ pub(super) fn apply_modifiers(
     }
 }
 
-/// The per-check log line of a record, when it will be logged: failures
-/// as errors, the rest at info level (shown with `-v`).
-pub(super) fn log_line(record: &Record, info: bool) -> Option<LogNote> {
-    let level = if record.status().is_failure() {
-        Level::ERROR
+/// The level of the per-check log line of a record, when it will be
+/// logged: failures as errors, the rest at info level (shown with `-v`).
+pub(super) fn line_level(record: &Record, info: bool) -> Option<Level> {
+    if record.status().is_failure() {
+        Some(Level::ERROR)
     } else if info {
-        Level::INFO
+        Some(Level::INFO)
     } else {
-        return None;
-    };
-    let mut line = String::with_capacity(record.name.len() + 160);
-    record.write_line(&mut line);
-    Some(LogNote::new(level, line))
+        None
+    }
 }
 
 /// Compares every check of `tree` with the source (models and raw
-/// difference; the modifiers come later).
-/// `later`: parts the modifiers will add to each compared record.
+/// difference; the modifiers come later). `later`: parts the modifiers
+/// will add to each compared record.
 pub(super) fn compare(
     source: &Source,
     tree: &ResultTree,

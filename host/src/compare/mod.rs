@@ -26,7 +26,7 @@ pub use status::Status;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::log_note::LogNote;
+use crate::log_note::{LogBatch, LogNote};
 use crate::results::{Metadata, ResultTree};
 
 /// Tolerances, models and modifiers of one comparison.
@@ -108,28 +108,34 @@ pub struct PreparedBuild {
     role: Role,
     records: Vec<Record>,
     /// Grouped records and log lines of a reference build.
-    reference: Option<(Vec<Record>, Vec<LogNote>)>,
+    reference: Option<(Vec<Record>, Vec<LogBatch>)>,
 }
 
 /// The log lines of a build in the order a sequential comparison logs
 /// them: per-check lines, notes about names that cannot be grouped, then
-/// the grouped checks. Rendered in parallel.
-fn lines(records: &[Record], grouped: &[Record], notes: Vec<LogNote>) -> Vec<LogNote> {
+/// the grouped checks. Rendered in parallel, in batches.
+fn lines(records: &[Record], grouped: &[Record], notes: Vec<LogNote>) -> Vec<LogBatch> {
     use rayon::prelude::*;
     // The global level hint, not `tracing::enabled!`: on a thread that
     // then logs nothing, `enabled!` leaves per-layer filter state behind
     // that hides the next event of that thread from some layers.
     let info = tracing::level_filters::LevelFilter::current() >= tracing::Level::INFO;
-    let mut out: Vec<LogNote> = records
-        .par_iter()
-        .filter_map(|record| build::log_line(record, info))
-        .collect();
-    out.extend(notes);
-    out.extend(
-        grouped
-            .iter()
-            .filter_map(|record| build::log_line(record, info)),
-    );
+    let render = |records: &[Record]| {
+        let mut batch = LogBatch::default();
+        for record in records {
+            if let Some(level) = build::line_level(record, info) {
+                batch.push_with(level, |text| record.write_line(text));
+            }
+        }
+        batch
+    };
+    let mut out: Vec<LogBatch> = records.par_chunks(1024).map(render).collect();
+    let mut last = LogBatch::default();
+    for note in &notes {
+        last.push(note);
+    }
+    out.push(last);
+    out.push(render(grouped));
     out
 }
 
@@ -284,7 +290,9 @@ impl Comparison {
                 (grouped, lines)
             }
         };
-        crate::log_note::emit_all(&lines);
+        for batch in &lines {
+            batch.emit();
+        }
         drop(lines);
         let keep = role == Role::Target || self.fixed.settings.keep_reference_records;
         let (records, grouped) = if keep {

@@ -178,6 +178,40 @@ pub(super) fn read_result_json(
     result_id: &str,
     include_incorrect: bool,
 ) -> FileChecks {
+    READ_BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            let out = read_into(path, result_id, include_incorrect, &mut buffer);
+            // Keep no huge buffer alive after an unusually large file.
+            if buffer.capacity() > 16 << 20 {
+                *buffer = Vec::new();
+            }
+            out
+        }
+        Err(_) => read_into(path, result_id, include_incorrect, &mut Vec::new()),
+    })
+}
+
+thread_local! {
+    /// File contents, reused from file to file: tens of thousands of
+    /// result files would otherwise each allocate and free a buffer.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads the whole file at `path` into `buffer` (like `std::fs::read`).
+fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    buffer.clear();
+    std::fs::File::open(path)?.read_to_end(buffer)?;
+    Ok(())
+}
+
+/// [`read_result_json`] with a buffer for the file contents.
+fn read_into(
+    path: &Path,
+    result_id: &str,
+    include_incorrect: bool,
+    buffer: &mut Vec<u8>,
+) -> FileChecks {
     let unreadable = |problem: ResultError| FileChecks {
         checks: vec![Check {
             name: format!("{result_id}:./ERROR/ERROR/ERROR.unreadable"),
@@ -187,18 +221,16 @@ pub(super) fn read_result_json(
         }],
         problems: vec![problem],
     };
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            return unreadable(ResultError::Unreadable {
-                path: path.to_path_buf(),
-                reason: err.to_string(),
-            });
-        }
-    };
-    let iterations = match super::pbench_scan::iterations(&bytes) {
+    if let Err(err) = read_file(path, buffer) {
+        return unreadable(ResultError::Unreadable {
+            path: path.to_path_buf(),
+            reason: err.to_string(),
+        });
+    }
+    let bytes = &buffer[..];
+    let iterations = match super::pbench_scan::iterations(bytes) {
         Some(iterations) => iterations,
-        None => match serde_json::from_slice::<Iterations>(&bytes) {
+        None => match serde_json::from_slice::<Iterations>(bytes) {
             Ok(iterations) => iterations.0.into_iter().map(IterationView::from).collect(),
             Err(err) => {
                 return unreadable(ResultError::Corrupt {
@@ -208,7 +240,6 @@ pub(super) fn read_result_json(
             }
         },
     };
-    drop(bytes);
     let mut out = FileChecks {
         checks: Vec::new(),
         problems: Vec::new(),
