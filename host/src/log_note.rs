@@ -3,7 +3,25 @@
 //! messages must come out in command-line order, exactly as a sequential
 //! run would log them.
 
+use std::sync::OnceLock;
+
 use tracing::Level;
+
+/// Writes a message straight to the log output exactly as the installed
+/// subscriber would, or returns false (the message then goes through
+/// tracing). Per-check lines come by the tens of thousands; a front end
+/// that owns its log format can write them without tracing's per-event
+/// work.
+pub type DirectSink = fn(Level, &str) -> bool;
+
+static DIRECT_SINK: OnceLock<DirectSink> = OnceLock::new();
+
+/// Installs the [`DirectSink`] (once per process; later calls are
+/// ignored). Install it only together with the global subscriber it
+/// imitates.
+pub fn set_direct_sink(sink: DirectSink) {
+    let _ = DIRECT_SINK.set(sink);
+}
 
 /// One log message waiting to be emitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +44,11 @@ impl LogNote {
     }
 
     fn emit_str(level: Level, message: &str) {
+        if let Some(sink) = DIRECT_SINK.get()
+            && sink(level, message)
+        {
+            return;
+        }
         match level {
             Level::ERROR => tracing::error!("{message}"),
             Level::WARN => tracing::warn!("{message}"),

@@ -86,14 +86,7 @@ where
         mut writer: Writer<'_>,
         event: &tracing::Event<'_>,
     ) -> std::fmt::Result {
-        let level = match *event.metadata().level() {
-            tracing::Level::ERROR => "ERROR",
-            tracing::Level::WARN => "WARNING",
-            tracing::Level::INFO => "INFO",
-            tracing::Level::DEBUG => "DEBUG",
-            tracing::Level::TRACE => "TRACE",
-        };
-        write!(writer, "{level:<5}| ")?;
+        write!(writer, "{:<5}| ", level_label(*event.metadata().level()))?;
         let fields = event.metadata().fields();
         if fields.len() == 1 && fields.field("message").is_some() {
             message_only(&mut writer, event)?;
@@ -146,7 +139,13 @@ fn needs_escaping(text: &str) -> bool {
 }
 
 fn write_escaped(writer: &mut Writer<'_>, text: &str) -> std::fmt::Result {
-    if !writer.sanitizes_ansi_escapes() || !needs_escaping(text) {
+    let sanitize = writer.sanitizes_ansi_escapes();
+    escape_into(writer, text, sanitize)
+}
+
+/// Writes `text` escaped like tracing's sanitizer when `sanitize`.
+fn escape_into(writer: &mut impl std::fmt::Write, text: &str, sanitize: bool) -> std::fmt::Result {
+    if !sanitize || !needs_escaping(text) {
         return writer.write_str(text);
     }
     for ch in text.chars() {
@@ -161,6 +160,45 @@ fn write_escaped(writer: &mut Writer<'_>, text: &str) -> std::fmt::Result {
         }
     }
     Ok(())
+}
+
+/// The stderr level filter, once logging is set up.
+static STDERR_LEVEL: std::sync::OnceLock<LevelFilter> = std::sync::OnceLock::new();
+
+/// The label of `level` in the reference format.
+fn level_label(level: tracing::Level) -> &'static str {
+    match level {
+        tracing::Level::ERROR => "ERROR",
+        tracing::Level::WARN => "WARNING",
+        tracing::Level::INFO => "INFO",
+        tracing::Level::DEBUG => "DEBUG",
+        tracing::Level::TRACE => "TRACE",
+    }
+}
+
+/// The [`crate::log_note::DirectSink`] of compare-perf: the line
+/// [`ReferenceFormat`] makes for a message-only event, written to the
+/// sinks whose filter lets `level` through (both sanitize messages, as
+/// tracing's formatter does by default).
+fn direct_sink(level: tracing::Level, message: &str) -> bool {
+    let Some(stderr_level) = STDERR_LEVEL.get() else {
+        return false;
+    };
+    if level == tracing::Level::TRACE {
+        return false;
+    }
+    let mut line = String::with_capacity(message.len() + 8);
+    let _ = write!(line, "{:<5}| ", level_label(level));
+    if escape_into(&mut line, message, true).is_err() {
+        return false;
+    }
+    line.push('\n');
+    if *stderr_level >= level {
+        let _ = BufferedStderr.write_all(line.as_bytes());
+    }
+    // The --log file takes everything down to debug.
+    let _ = BufferedLogFile.write_all(line.as_bytes());
+    true
 }
 
 /// Installs the stderr and `--log` sinks.
@@ -192,8 +230,12 @@ pub(super) fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<(
         None => None,
     };
     let subscriber = Registry::default().with(stderr).with(file);
-    // Ignored when a subscriber is already set (e.g. in-process tests).
-    let _ = tracing::subscriber::set_global_default(subscriber);
+    // Ignored when a subscriber is already set (e.g. in-process tests);
+    // the direct sink imitates this subscriber, so only with it.
+    if tracing::subscriber::set_global_default(subscriber).is_ok() {
+        let _ = STDERR_LEVEL.set(level);
+        crate::log_note::set_direct_sink(direct_sink);
+    }
     Ok(())
 }
 

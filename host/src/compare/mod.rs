@@ -293,11 +293,14 @@ impl Comparison {
         for batch in &lines {
             batch.emit();
         }
-        drop(lines);
         let keep = role == Role::Target || self.fixed.settings.keep_reference_records;
         let (records, grouped) = if keep {
+            rayon::spawn(move || drop(lines));
             (records, grouped)
         } else {
+            // Freeing tens of thousands of records is work this thread,
+            // which orders the builds, need not wait for.
+            rayon::spawn(move || drop((lines, records, grouped)));
             (Vec::new(), Vec::new())
         };
         self.builds.push(Build {
