@@ -134,8 +134,17 @@ fn message_only(writer: &mut Writer<'_>, event: &tracing::Event<'_>) -> std::fmt
 /// Whether tracing's sanitizer would change `text`: it rewrites ESC, BEL,
 /// BS, FF, DEL and the C1 controls U+0080..U+009F (UTF-8 lead byte 0xC2).
 fn needs_escaping(text: &str) -> bool {
-    text.bytes()
-        .any(|b| matches!(b, 0x1b | 0x07 | 0x08 | 0x0c | 0x7f | 0xc2))
+    const ESCAPED: [bool; 256] = {
+        let mut table = [false; 256];
+        table[0x1b] = true;
+        table[0x07] = true;
+        table[0x08] = true;
+        table[0x0c] = true;
+        table[0x7f] = true;
+        table[0xc2] = true;
+        table
+    };
+    text.bytes().any(|b| ESCAPED[b as usize])
 }
 
 fn write_escaped(writer: &mut Writer<'_>, text: &str) -> std::fmt::Result {
@@ -187,8 +196,13 @@ fn direct_sink(level: tracing::Level, message: &str) -> bool {
     if level == tracing::Level::TRACE {
         return false;
     }
-    let mut line = String::with_capacity(message.len() + 8);
-    let _ = write!(line, "{:<5}| ", level_label(level));
+    let mut line = String::with_capacity(message.len() + 10);
+    let label = level_label(level);
+    line.push_str(label);
+    for _ in label.len()..5 {
+        line.push(' ');
+    }
+    line.push_str("| ");
     if escape_into(&mut line, message, true).is_err() {
         return false;
     }
