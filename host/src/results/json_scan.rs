@@ -49,6 +49,19 @@ fn non_digits(word: u64) -> u64 {
     !digits & HIGHS
 }
 
+/// High bit set at least in the first byte of `word` that ends a plain run
+/// inside a string (`"`, `\\` or a control character); bytes after the
+/// first may be flagged wrongly, so only the lowest flag counts.
+#[inline]
+fn string_specials(word: u64) -> u64 {
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let quote = quote.wrapping_sub(ONES) & !quote;
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let backslash = backslash.wrapping_sub(ONES) & !backslash;
+    (control | quote | backslash) & HIGHS
+}
+
 /// What a skipped value was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Token {
@@ -340,7 +353,22 @@ fn skip_key(bytes: &[u8], mut pos: usize) -> Option<usize> {
 #[inline(always)]
 fn skip_string(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
+    // Most strings are short keys: byte by byte first, eight bytes at a
+    // time once a string turns out long.
+    let mut budget = 16;
     loop {
+        if budget == 0 {
+            while let Some(word) = word_at(bytes, pos) {
+                let specials = string_specials(word);
+                if specials != 0 {
+                    pos += (specials.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                pos += 8;
+            }
+        } else {
+            budget -= 1;
+        }
         let byte = *bytes.get(pos)?;
         pos += 1;
         match STRING_CLASS[byte as usize] {
@@ -519,8 +547,18 @@ mod tests {
                 let word = u64::from_le_bytes(bytes);
                 let first = (super::non_digits(word).trailing_zeros() / 8) as usize;
                 assert_eq!(first == at, !byte.is_ascii_digit(), "{byte:#x} at {at}");
+                let mut bytes = [b'a'; 8];
+                bytes[at] = byte;
+                let word = u64::from_le_bytes(bytes);
+                let special = byte < 0x20 || byte == b'"' || byte == b'\\';
+                let first = (super::string_specials(word).trailing_zeros() / 8) as usize;
+                assert_eq!(first == at, special, "{byte:#x} at {at}");
             }
         }
+        let long = format!("\"{}\\n{}\"", "x".repeat(100), "y".repeat(37));
+        assert!(skip(&long).is_some());
+        let control = format!("\"{}\t{}\"", "x".repeat(100), "y".repeat(37));
+        assert!(skip(&control).is_none());
         for text in [
             "\"0123456789abcdef\"",
             "\"0123456\\\"89abcdefgh\"",

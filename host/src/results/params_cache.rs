@@ -25,7 +25,21 @@ const MAX_ENTRIES: usize = 1 << 16;
 /// Independent locks, so that parallel readers rarely wait.
 const SHARDS: usize = 16;
 
-type Shard = Mutex<NameMap<Box<[u8]>, Arc<IterationParams>>>;
+/// Entries by [`block_hash`]; equal hashes are told apart by the bytes.
+type Shard = Mutex<NameMap<u64, Vec<(Box<[u8]>, Arc<IterationParams>)>>>;
+
+/// A hash of the length and the first and last bytes of a block: real
+/// parameter blocks reach tens of kilobytes (package lists), hashing
+/// them whole would cost more than it saves.
+fn block_hash(raw: &[u8]) -> u64 {
+    const EDGE: usize = 512;
+    let hasher = BuildHasherDefault::<NameHasher>::default();
+    if raw.len() <= 2 * EDGE {
+        hasher.hash_one(raw)
+    } else {
+        hasher.hash_one((raw.len(), &raw[..EDGE], &raw[raw.len() - EDGE..]))
+    }
+}
 
 static CACHE: LazyLock<[Shard; SHARDS]> =
     LazyLock::new(|| std::array::from_fn(|_| Mutex::new(NameMap::default())));
@@ -37,17 +51,25 @@ pub(super) fn get_or_render(
     raw: &[u8],
     render: impl FnOnce() -> Option<IterationParams>,
 ) -> Option<Arc<IterationParams>> {
-    let hash = BuildHasherDefault::<NameHasher>::default().hash_one(raw);
+    let hash = block_hash(raw);
     let shard = &CACHE[(hash >> 60) as usize % SHARDS];
-    if let Some(found) = shard.lock().ok()?.get(raw) {
-        return Some(found.clone());
+    let found = shard.lock().ok()?.get(&hash).and_then(|entries| {
+        entries
+            .iter()
+            .find(|(bytes, _)| **bytes == *raw)
+            .map(|(_, params)| params.clone())
+    });
+    if let Some(found) = found {
+        return Some(found);
     }
     let rendered = Arc::new(render()?);
     if let Ok(mut map) = shard.lock() {
         if map.len() >= MAX_ENTRIES / SHARDS {
             map.clear();
         }
-        map.insert(raw.into(), rendered.clone());
+        map.entry(hash)
+            .or_default()
+            .push((raw.into(), rendered.clone()));
     }
     Some(rendered)
 }
