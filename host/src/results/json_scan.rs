@@ -353,21 +353,15 @@ fn skip_key(bytes: &[u8], mut pos: usize) -> Option<usize> {
 #[inline(always)]
 fn skip_string(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
-    // Most strings are short keys: byte by byte first, eight bytes at a
-    // time once a string turns out long.
-    let mut budget = 16;
     loop {
-        if budget == 0 {
-            while let Some(word) = word_at(bytes, pos) {
-                let specials = string_specials(word);
-                if specials != 0 {
-                    pos += (specials.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                pos += 8;
+        // Plain bytes eight at a time (short keys end in the first word).
+        while let Some(word) = word_at(bytes, pos) {
+            let specials = string_specials(word);
+            if specials != 0 {
+                pos += (specials.trailing_zeros() / 8) as usize;
+                break;
             }
-        } else {
-            budget -= 1;
+            pos += 8;
         }
         let byte = *bytes.get(pos)?;
         pos += 1;
