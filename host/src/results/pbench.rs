@@ -197,12 +197,25 @@ thread_local! {
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Reads the whole file at `path` into `buffer` (like `std::fs::read`).
-fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<()> {
+/// Reads the whole file at `path` into the start of `buffer` and returns
+/// its length. The buffer only grows (zero-filled once), so reading needs
+/// no size query per file: open, read until the end, close.
+fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
     use std::io::Read;
-    buffer.clear();
-    std::fs::File::open(path)?.read_to_end(buffer)?;
-    Ok(())
+    let mut file = std::fs::File::open(path)?;
+    let mut len = 0;
+    loop {
+        if len == buffer.len() {
+            let grow = buffer.len().max(64 << 10);
+            buffer.resize(buffer.len() + grow, 0);
+        }
+        match file.read(&mut buffer[len..]) {
+            Ok(0) => return Ok(len),
+            Ok(read) => len += read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
 }
 
 /// [`read_result_json`] with a buffer for the file contents.
@@ -221,13 +234,15 @@ fn read_into(
         }],
         problems: vec![problem],
     };
-    if let Err(err) = read_file(path, buffer) {
-        return unreadable(ResultError::Unreadable {
-            path: path.to_path_buf(),
-            reason: err.to_string(),
-        });
-    }
-    let bytes = &buffer[..];
+    let bytes = match read_file(path, buffer) {
+        Ok(len) => &buffer[..len],
+        Err(err) => {
+            return unreadable(ResultError::Unreadable {
+                path: path.to_path_buf(),
+                reason: err.to_string(),
+            });
+        }
+    };
     let iterations = match super::pbench_scan::iterations(bytes) {
         Some(iterations) => iterations,
         None => match serde_json::from_slice::<Iterations>(bytes) {

@@ -21,17 +21,29 @@ pub(super) struct ErrorDir {
 }
 
 /// Sorted visible entries of `dir` (nothing when it is not a dir).
+///
+/// Listed with `open` + `getdents` only: a tree has thousands of
+/// directories and `std::fs::read_dir` adds a `stat` to each.
 fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(read) = std::fs::read_dir(dir) else {
+    use rustix::fs::{Mode, OFlags};
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) else {
         return Vec::new();
     };
-    let mut out: Vec<(String, PathBuf)> = read
-        .filter_map(|entry| entry.ok())
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            (!name.starts_with('.')).then(|| (name, entry.path()))
-        })
-        .collect();
+    let Ok(mut listing) = rustix::fs::Dir::new(fd) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    while let Some(Ok(entry)) = listing.read() {
+        let raw = entry.file_name().to_bytes();
+        // Hidden names (and `.`, `..`) never match the reference's globs.
+        if raw.starts_with(b".") {
+            continue;
+        }
+        let name = String::from_utf8_lossy(raw).into_owned();
+        out.push((name, dir.join(std::ffi::OsStr::from_bytes(raw))));
+    }
     out.sort();
     out
 }
