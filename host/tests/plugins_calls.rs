@@ -57,6 +57,38 @@ fn localhost_keeps_persistent_markers_and_detects_a_crashed_run() {
 }
 
 #[test]
+fn paths_registered_for_removal_stay_separate_lines() {
+    let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
+    let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
+    let host = FakeHost::default();
+    let mut profile = entry
+        .library
+        .new_profile("Localhost", &context("h1"))
+        .unwrap();
+    profile.apply(&host, None).unwrap();
+    runperf_plugin_api::lend(&host, |ffi| {
+        let h = runperf_plugin_api::Host::from_ffi(ffi);
+        runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2").unwrap();
+        runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2.key.pub").unwrap();
+    });
+    assert_eq!(
+        host.key("h1", "cleanup/paths_to_be_removed").as_deref(),
+        Some("/img/a.qcow2\n/img/a.qcow2.key.pub\n")
+    );
+    profile.revert(&host).unwrap();
+    let removed: Vec<String> = host
+        .commands
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, c)| format!("{:?}", c.line))
+        .filter(|l| l.contains("rm"))
+        .collect();
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    assert!(removed[0].contains("\"/img/a.qcow2\""), "{removed:?}");
+}
+
+#[test]
 fn name_param_renames_the_profile_safely() {
     let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
     let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();

@@ -62,8 +62,9 @@ pub use names::safe_name;
 pub use registry::Registry;
 pub use serde_json;
 pub use types::{
-    Applied, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind, ImageRequest,
-    LogLevel, ParsedCheck, ProfileContext, ProvisionRequest, TestContext, TestRun, WorkerSpec,
+    Applied, CONTROLLER, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind,
+    ImageRequest, LogLevel, ParsedCheck, ProfileContext, ProvisionRequest, TestContext, TestRun,
+    WorkerSpec,
 };
 
 /// Items the [`export_plugin!`] expansion refers to; not part of the API.

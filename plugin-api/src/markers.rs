@@ -65,7 +65,11 @@ pub fn remove_on_revert(host: &Host<'_>, machine: &str, path: &str) -> PluginRes
             "path {path:?} contains a newline"
         )));
     }
+    // Storage may hand the value back without its final newline.
     let mut list = host.persistent_get(machine, CLEANUP)?.unwrap_or_default();
+    if !list.is_empty() && !list.ends_with('\n') {
+        list.push('\n');
+    }
     list.push_str(path);
     list.push('\n');
     host.persistent_set(machine, CLEANUP, &list)

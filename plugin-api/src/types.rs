@@ -178,11 +178,32 @@ pub enum LogLevel {
     Error,
 }
 
+/// Name of the machine run-perf itself runs on, always available to
+/// host services (e.g. to run a provisioning client such as `bkr`).
+pub const CONTROLLER: &str = "controller";
+
 /// Handed to a profile when it is created.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProfileContext {
     /// Name of the host machine the profile is applied on.
     pub host: String,
+    /// Address of that host as given on the command line (assets such as
+    /// `libvirt/ADDR-tuned.xml` are named after it).
+    #[serde(default)]
+    pub address: String,
+    /// Host distro (`--distro`).
+    #[serde(default)]
+    pub distro: String,
+    /// Guest distro (`--guest-distro`, else the host distro).
+    #[serde(default)]
+    pub guest_distro: String,
+    /// Public key that workers must accept: run-perf logs into them with
+    /// the matching private key.
+    #[serde(default)]
+    pub public_key: String,
+    /// Password to set for root in guest images, if any (`--default-passwords`).
+    #[serde(default)]
+    pub default_password: Option<String>,
     /// Asset search dirs (`--paths`), most important first.
     #[serde(default)]
     pub paths: Vec<String>,
@@ -230,6 +251,14 @@ pub struct TestContext {
 pub struct TestRun {
     /// Host machine name.
     pub host: String,
+    /// Host distro (`--distro`).
+    #[serde(default)]
+    pub distro: String,
+    /// Address of every machine of the run by name (hosts as given on the
+    /// command line, workers as seen from their host), for benchmarks
+    /// whose clients and servers must find each other.
+    #[serde(default)]
+    pub addresses: std::collections::BTreeMap<String, String>,
     /// Name of the applied profile.
     pub profile: String,
     /// Workers, one group per host.
@@ -276,6 +305,10 @@ pub struct ProvisionRequest {
     /// Provisioner params from the command line (`Beaker:{...}`).
     #[serde(default)]
     pub extra: serde_json::Map<String, Value>,
+    /// How long the run waits for a calm machine (`--load-timeout`);
+    /// provisioners waiting for one use it unless their params say otherwise.
+    #[serde(default)]
+    pub load_timeout_secs: Option<f64>,
 }
 
 /// One value read from a result file by a result parser.

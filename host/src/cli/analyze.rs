@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use super::strip::LogArgs;
+use super::logging::LogArgs;
 use crate::analyze::model::Tolerance;
 use crate::analyze::{AnalyzeRequest, analyze};
 
@@ -14,6 +14,7 @@ use crate::analyze::{AnalyzeRequest, analyze};
 #[command(
     name = "analyze-perf",
     version,
+    infer_long_args = true,
     about = "Export run-perf results to CSV and train models for compare-perf"
 )]
 pub struct Args {

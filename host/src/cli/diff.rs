@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-use super::strip::LogArgs;
+use super::logging::LogArgs;
 use crate::diff::{FAILURE, closest_result, exit_code};
 
 /// Command line of diff-perf.
@@ -14,6 +14,7 @@ use crate::diff::{FAILURE, closest_result, exit_code};
 #[command(
     name = "diff-perf",
     version,
+    infer_long_args = true,
     about = "Report (as the exit code) which result or group is closest to the source result",
     long_about = "Compares multiple results and reports the closest result (or group) to the \
                   source one. The exit code is the index of that result (or group) up to 253; \

@@ -90,9 +90,9 @@ pub struct Args {
     /// Private key for SSH logins (default: the agent and ~/.ssh/id_*).
     #[arg(long, value_name = "FILE")]
     pub ssh_key: Option<PathBuf>,
-    /// User for SSH logins to hosts.
-    #[arg(long, default_value = "root")]
-    pub ssh_user: String,
+    /// User for SSH logins to hosts (default: ~/.ssh/config's, else root).
+    #[arg(long)]
+    pub ssh_user: Option<String>,
     /// Host key checking for hosts: accept-new records unknown keys and
     /// refuses changed ones; strict refuses unknown keys; ignore checks
     /// nothing (workers, which are recreated every run, always use ignore).
@@ -101,9 +101,14 @@ pub struct Args {
     /// known_hosts file used for hosts (default ~/.ssh/known_hosts).
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
-    /// Seconds to wait for workers' load to calm down before each test;
-    /// after that the test runs anyway, with a warning.
-    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    /// Seconds to wait for a machine's load to calm down (before each
+    /// test, after provisioning); after that the run goes on, with a warning.
+    #[arg(
+        long,
+        default_value_t = 600,
+        value_name = "SECS",
+        env = "RUNPERF_LOAD_TIMEOUT"
+    )]
     pub load_timeout: u64,
     /// List the plugins found and the files rejected, then exit.
     #[arg(long)]
@@ -146,6 +151,31 @@ pub fn main() -> ExitCode {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--paths` dirs, then the standard places for a lab's assets (as the
+/// reference appended its own package dir): `$XDG_CONFIG_HOME/runperf`
+/// (default `~/.config/runperf`), `/etc/runperf` and the install's
+/// `share/runperf`; only the ones that exist.
+fn with_default_asset_dirs(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let config_home = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    let share = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|bin| bin.join("../share/runperf")));
+    let defaults = [
+        config_home.map(|c| c.join("runperf")),
+        Some(PathBuf::from("/etc/runperf")),
+        share,
+    ];
+    for dir in defaults.into_iter().flatten() {
+        if dir.is_dir() && !paths.contains(&dir) {
+            paths.push(dir);
+        }
+    }
+    paths
 }
 
 /// Validates the arguments into a [`RunConfig`].
@@ -192,8 +222,9 @@ fn config(args: Args) -> anyhow::Result<RunConfig> {
                 .to_string(),
         ),
     };
+    let ssh_user_given = args.ssh_user.is_some();
     let mut ssh = SshConfig {
-        user: args.ssh_user,
+        user: args.ssh_user.unwrap_or_else(|| "root".into()),
         identity: args.ssh_key,
         passwords: args.default_passwords,
         host_key_policy: match args.host_key_checking {
@@ -219,7 +250,7 @@ fn config(args: Args) -> anyhow::Result<RunConfig> {
         worker_rpms: args.worker_rpms,
         keep_tmp_files: args.keep_tmp_files,
         force_params,
-        paths: args.paths,
+        paths: with_default_asset_dirs(args.paths),
         retry_tests: args.retry_tests,
         host_setup_script: args.host_setup_script,
         host_setup_script_reboot: args.host_setup_script_reboot,
@@ -228,6 +259,7 @@ fn config(args: Args) -> anyhow::Result<RunConfig> {
         argv: std::env::args().collect(),
         ssh,
         load_timeout: Duration::from_secs(args.load_timeout),
+        ssh_user_given,
     })
 }
 

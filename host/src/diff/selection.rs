@@ -25,10 +25,10 @@ fn resolve_level(scores: &[f64], selection: &[usize]) -> Level {
         return Level::Tied(Vec::new());
     };
     let count = scores.iter().filter(|&&s| s == best).count();
-    if count == 1 {
-        if let Some(&winner) = selection.iter().find(|&&i| scores[i] == best) {
-            return Level::Winner(winner);
-        }
+    if count == 1
+        && let Some(&winner) = selection.iter().find(|&&i| scores[i] == best)
+    {
+        return Level::Winner(winner);
     }
     Level::Tied(
         selection

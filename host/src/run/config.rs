@@ -52,6 +52,8 @@ pub struct RunConfig {
     pub ssh: SshConfig,
     /// How long to wait for a calm machine before each test.
     pub load_timeout: Duration,
+    /// `--ssh-user` was given (else `~/.ssh/config` may set the user).
+    pub ssh_user_given: bool,
 }
 
 impl RunConfig {

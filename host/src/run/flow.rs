@@ -45,6 +45,7 @@ struct Run<'a> {
     progress: Progress,
     fetcher: LogFetcher,
     metadata: Map<String, Value>,
+    profile_context: runperf_plugin_api::ProfileContext,
     outcome: Outcome,
 }
 
@@ -54,7 +55,7 @@ pub fn execute(
     catalog: Arc<Catalog>,
     interrupt: Interrupt,
 ) -> anyhow::Result<Outcome> {
-    tree::prepare_output(&cfg.output)?;
+    let _output = super::output::prepare(&cfg.output)?;
     let info = RunInfo {
         metadata: &cfg.metadata,
         distro: &cfg.distro,
@@ -95,6 +96,7 @@ pub fn execute(
         progress: Progress::new(),
         fetcher: LogFetcher::default(),
         metadata,
+        profile_context: profile_step::context_template(cfg, String::new()),
         outcome: Outcome::default(),
     };
     run.services
@@ -129,12 +131,18 @@ impl Run<'_> {
                 self.services
                     .add_host(&spec.name, &spec.address, true, params, None)
             } else {
+                let endpoint = super::client_config::resolve(
+                    &spec.address,
+                    &cfg.ssh,
+                    cfg.ssh_user_given,
+                    cfg.ssh.identity.is_some(),
+                );
                 self.services.add_host(
                     &spec.name,
-                    &spec.address,
+                    &endpoint.connect,
                     false,
                     params,
-                    Some(cfg.ssh.clone()),
+                    Some(endpoint.ssh),
                 )
             };
             self.hosts.push(host);
@@ -172,10 +180,10 @@ impl Run<'_> {
     fn collect_sysinfo(&mut self, dir: &Path, workers: &[Vec<String>]) -> anyhow::Result<()> {
         let mut machines = self.hosts.clone();
         for name in workers.iter().flatten() {
-            if let Ok(worker) = self.services.machine(name) {
-                if !machines.iter().any(|m| m.name() == worker.name()) {
-                    machines.push(worker);
-                }
+            if let Ok(worker) = self.services.machine(name)
+                && !machines.iter().any(|m| m.name() == worker.name())
+            {
+                machines.push(worker);
             }
         }
         for machine in &machines {
@@ -188,6 +196,12 @@ impl Run<'_> {
 
     fn profiles(&mut self) {
         let cfg = self.cfg;
+        match super::keys::controller_public_key(&cfg.ssh) {
+            Ok(key) => self.profile_context.public_key = key,
+            Err(err) => {
+                tracing::warn!("{err:#}; profiles creating workers will lack our public key")
+            }
+        }
         let setup_script = match setup::worker_setup_script(cfg) {
             Ok(script) => script,
             Err(err) => {
@@ -243,7 +257,7 @@ impl Run<'_> {
                 item.name
             ));
             match profile_step::apply(
-                self.cfg,
+                &self.profile_context,
                 &self.catalog,
                 &self.services,
                 &self.hosts,

@@ -1,11 +1,14 @@
 //! `run-perf`'s orchestration: hosts, provisioning, profiles, tests,
 //! retries, metadata and the result tree the compare tools read.
 
+mod client_config;
 pub mod config;
 mod detect;
 pub mod flow;
 pub mod interrupt;
+mod keys;
 pub mod metadata;
+mod output;
 mod profile_step;
 mod progress;
 pub mod services;

@@ -35,12 +35,25 @@ fn plugin_error(what: &str, e: runperf_plugin_api::PluginError) -> anyhow::Error
     anyhow!("{what}: {e:#}")
 }
 
+/// What every host's profile context shares: asset paths, distros,
+/// the controller's public key, the root password for guests.
+pub fn context_template(cfg: &RunConfig, public_key: String) -> ProfileContext {
+    ProfileContext {
+        paths: cfg.paths.iter().map(|p| p.display().to_string()).collect(),
+        distro: cfg.distro.clone(),
+        guest_distro: cfg.guest_distro().to_owned(),
+        public_key,
+        default_password: cfg.ssh.passwords.first().cloned(),
+        ..ProfileContext::default()
+    }
+}
+
 /// Creates the profile `item` for every host and applies it.
 ///
 /// On failure the hosts where it was created are reverted before the
 /// error is returned, so the next attempt starts clean.
 pub fn apply(
-    cfg: &RunConfig,
+    template: &ProfileContext,
     catalog: &Catalog,
     services: &RunServices,
     hosts: &[Arc<Machine>],
@@ -50,10 +63,12 @@ pub fn apply(
     let entry = catalog.find(ComponentKind::Profile, &item.name)?;
     let mut handles = Vec::new();
     for host in hosts {
+        let address = host.address();
         let context = ProfileContext {
             host: host.name().to_owned(),
-            paths: cfg.paths.iter().map(|p| p.display().to_string()).collect(),
+            address: address.split(':').next().unwrap_or(address).to_owned(),
             extra: item.params.clone(),
+            ..template.clone()
         };
         let handle = entry
             .library

@@ -65,7 +65,7 @@ impl RunServices {
         masker: Masker,
         ssh: SshConfig,
     ) -> Self {
-        Self {
+        let services = Self {
             machines: RwLock::new(BTreeMap::new()),
             catalog,
             metadata,
@@ -73,7 +73,25 @@ impl RunServices {
             ssh,
             sessions_dir: RwLock::new(None),
             state_dir: state_dir(),
-        }
+        };
+        let controller = Machine::new(
+            api::CONTROLLER,
+            "127.0.0.1",
+            Arc::new(LocalTransport::new(api::CONTROLLER)),
+            services.masker.clone(),
+        );
+        services.insert(Arc::new(controller), None);
+        services
+    }
+
+    /// Address of every machine by name, the controller excepted.
+    pub fn addresses(&self) -> BTreeMap<String, String> {
+        let machines = self.machines.read().unwrap_or_else(|p| p.into_inner());
+        machines
+            .iter()
+            .filter(|(name, _)| name.as_str() != api::CONTROLLER)
+            .map(|(name, slot)| (name.clone(), slot.machine.address().to_owned()))
+            .collect()
     }
 
     /// Adds a host: this machine itself (`local`) or one reached over SSH
@@ -321,6 +339,15 @@ impl HostServices for RunServices {
     }
 
     fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
+        let mut filled;
+        let request = if request.public_key.is_empty() {
+            filled = request.clone();
+            filled.public_key =
+                super::keys::controller_public_key(&self.ssh).map_err(|e| err(format!("{e:#}")))?;
+            &filled
+        } else {
+            request
+        };
         let mut tried = Vec::new();
         for entry in self
             .catalog

@@ -56,6 +56,7 @@ pub fn provision(
             address: host.address().to_owned(),
             distro: cfg.distro.clone(),
             extra: item.params.clone(),
+            load_timeout_secs: Some(cfg.load_timeout.as_secs_f64()),
         };
         tracing::info!("PROVISION {host} with {} ({})", entry.info.name, cfg.distro);
         provisioner

@@ -59,6 +59,8 @@ pub fn run_once(env: &TestEnv<'_>, profile_dir: &Path, item: &Item) -> anyhow::R
     let pending = PendingTestDir::create(&profile_dir.join(&name))?;
     let run = TestRun {
         host: env.host.to_owned(),
+        distro: env.cfg.distro.clone(),
+        addresses: env.services.addresses(),
         profile: env.profile.name.clone(),
         workers: env.profile.workers.clone(),
         output_dir: pending.path().display().to_string(),

@@ -8,33 +8,6 @@ use anyhow::Context;
 
 use crate::machine::Masker;
 
-/// Creates the output dir. An existing run-perf result there is replaced
-/// (as the reference does); any other existing non-empty dir is refused,
-/// so a mistyped `--output` cannot wipe unrelated files.
-pub fn prepare_output(dir: &Path) -> anyhow::Result<()> {
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read output dir {}", dir.display()))?
-            .next()
-            .is_none();
-        if !empty {
-            if !dir.join(super::metadata::FILE).is_file() {
-                anyhow::bail!(
-                    "output dir {} exists and is not a run-perf result; choose another --output or remove it",
-                    dir.display()
-                );
-            }
-            tracing::warn!("Removing previously existing results: {}", dir.display());
-            std::fs::remove_dir_all(dir)
-                .with_context(|| format!("cannot remove previous results in {}", dir.display()))?;
-        }
-    } else {
-        tracing::info!("Creating results: {}", dir.display());
-    }
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output dir {}", dir.display()))
-}
-
 /// Records a failure in the first free `DIR/__error<N>__`: `exception`
 /// (the message), `traceback` (the chain of causes, one per line) and,
 /// when given, `details`. Secrets are masked in all three.
@@ -158,16 +131,5 @@ mod tests {
         );
         assert_eq!(read("details"), "attempt 0 of MASKED");
         assert!(!second.join("details").exists());
-    }
-
-    #[test]
-    fn output_dir_that_is_not_a_result_is_never_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("precious.txt"), "x").unwrap();
-        assert!(prepare_output(dir.path()).is_err());
-        assert!(dir.path().join("precious.txt").exists());
-        std::fs::write(dir.path().join("RUNPERF_METADATA"), "distro:x").unwrap();
-        prepare_output(dir.path()).unwrap();
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -46,7 +46,10 @@ impl HostServices for FakeHost {
         Ok(())
     }
     fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
-        Ok(self.key(machine, key))
+        // Like the real storage: the value without its final newline.
+        Ok(self
+            .key(machine, key)
+            .map(|v| v.strip_suffix('\n').unwrap_or(&v).to_owned()))
     }
     fn persistent_set(&self, machine: &str, key: &str, value: Option<&str>) -> PluginResult<()> {
         let mut map = self.persistent.lock().unwrap();

@@ -63,17 +63,15 @@ pub fn fio_argv(params: &FioParams, workload: &Workload<'_>) -> Vec<String> {
 /// with the target's base name appended).
 pub fn iteration_name(workload: &Workload<'_>, serial: bool) -> String {
     let mut name = format!("{}-{}KiB", workload.test_type, workload.block_size);
-    if serial {
-        if let Some(target) = workload.targets.first() {
-            let base = target
-                .path
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default();
-            name.push('-');
-            name.push_str(base);
-        }
+    if serial && let Some(target) = workload.targets.first() {
+        let base = target
+            .path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        name.push('-');
+        name.push_str(base);
     }
     name
 }

@@ -232,7 +232,9 @@ impl FioParams {
             },
             pre_iteration_script: all.get("pre-iteration-script").map(|s| (*s).to_owned()),
         };
+        let mut out = out;
         out.check_sizes()?;
+        out.normalize_file_size();
         Ok(out)
     }
 
@@ -247,17 +249,20 @@ impl FioParams {
                 "fio params ioengine and file-size must not be empty",
             ));
         }
-        let largest = self.block_sizes.iter().max().copied().unwrap_or(0) * 1024;
-        if let Ok(bytes) = self.file_size.parse::<u64>() {
-            if bytes < largest {
-                return Err(PluginError::new(format!(
-                    "fio param file-size {bytes} is in bytes (as in pbench-fio, it is fio's size=), \
-                     smaller than the largest block size {} KiB; write e.g. \"{bytes}M\" for MiB",
-                    largest / 1024
-                )));
-            }
-        }
         Ok(())
+    }
+
+    /// A bare `file-size` is bytes, as in pbench-fio (fio's `size=`); one
+    /// smaller than the largest block size cannot be meant as bytes (fio
+    /// would refuse it), so it is read as MiB, the unit people write in
+    /// examples (`"file-size": 64`). Returns the size fio gets.
+    fn normalize_file_size(&mut self) {
+        let largest = self.block_sizes.iter().max().copied().unwrap_or(0) * 1024;
+        if let Ok(number) = self.file_size.parse::<u64>()
+            && number < largest
+        {
+            self.file_size = format!("{number}M");
+        }
     }
 }
 
@@ -318,12 +323,22 @@ mod tests {
             ("runtime", "ten", "runtime"),
             ("direct", "2", "direct"),
             ("job-mode", "parallel", "job-mode"),
-            ("file-size", "64", "in bytes"),
             ("block-sizes", "4,0", "positive"),
         ] {
             let err = FioParams::parse(&params(&[(key, value)])).unwrap_err();
             assert!(err.message().contains(needle), "{key}: {err}");
         }
+    }
+
+    #[test]
+    fn bare_file_sizes_smaller_than_a_block_are_mib() {
+        let p = FioParams::parse(&params(&[("file-size", "64"), ("block-sizes", "4,64")])).unwrap();
+        assert_eq!(p.file_size, "64M");
+        let p =
+            FioParams::parse(&params(&[("file-size", "1300000"), ("block-sizes", "4")])).unwrap();
+        assert_eq!(p.file_size, "1300000");
+        let p = FioParams::parse(&params(&[("file-size", "2G")])).unwrap();
+        assert_eq!(p.file_size, "2G");
     }
 
     #[test]

@@ -35,6 +35,7 @@ fn run_fio(output: &Path, target: &Path, mut extra: Value) -> LocalHost {
             .as_object()
             .cloned()
             .unwrap_or_default(),
+        ..TestRun::default()
     };
     host.with(|h| {
         let result = test.setup(h, &run).and_then(|()| test.run(h, &run));

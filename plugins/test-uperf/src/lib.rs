@@ -124,7 +124,7 @@ impl Test for Uperf {
             }
             agent::register_tools(host, run, &extra::tools(&self.extras, &run.metadata)?)?;
             // As the reference: every client talks to the host machine.
-            let servers = vec![run.host.clone(); clients.len()].join(",");
+            let servers = vec![agent::address_of(run, &run.host); clients.len()].join(",");
             self.mode = Mode::Pbench {
                 params: params::pbench_params(&text),
                 servers,

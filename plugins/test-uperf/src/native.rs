@@ -37,7 +37,7 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
     match params.servers.get(index) {
         Some(server) => server.clone(),
         None if client == run.host => "127.0.0.1".to_owned(),
-        None => run.host.clone(),
+        None => crate::pbench::agent::address_of(run, &run.host),
     }
 }
 
@@ -330,6 +330,14 @@ mod tests {
         };
         assert_eq!(server_address(&params, &run, 0, "h"), "127.0.0.1");
         assert_eq!(server_address(&params, &run, 0, "vm1"), "h");
+        let mut with_addresses = run.clone();
+        with_addresses
+            .addresses
+            .insert("h".into(), "192.0.2.7".into());
+        assert_eq!(
+            server_address(&params, &with_addresses, 0, "vm1"),
+            "192.0.2.7"
+        );
         params.servers = vec!["10.0.0.1".into()];
         assert_eq!(server_address(&params, &run, 0, "vm1"), "10.0.0.1");
         assert_eq!(port(1), 20020);

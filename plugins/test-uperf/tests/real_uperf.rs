@@ -33,6 +33,7 @@ fn real_uperf_writes_a_result_compare_perf_can_read() {
         workers: vec![vec!["localhost".into()]],
         output_dir: tmp.path().to_string_lossy().into_owned(),
         metadata: Default::default(),
+        ..TestRun::default()
     };
     let host = LocalHost::new();
     host.with(|h| {

@@ -42,9 +42,7 @@ pub(crate) enum ExecError {
 /// Open a channel and start the command.
 fn start(link: &Link, command: &Command) -> Result<Channel, StepError> {
     let deadline = Instant::now() + STEP_TIMEOUT;
-    let mut channel = link.open_channel(deadline)?;
-    let line = remote_line(command);
-    link.retry(deadline, || channel.exec(&line))?;
+    let mut channel = link.start_command(&remote_line(command), deadline)?;
     link.retry(deadline, || channel.send_eof())?;
     Ok(channel)
 }
@@ -156,9 +154,8 @@ fn expire(link: &Link, expiry: Expiry, pid: Option<u32>) -> ExecError {
 
 fn kill(link: &Link, pid: u32) -> Result<(), StepError> {
     let deadline = Instant::now() + Duration::from_secs(10).min(STEP_TIMEOUT);
-    let mut channel = link.open_channel(deadline)?;
     let line = format!("kill -KILL -- -{pid} 2>/dev/null; kill -KILL {pid} 2>/dev/null; true");
-    link.retry(deadline, || channel.exec(&line))?;
+    let mut channel = link.start_command(&line, deadline)?;
     link.retry(deadline, || channel.send_eof())?;
     link.retry(deadline, || channel.wait_eof())?;
     link.retry(deadline, || channel.wait_close())

@@ -61,10 +61,19 @@ impl Link {
         }
     }
 
-    /// Open a session channel (for one command).
-    pub(crate) fn open_channel(&self, deadline: Instant) -> Result<Channel, StepError> {
+    /// Open a session channel and start `line` on it. The whole start is
+    /// one thread at a time: with several commands starting at once on one
+    /// session, libssh2 could lose the reply to an `exec` request
+    /// ("Failed waiting for channel success").
+    pub(crate) fn start_command(
+        &self,
+        line: &str,
+        deadline: Instant,
+    ) -> Result<Channel, StepError> {
         let _one_at_a_time = self.opening.lock().unwrap_or_else(|p| p.into_inner());
-        self.retry(deadline, || self.session.channel_session())
+        let mut channel = self.retry(deadline, || self.session.channel_session())?;
+        self.retry(deadline, || channel.exec(line))?;
+        Ok(channel)
     }
 
     /// Open a `direct-tcpip` channel to `host:port` as seen from this end.

@@ -127,6 +127,16 @@ fn destroy_leftovers(host: &Host<'_>, run: &TestRun) {
     }
 }
 
+/// The address of machine `name` as the run knows it (hosts as given on
+/// the command line, workers as seen from their host); the name itself
+/// when the host gave none.
+pub fn address_of(run: &TestRun, name: &str) -> String {
+    run.addresses
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| name.to_owned())
+}
+
 /// Runs `invocation` on the host and copies its result dir into
 /// `run.output_dir` (with `RUNPERF_METADATA.json` injected first).
 pub fn run_pbench(host: &Host<'_>, run: &TestRun, invocation: &Invocation<'_>) -> PluginResult<()> {
@@ -141,7 +151,8 @@ pub fn run_pbench(host: &Host<'_>, run: &TestRun, invocation: &Invocation<'_>) -
             ))
         })?;
     let bin = packages::find(host, &run.host, invocation.test)?;
-    let line = invocation.command_line(bin.as_deref(), clients);
+    let clients: Vec<String> = clients.iter().map(|c| address_of(run, c)).collect();
+    let line = invocation.command_line(bin.as_deref(), &clients);
     host.log(LogLevel::Debug, &format!("running on {}: {line}", run.host));
     let stall = watchdog_secs(invocation.params);
     let out = host.run(

@@ -54,26 +54,29 @@ fn worker_info(host: &Host<'_>, worker: &str, distro: &str) -> Value {
             )
         )),
     );
-    if let Ok(params) = host.machine_params(worker) {
-        if !params.is_empty() {
-            let mut lines: Vec<String> = params
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{k}: {}",
-                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                    )
-                })
-                .collect();
-            lines.sort();
-            info.insert("params".to_owned(), json!(lines.join("\n")));
-        }
+    if let Ok(params) = host.machine_params(worker)
+        && !params.is_empty()
+    {
+        let mut lines: Vec<String> = params
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                )
+            })
+            .collect();
+        lines.sort();
+        info.insert("params".to_owned(), json!(lines.join("\n")));
     }
     json!(info)
 }
 
-/// The distro of the run, as recorded in its metadata.
+/// The distro of the run (`--distro`), else as recorded in its metadata.
 pub fn distro(run: &TestRun) -> String {
+    if !run.distro.is_empty() {
+        return run.distro.clone();
+    }
     run.metadata
         .get("distro")
         .and_then(Value::as_str)

@@ -1,0 +1,203 @@
+//! What a host needs before VMs can be created: libvirt answering,
+//! virt-install, qemu and osinfo (installed with dnf or apt-get when
+//! missing), the libvirt daemon started (systemd, or the daemons directly
+//! on hosts without systemd) and libvirt's `default` network active.
+//! Installed packages and started services are left in place on revert,
+//! as the reference does.
+
+use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+
+/// What the profile will use besides libvirt itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// A custom qemu binary (`qemu_bin`): install the stack unconditionally.
+    pub custom_qemu: bool,
+    /// tuned-adm is used.
+    pub tuned: bool,
+}
+
+/// Package managers the profile knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageManager {
+    /// Fedora, RHEL, CentOS.
+    Dnf,
+    /// Older RHEL.
+    Yum,
+    /// Debian, Ubuntu.
+    Apt,
+}
+
+impl PackageManager {
+    /// Finds the package manager of `machine`.
+    pub fn detect(host: &Host<'_>, machine: &str) -> PluginResult<Self> {
+        for (program, manager) in [
+            ("dnf", Self::Dnf),
+            ("yum", Self::Yum),
+            ("apt-get", Self::Apt),
+        ] {
+            if host
+                .run(machine, &Command::argv([program, "--version"]))?
+                .success()
+            {
+                return Ok(manager);
+            }
+        }
+        Err(PluginError::new(format!(
+            "{machine} has neither dnf, yum nor apt-get; install libvirt, virt-install and qemu there yourself"
+        )))
+    }
+
+    /// The packages of the libvirt stack for `arch`.
+    pub fn packages(self, arch: &str, needs: Needs) -> Vec<String> {
+        let mut out: Vec<&str> = match self {
+            Self::Dnf | Self::Yum => vec![
+                "libvirt",
+                "virt-install",
+                "qemu-kvm",
+                "qemu-img",
+                "libosinfo",
+            ],
+            Self::Apt => vec![
+                "libvirt-daemon-system",
+                "libvirt-clients",
+                "virtinst",
+                qemu_system_package(arch),
+                "qemu-utils",
+                "libosinfo-bin",
+                "dnsmasq-base",
+            ],
+        };
+        if needs.tuned {
+            out.push("tuned");
+        }
+        out.into_iter().map(str::to_owned).collect()
+    }
+
+    /// Installs `packages` on `machine`.
+    pub fn install(self, host: &Host<'_>, machine: &str, packages: &[String]) -> PluginResult<()> {
+        let mut argv: Vec<String> = match self {
+            Self::Dnf => vec![
+                "dnf".into(),
+                "-y".into(),
+                "--skip-broken".into(),
+                "install".into(),
+            ],
+            Self::Yum => vec![
+                "yum".into(),
+                "-y".into(),
+                "--skip-broken".into(),
+                "install".into(),
+            ],
+            Self::Apt => vec![
+                "env".into(),
+                "DEBIAN_FRONTEND=noninteractive".into(),
+                "apt-get".into(),
+                "install".into(),
+                "-y".into(),
+                "--no-install-recommends".into(),
+            ],
+        };
+        argv.extend(packages.iter().cloned());
+        let install = Command::argv(argv).timeout(1800.0);
+        if host.run(machine, &install)?.success() {
+            return Ok(());
+        }
+        if self == Self::Apt {
+            // Stale package lists are the usual reason; refresh once.
+            host.run(
+                machine,
+                &Command::argv(["apt-get", "update"]).timeout(600.0),
+            )?;
+        }
+        host.run_ok(machine, &install).map_err(|e| {
+            e.context(format!(
+                "cannot install {} on {machine}; install them by hand and run again",
+                packages.join(" ")
+            ))
+        })?;
+        Ok(())
+    }
+}
+
+fn qemu_system_package(arch: &str) -> &'static str {
+    match arch {
+        "aarch64" | "arm" | "armv7l" => "qemu-system-arm",
+        "ppc64" | "ppc64le" => "qemu-system-ppc",
+        "s390x" => "qemu-system-s390x",
+        _ => "qemu-system-x86",
+    }
+}
+
+fn libvirt_answers(host: &Host<'_>, machine: &str) -> PluginResult<bool> {
+    Ok(host
+        .run(machine, &Command::argv(["virsh", "version"]))?
+        .success())
+}
+
+/// Makes sure `machine` can run VMs for the profile.
+pub fn ensure(host: &Host<'_>, machine: &str, arch: &str, needs: Needs) -> PluginResult<()> {
+    let have_virt_install = host
+        .run(machine, &Command::argv(["virt-install", "--version"]))?
+        .success();
+    let answering = libvirt_answers(host, machine)?;
+    let tuned_missing = needs.tuned
+        && !host
+            .run(machine, &Command::argv(["tuned-adm", "--version"]))?
+            .success();
+    if needs.custom_qemu || !have_virt_install || !answering || tuned_missing {
+        let manager = PackageManager::detect(host, machine)?;
+        let packages = manager.packages(arch, needs);
+        host.log(
+            LogLevel::Info,
+            &format!("{machine}: installing {}", packages.join(" ")),
+        );
+        manager.install(host, machine, &packages)?;
+    }
+    if !libvirt_answers(host, machine)? {
+        start_libvirt(host, machine)?;
+    }
+    ensure_default_network(host, machine)
+}
+
+fn start_libvirt(host: &Host<'_>, machine: &str) -> PluginResult<()> {
+    let systemd = host.run(machine, &Command::argv(["systemctl", "start", "libvirtd"]))?;
+    if !systemd.success() {
+        // No systemd (containers, some CI machines): start the daemons.
+        host.log(
+            LogLevel::Info,
+            &format!("{machine}: systemctl cannot start libvirtd, starting the daemons directly"),
+        );
+        host.run(machine, &Command::argv(["virtlogd", "--daemon"]))?;
+        host.run(machine, &Command::argv(["libvirtd", "--daemon"]))?;
+    }
+    for _ in 0..30 {
+        if libvirt_answers(host, machine)? {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    Err(PluginError::new(format!(
+        "libvirt does not answer on {machine} (virsh version fails) after starting libvirtd; \
+         check the libvirtd service there"
+    ))
+    .with_cause(systemd.stderr.trim().to_owned()))
+}
+
+fn ensure_default_network(host: &Host<'_>, machine: &str) -> PluginResult<()> {
+    let info = host.run(machine, &Command::argv(["virsh", "net-info", "default"]))?;
+    if !info.success() {
+        return Err(PluginError::new(format!(
+            "libvirt on {machine} has no network named default, so the VMs would get no address; \
+             define it (Debian: package libvirt-daemon-config-network, or virsh net-define)"
+        ))
+        .with_cause(info.stderr.trim().to_owned()));
+    }
+    let active = info.stdout.lines().any(|line| {
+        line.split_once(':')
+            .is_some_and(|(k, v)| k.trim() == "Active" && v.trim() == "yes")
+    });
+    if !active {
+        host.run_ok(machine, &Command::argv(["virsh", "net-start", "default"]))?;
+    }
+    Ok(())
+}
