@@ -7,17 +7,15 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use tracing::level_filters::LevelFilter;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::{Layer, Registry};
 
+use super::compare_builds::{BuildJob, compare_builds};
+use super::compare_log::{flush_log, setup_logging};
 use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
 use crate::reports::{self, Report};
 use crate::results::{LoadProgress, Metadata, ResultTree};
@@ -86,97 +84,6 @@ pub struct Args {
     /// Store the debug log to FILE.
     #[arg(long)]
     pub log: Option<PathBuf>,
-}
-
-/// Stderr behind a buffer: tens of thousands of per-check lines would
-/// otherwise cost one write each. Flushed by [`flush_log`].
-static STDERR: std::sync::LazyLock<std::sync::Mutex<std::io::BufWriter<std::io::Stderr>>> =
-    std::sync::LazyLock::new(|| {
-        std::sync::Mutex::new(std::io::BufWriter::with_capacity(
-            1 << 16,
-            std::io::stderr(),
-        ))
-    });
-
-/// Writer handle of the buffered stderr.
-struct BufferedStderr;
-
-impl std::io::Write for BufferedStderr {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match STDERR.lock() {
-            Ok(mut stderr) => stderr.write(buf),
-            Err(_) => std::io::stderr().write(buf),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match STDERR.lock() {
-            Ok(mut stderr) => stderr.flush(),
-            Err(_) => Ok(()),
-        }
-    }
-}
-
-/// Writes out the buffered log lines.
-fn flush_log() {
-    use std::io::Write as _;
-    let _ = BufferedStderr.flush();
-}
-
-/// `LEVEL| message`, the reference's compare-perf log format.
-struct ReferenceFormat;
-
-impl<S, N> FormatEvent<S, N> for ReferenceFormat
-where
-    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> std::fmt::Result {
-        let level = match *event.metadata().level() {
-            tracing::Level::ERROR => "ERROR",
-            tracing::Level::WARN => "WARNING",
-            tracing::Level::INFO => "INFO",
-            tracing::Level::DEBUG => "DEBUG",
-            tracing::Level::TRACE => "TRACE",
-        };
-        write!(writer, "{level:<5}| ")?;
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
-    }
-}
-
-fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<()> {
-    let level = match verbose {
-        0 => LevelFilter::WARN,
-        1 => LevelFilter::INFO,
-        _ => LevelFilter::DEBUG,
-    };
-    let stderr = tracing_subscriber::fmt::layer()
-        .event_format(ReferenceFormat)
-        .with_writer(|| BufferedStderr)
-        .with_filter(level);
-    let file = match log {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create the log file {}", path.display()))?;
-            Some(
-                tracing_subscriber::fmt::layer()
-                    .event_format(ReferenceFormat)
-                    .with_writer(std::sync::Mutex::new(file))
-                    .with_ansi(false)
-                    .with_filter(LevelFilter::DEBUG),
-            )
-        }
-        None => None,
-    };
-    let subscriber = Registry::default().with(stderr).with(file);
-    // Ignored when a subscriber is already set (e.g. in-process tests).
-    let _ = tracing::subscriber::set_global_default(subscriber);
-    Ok(())
 }
 
 /// A result given on the command line.
@@ -279,6 +186,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         builds_average: args.model_builds_average,
         n_out_of_results: args.n_out_of_results,
         n_out_of_results_n: args.n_out_of_results_n,
+        // Only the HTML and JSON reports look at reference builds.
+        keep_reference_records: args.html.is_some() || args.json.is_some(),
     };
     let (source, rest) = results.split_first().context("no result given")?;
     // The reference always reads the source without incorrect results.
@@ -292,23 +201,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     drop(source_tree);
     // With a single result the source is compared with itself.
     let (target, references) = rest.split_last().unwrap_or((source, &[]));
-    for (result, role) in references
+    let jobs: Vec<BuildJob> = references
         .iter()
         .map(|r| (r, Role::Reference))
         .chain(std::iter::once((target, Role::Target)))
-    {
-        let tree = load(result, args.include_incorrect_results)?;
-        comparison.add_build(
-            result.name.clone(),
-            &tree,
-            Metadata::load(&result.path),
+        .map(|(result, role)| BuildJob {
+            name: result.name.clone(),
+            path: result.path.clone(),
             role,
-        );
-    }
+        })
+        .collect();
+    flush_log();
+    let progress = Arc::new(Progress::new("results"));
+    compare_builds(
+        &mut comparison,
+        &jobs,
+        args.include_incorrect_results,
+        progress,
+    )?;
     if let Some(path) = &args.xunit {
         write_report(&reports::xunit::Xunit, &comparison, path)?;
     }
-    if let Some(target) = comparison.target() {
+    // The tables are only logged at info level: skip them when nothing
+    // would show them.
+    let tables_shown = LevelFilter::current() >= tracing::Level::INFO;
+    if let Some(target) = comparison.target().filter(|_| tables_shown) {
         for table in reports::text::per_type_tables(target) {
             tracing::info!("\n\n{table}\n\n");
         }

@@ -3,6 +3,8 @@
 
 pub mod analyze;
 pub mod compare;
+mod compare_builds;
+mod compare_log;
 pub mod diff;
 pub mod logging;
 pub mod run;

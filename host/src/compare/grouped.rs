@@ -3,6 +3,8 @@
 
 use super::record::Record;
 use super::statistics::{average, uncertainty};
+use crate::log_note::LogNote;
+use crate::name_map::NameMap;
 
 /// The parts of a check name, as the reference's pattern
 /// `P/T/S:./ITERATION/WORKFLOW/TYPE.KIND` splits it.
@@ -53,37 +55,53 @@ fn split(name: &str) -> Option<NameParts<'_>> {
 /// first `-`), `workflow`, `workflow_type`, `check_type`). Names the
 /// pattern does not fit are returned unchanged (the reference crashes).
 pub fn merged_name(name: &str, merge: &[&str]) -> String {
+    merged_or_note(name, merge).unwrap_or_else(|note| {
+        note.emit();
+        name.to_string()
+    })
+}
+
+/// [`merged_name`], or the debug note to log when `name` does not fit the
+/// pattern (and is used unchanged).
+fn merged_or_note<'a>(name: &'a str, merge: &[&str]) -> Result<String, LogNote> {
     if merge.is_empty() {
-        return name.to_string();
+        return Ok(name.to_string());
     }
     let Some(parts) = split(name) else {
-        tracing::debug!(
-            "{name}: not a PROFILE/TEST/SERIAL:./ITER/WORKFLOW/TYPE.KIND name, not merged"
-        );
-        return name.to_string();
+        return Err(LogNote::new(
+            tracing::Level::DEBUG,
+            format!("{name}: not a PROFILE/TEST/SERIAL:./ITER/WORKFLOW/TYPE.KIND name, not merged"),
+        ));
     };
-    let pick = |key: &str, value: &str| -> String {
-        if merge.contains(&key) {
-            "*".into()
-        } else {
-            value.into()
-        }
-    };
+    let pick =
+        |key: &str, value: &'a str| -> &'a str { if merge.contains(&key) { "*" } else { value } };
     let (iteration_name, extra) = parts
         .iteration
         .split_once('-')
         .unwrap_or((parts.iteration, "*"));
-    format!(
-        "{}/{}/{}:./{}-{}/{}/{}.{}",
+    // `P/T/S:./ITER-EXTRA/WORKFLOW/TYPE.KIND`
+    let pieces = [
         pick("profile", parts.profile),
+        "/",
         pick("test", parts.test),
+        "/",
         pick("serial", parts.serial),
+        ":./",
         pick("iteration_name", iteration_name),
+        "-",
         pick("iteration_name_extra", extra),
+        "/",
         pick("workflow", parts.workflow),
+        "/",
         pick("workflow_type", parts.workflow_type),
+        ".",
         pick("check_type", parts.kind),
-    )
+    ];
+    let mut merged = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        merged.push_str(piece);
+    }
+    Ok(merged)
 }
 
 /// The three groupings of the reference, in order.
@@ -111,28 +129,34 @@ pub struct Group {
 }
 
 /// Groups of the primary, non-error mean records, grouping by grouping,
-/// each in order of first appearance.
-pub fn groups(records: &[Record], mean_tolerance: f64) -> Vec<Group> {
+/// each in order of first appearance; plus the debug notes about names
+/// that do not fit the pattern.
+pub fn groups(records: &[Record], mean_tolerance: f64) -> (Vec<Group>, Vec<LogNote>) {
     let members: Vec<(&str, f64)> = records
         .iter()
         .filter(|r| r.primary && !r.is_stddev())
         .filter_map(|r| {
             let (status, score) = r.verdict();
-            (status != super::status::Status::Error).then_some((r.name.as_str(), score))
+            (status != super::status::Status::Error).then_some((&*r.name, score))
         })
         .collect();
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     for merge in GROUPINGS {
         let mut order: Vec<String> = Vec::new();
-        let mut values: std::collections::HashMap<String, Vec<f64>> =
-            std::collections::HashMap::new();
+        let mut values: NameMap<String, Vec<f64>> = NameMap::default();
         for (name, score) in &members {
-            let merged = merged_name(name, merge);
-            let entry = values.entry(merged.clone()).or_default();
-            if entry.is_empty() {
-                order.push(merged);
+            let merged = merged_or_note(name, merge).unwrap_or_else(|note| {
+                notes.push(note);
+                name.to_string()
+            });
+            match values.get_mut(&merged) {
+                Some(scores) => scores.push(*score),
+                None => {
+                    values.insert(merged.clone(), vec![*score]);
+                    order.push(merged);
+                }
             }
-            entry.push(*score);
         }
         for name in order {
             let scores = &values[&name];
@@ -143,7 +167,7 @@ pub fn groups(records: &[Record], mean_tolerance: f64) -> Vec<Group> {
             });
         }
     }
-    out
+    (out, notes)
 }
 
 #[cfg(test)]

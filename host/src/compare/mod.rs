@@ -11,7 +11,6 @@ mod display;
 mod grouped;
 mod model;
 mod modifier;
-mod name_map;
 mod record;
 pub mod statistics;
 mod status;
@@ -25,7 +24,9 @@ pub use record::{Bucket, Part, PartKind, Record};
 pub use status::Status;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::log_note::{LogBatch, LogNote};
 use crate::results::{Metadata, ResultTree};
 
 /// Tolerances, models and modifiers of one comparison.
@@ -42,6 +43,11 @@ pub struct Settings {
     pub n_out_of_results: f64,
     /// `--n-out-of-results-n`: builds allowed to fail.
     pub n_out_of_results_n: i64,
+    /// Keep the records of reference builds once they fed the modifiers.
+    /// Reports over all builds (HTML, JSON summaries) need them; the
+    /// verdict and the reports of the target do not, and without them a
+    /// comparison holds the records of one build instead of all.
+    pub keep_reference_records: bool,
 }
 
 impl Default for Settings {
@@ -53,6 +59,7 @@ impl Default for Settings {
             builds_average: 0.0,
             n_out_of_results: 0.0,
             n_out_of_results_n: 2,
+            keep_reference_records: true,
         }
     }
 }
@@ -95,11 +102,107 @@ impl Outcome {
     }
 }
 
+/// A build compared with the source whose cross-build part (modifiers,
+/// logging) is still to be done by [`Comparison::add_prepared`].
+pub struct PreparedBuild {
+    role: Role,
+    records: Vec<Record>,
+    /// Grouped records and log lines of a reference build.
+    reference: Option<(Vec<Record>, Vec<LogBatch>)>,
+}
+
+/// The log lines of a build in the order a sequential comparison logs
+/// them: per-check lines, notes about names that cannot be grouped, then
+/// the grouped checks. Rendered in parallel, in batches.
+fn lines(records: &[Record], grouped: &[Record], notes: Vec<LogNote>) -> Vec<LogBatch> {
+    use rayon::prelude::*;
+    // The global level hint, not `tracing::enabled!`: on a thread that
+    // then logs nothing, `enabled!` leaves per-layer filter state behind
+    // that hides the next event of that thread from some layers.
+    let info = tracing::level_filters::LevelFilter::current() >= tracing::Level::INFO;
+    let render = |records: &[Record]| {
+        let mut batch = LogBatch::default();
+        for record in records {
+            if let Some(level) = build::line_level(record, info) {
+                batch.push_with(level, |text| record.write_line(text));
+            }
+        }
+        batch
+    };
+    let mut out: Vec<LogBatch> = records.par_chunks(1024).map(render).collect();
+    let mut last = LogBatch::default();
+    for note in &notes {
+        last.push(note);
+    }
+    out.push(last);
+    out.push(render(grouped));
+    out
+}
+
+/// What stays fixed while builds are added: the settings and the source.
+struct Fixed {
+    settings: Settings,
+    source: build::Source,
+}
+
+/// The fixed part of a comparison, shareable with any thread: prepares
+/// builds ([`Preparer::prepare`]) while the comparison adds earlier ones.
+#[derive(Clone)]
+pub struct Preparer(Arc<Fixed>);
+
+impl Preparer {
+    /// Does the part of comparing `tree` that needs no other build, so
+    /// that several builds can be prepared in parallel; the tree can be
+    /// dropped afterwards. Add the results in command-line order with
+    /// [`Comparison::add_prepared`].
+    pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
+        let scoring = self.0.scoring();
+        let later = self.0.modifier_parts(role);
+        let records = build::compare(&self.0.source, tree, &scoring, later);
+        // Reference builds get no modifier parts: their groups and lines
+        // are final already.
+        let reference = match role {
+            Role::Reference => {
+                let (grouped, notes) = build::grouped(&records, &scoring, later);
+                let lines = lines(&records, &grouped, notes);
+                Some((grouped, lines))
+            }
+            Role::Target => None,
+        };
+        PreparedBuild {
+            role,
+            records,
+            reference,
+        }
+    }
+}
+
+impl Fixed {
+    /// Parts the modifiers add to each compared record of a `role` build.
+    fn modifier_parts(&self, role: Role) -> usize {
+        let settings = &self.settings;
+        match role {
+            Role::Reference => 0,
+            Role::Target => {
+                usize::from(settings.builds_average != 0.0)
+                    + usize::from(settings.n_out_of_results != 0.0)
+            }
+        }
+    }
+
+    fn scoring(&self) -> build::Scoring<'_> {
+        build::Scoring {
+            mean_tolerance: self.settings.mean_tolerance,
+            stddev_tolerance: self.settings.stddev_tolerance,
+            models: &self.settings.models,
+        }
+    }
+}
+
 /// A whole comparison: the source, then builds added in order.
 pub struct Comparison {
-    settings: Settings,
+    fixed: Arc<Fixed>,
     modifiers: Vec<Box<dyn Modifier>>,
-    source: build::Source,
     /// The source result.
     pub source_info: SourceInfo,
     /// Builds compared so far (references, then the target).
@@ -120,9 +223,11 @@ impl Comparison {
             )));
         }
         Self {
-            settings,
+            fixed: Arc::new(Fixed {
+                settings,
+                source: build::Source::new(source),
+            }),
             modifiers,
-            source: build::Source::new(source),
             source_info,
             builds: Vec::new(),
         }
@@ -130,7 +235,7 @@ impl Comparison {
 
     /// The settings in use.
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.fixed.settings
     }
 
     /// Compares `tree` with the source and records its grouped checks.
@@ -142,17 +247,65 @@ impl Comparison {
         metadata: Metadata,
         role: Role,
     ) -> &Build {
-        let mut context = build::Context {
-            mean_tolerance: self.settings.mean_tolerance,
-            stddev_tolerance: self.settings.stddev_tolerance,
-            models: &self.settings.models,
-            modifiers: &mut self.modifiers,
+        let prepared = self.prepare(tree, role);
+        self.add_prepared(name, tree.path().to_path_buf(), metadata, prepared)
+    }
+
+    /// A handle preparing builds for this comparison on other threads.
+    pub fn preparer(&self) -> Preparer {
+        Preparer(self.fixed.clone())
+    }
+
+    /// [`Preparer::prepare`] on this thread.
+    pub fn prepare(&self, tree: &ResultTree, role: Role) -> PreparedBuild {
+        self.preparer().prepare(tree, role)
+    }
+
+    /// Adds a prepared build: feeds the modifiers (and, for the target,
+    /// takes their parts), logs the per-check lines.
+    pub fn add_prepared(
+        &mut self,
+        name: String,
+        path: PathBuf,
+        metadata: Metadata,
+        prepared: PreparedBuild,
+    ) -> &Build {
+        let PreparedBuild {
+            role,
+            mut records,
+            reference,
+        } = prepared;
+        let (grouped, lines) = match reference {
+            Some((mut grouped, lines)) => {
+                build::apply_modifiers(&mut records, role, &mut self.modifiers);
+                build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
+                (grouped, lines)
+            }
+            None => {
+                build::apply_modifiers(&mut records, role, &mut self.modifiers);
+                let later = self.fixed.modifier_parts(role);
+                let (mut grouped, notes) = build::grouped(&records, &self.fixed.scoring(), later);
+                build::apply_modifiers(&mut grouped, role, &mut self.modifiers);
+                let lines = lines(&records, &grouped, notes);
+                (grouped, lines)
+            }
         };
-        let records = build::compare(&self.source, tree, role, &mut context);
-        let grouped = build::grouped(&records, role, &mut context);
+        for batch in &lines {
+            batch.emit();
+        }
+        let keep = role == Role::Target || self.fixed.settings.keep_reference_records;
+        let (records, grouped) = if keep {
+            rayon::spawn(move || drop(lines));
+            (records, grouped)
+        } else {
+            // Freeing tens of thousands of records is work this thread,
+            // which orders the builds, need not wait for.
+            rayon::spawn(move || drop((lines, records, grouped)));
+            (Vec::new(), Vec::new())
+        };
         self.builds.push(Build {
             name,
-            path: tree.path().to_path_buf(),
+            path,
             metadata,
             role,
             records,
@@ -164,7 +317,7 @@ impl Comparison {
     /// The source check named `name` (its value and params), for reports
     /// that show the source next to the compared builds.
     pub fn source_check(&self, name: &str) -> Option<&crate::results::Check> {
-        self.source.get(name)
+        self.fixed.source.get(name).map(|source| &source.check)
     }
 
     /// The target build (the last one added).

@@ -5,12 +5,12 @@
 //! `{"__metadata__": {...}, CHECK: {"equation": [a, b], "raw": avg,
 //! "mmin": .., "mmax": ..}}`, and the old unversioned `{CHECK: [a, b]}`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use super::record::{Contribution, PartKind};
+use crate::name_map::NameMap;
 use crate::results::CheckValue;
 
 /// A model file that cannot be used.
@@ -54,7 +54,7 @@ pub struct LinearModel {
     pub path: PathBuf,
     /// `__metadata__.version` (None for the old format).
     pub version: Option<i64>,
-    entries: HashMap<String, ModelEntry>,
+    entries: NameMap<String, ModelEntry>,
 }
 
 fn number(value: &Value) -> Option<CheckValue> {
@@ -91,7 +91,7 @@ impl LinearModel {
             .get("__metadata__")
             .map(|meta| meta.get("version").and_then(Value::as_i64));
         let versioned = version.is_some();
-        let mut entries = HashMap::with_capacity(map.len());
+        let mut entries = NameMap::with_capacity_and_hasher(map.len(), Default::default());
         for (check, entry) in &map {
             if versioned && check == "__metadata__" {
                 continue;
@@ -154,16 +154,46 @@ impl LinearModel {
         src: &CheckValue,
         dst: &CheckValue,
     ) -> Vec<Contribution> {
+        self.contribution_pair(index, check, src, dst)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// How many parts and source values [`LinearModel::contributions`]
+    /// gives for `check` compared to `dst`.
+    pub fn contribution_counts(&self, check: &str, dst: &CheckValue) -> (usize, usize) {
+        match (self.entry(check), dst.as_f64()) {
+            (Some(entry), Some(_)) => {
+                let raw = entry.raw.as_ref();
+                let raw_part = raw.and_then(CheckValue::as_f64).is_some();
+                (1 + usize::from(raw_part), usize::from(raw.is_some()))
+            }
+            _ => (0, 0),
+        }
+    }
+
+    /// [`LinearModel::contributions`] without allocating.
+    pub fn contribution_pair(
+        &self,
+        index: usize,
+        check: &str,
+        src: &CheckValue,
+        dst: &CheckValue,
+    ) -> [Option<Contribution>; 2] {
         let (Some(entry), Some(dst_value)) = (self.entry(check), dst.as_f64()) else {
-            return Vec::new();
+            return [None, None];
         };
         let (a, b) = entry.equation;
-        let mut out = vec![(
-            PartKind::Model(index),
-            a * dst_value + b,
-            1.0,
-            entry.raw.clone(),
-        )];
+        let mut out = [
+            Some((
+                PartKind::Model(index),
+                a * dst_value + b,
+                1.0,
+                entry.raw.clone(),
+            )),
+            None,
+        ];
         if let Some(raw) = entry.raw.as_ref().and_then(CheckValue::as_f64) {
             let difference = if check.ends_with("mean") {
                 // The reference tests the *source* for zero here; a zero raw
@@ -176,7 +206,7 @@ impl LinearModel {
             } else {
                 raw - dst_value
             };
-            out.push((PartKind::ModelRaw(index), difference, 0.0, None));
+            out[1] = Some((PartKind::ModelRaw(index), difference, 0.0, None));
         }
         out
     }

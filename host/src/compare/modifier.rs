@@ -2,12 +2,14 @@
 //! the target) rather than at one comparison. Every build feeds them; only
 //! the target build gets their parts.
 
-use super::name_map::NameMap;
+use std::sync::Arc;
+
 use super::record::{Contribution, PartKind, Record};
 use super::statistics::uncertainty;
+use crate::name_map::NameMap;
 
 /// A cross-build score part.
-pub trait Modifier: Send {
+pub trait Modifier: Send + Sync {
     /// Feeds a record of a reference build.
     fn add_result(&mut self, record: &Record);
     /// Feeds a record of the target build and returns its parts.
@@ -27,7 +29,7 @@ fn adjusted_weight(weight: f64, count: usize) -> f64 {
 /// all builds, doubled to catch small regressions spread over builds.
 pub struct BuildsAverage {
     weight: f64,
-    averages: NameMap<String, (f64, usize)>,
+    averages: NameMap<Arc<str>, (f64, usize)>,
 }
 
 impl BuildsAverage {
@@ -46,7 +48,7 @@ impl BuildsAverage {
 impl Modifier for BuildsAverage {
     fn add_result(&mut self, record: &Record) {
         let score = record.score();
-        match self.averages.get_mut(&record.name) {
+        match self.averages.get_mut(&*record.name) {
             Some(entry) => {
                 entry.0 += score;
                 entry.1 += 1;
@@ -59,7 +61,7 @@ impl Modifier for BuildsAverage {
 
     fn check_result(&mut self, record: &Record) -> Vec<Contribution> {
         self.add_result(record);
-        let (sum, count) = self.averages[&record.name];
+        let (sum, count) = self.averages[&*record.name];
         let score = sum / count as f64 * Self::COEFFICIENT;
         vec![(
             PartKind::BuildsAverage,
@@ -75,7 +77,7 @@ impl Modifier for BuildsAverage {
 pub struct NOutOfResults {
     weight: f64,
     allowed_failures: f64,
-    failures: NameMap<String, (usize, usize)>,
+    failures: NameMap<Arc<str>, (usize, usize)>,
 }
 
 impl NOutOfResults {
@@ -93,7 +95,7 @@ impl NOutOfResults {
 impl Modifier for NOutOfResults {
     fn add_result(&mut self, record: &Record) {
         let failed = usize::from(record.status().is_failure());
-        match self.failures.get_mut(&record.name) {
+        match self.failures.get_mut(&*record.name) {
             Some(entry) => {
                 entry.0 += failed;
                 entry.1 += 1;
@@ -106,7 +108,7 @@ impl Modifier for NOutOfResults {
 
     fn check_result(&mut self, record: &Record) -> Vec<Contribution> {
         self.add_result(record);
-        let (failed, count) = self.failures[&record.name];
+        let (failed, count) = self.failures[&*record.name];
         let tolerance = record.tolerance.as_f64().unwrap_or(0.0);
         let score = failed as f64 / self.allowed_failures * tolerance * 1.1;
         let signed = if record.score() > 0.0 { score } else { -score };

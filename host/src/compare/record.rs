@@ -3,10 +3,11 @@
 //! text of the per-check line (the reference's `result.Result`).
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::display::{fixed, source_value};
+use super::display::{write_fixed, write_source_value};
 use super::status::Status;
 use crate::results::{CheckValue, Params};
 
@@ -29,13 +30,19 @@ pub enum PartKind {
 impl PartKind {
     /// The label used in the details (`model0`, `raw`, `n_of`...).
     pub fn label(self) -> String {
-        match self {
-            PartKind::Model(i) => format!("model{i}"),
-            PartKind::ModelRaw(i) => format!("mraw{i}"),
-            PartKind::Raw => "raw".into(),
-            PartKind::BuildsAverage => "avg".into(),
-            PartKind::NOutOfResults => "n_of".into(),
-        }
+        let mut out = String::new();
+        self.write_label(&mut out);
+        out
+    }
+
+    fn write_label(self, out: &mut String) {
+        let _ = match self {
+            PartKind::Model(i) => write!(out, "model{i}"),
+            PartKind::ModelRaw(i) => write!(out, "mraw{i}"),
+            PartKind::Raw => out.write_str("raw"),
+            PartKind::BuildsAverage => out.write_str("avg"),
+            PartKind::NOutOfResults => out.write_str("n_of"),
+        };
     }
 }
 
@@ -71,8 +78,9 @@ pub type Contribution = (PartKind, f64, f64, Option<CheckValue>);
 /// One compared check of one target build.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// Full check name (`PROFILE/TEST/SERIAL:./ITER/WORKFLOW/TYPE.mean`).
-    pub name: String,
+    /// Full check name (`PROFILE/TEST/SERIAL:./ITER/WORKFLOW/TYPE.mean`),
+    /// shared with the source and the other builds.
+    pub name: Arc<str>,
     /// Whether the check is primary.
     pub primary: bool,
     /// Whether this is a grouped (averaged) check.
@@ -98,7 +106,7 @@ pub struct Record {
 impl Record {
     /// A record with no part yet.
     pub fn new(
-        name: String,
+        name: Arc<str>,
         dst: CheckValue,
         tolerance: CheckValue,
         primary: bool,
@@ -121,7 +129,7 @@ impl Record {
     }
 
     /// A broken record: score -100, status `Error`, `details` explained.
-    pub fn broken(name: String, details: String, primary: bool, params: Params) -> Self {
+    pub fn broken(name: Arc<str>, details: String, primary: bool, params: Params) -> Self {
         let mut record = Self::new(
             name,
             CheckValue::Int(-100),
@@ -129,9 +137,9 @@ impl Record {
             primary,
             params,
         );
-        record.srcs.push(CheckValue::Int(0));
+        record.srcs = vec![CheckValue::Int(0)];
         // The reference prints the empty label and suffix before the text.
-        record.errors.push(format!(" {details}"));
+        record.errors = vec![format!(" {details}")];
         record.diffs += -100.0 * 0.0;
         record
     }
@@ -187,10 +195,24 @@ impl Record {
         (Status::grade(score, self.tolerance_value()), score)
     }
 
+    /// Whether this record was not compared (missing or broken on one
+    /// side): it has an error part and never feeds the modifiers.
+    pub fn is_broken(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     /// The details text of the per-check line, as the reference writes it.
     pub fn details(&self) -> String {
+        let mut out = String::with_capacity(96);
+        self.write_details(&mut out);
+        out
+    }
+
+    /// Appends [`Record::details`] to `out`.
+    pub fn write_details(&self, out: &mut String) {
         if self.weights == 0.0 && self.errors.is_empty() {
-            return "No results yet".into();
+            out.push_str("No results yet");
+            return;
         }
         let (status, score) = self.verdict();
         let order = if score.abs() <= self.tolerance_value() {
@@ -200,45 +222,68 @@ impl Record {
         } else {
             [Bucket::Small, Bucket::Good, Bucket::Big]
         };
-        let mut out: Vec<String> = Vec::new();
+        // Sections are separated by one space; the values section and the
+        // tolerance always come last.
         if status == Status::Error && !self.errors.is_empty() {
-            out.push(format!("ERROR {}", self.errors.join(", ")));
+            out.push_str("ERROR ");
+            for (i, error) in self.errors.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(error);
+            }
+            out.push(' ');
         }
         for bucket in order {
-            let items: Vec<String> = self
-                .parts
-                .iter()
-                .filter(|part| part.bucket == bucket)
-                .map(|part| format!("{} {}%", part.kind.label(), fixed(part.difference, 2, true)))
-                .collect();
-            if !items.is_empty() {
-                let section = match bucket {
-                    Bucket::Good => "GOOD",
-                    Bucket::Big => "BIG",
-                    Bucket::Small => "SMALL",
-                };
-                out.push(format!("{section} {}", items.join(", ")));
+            let mut first = true;
+            for part in self.parts.iter().filter(|part| part.bucket == bucket) {
+                if first {
+                    out.push_str(match bucket {
+                        Bucket::Good => "GOOD ",
+                        Bucket::Big => "BIG ",
+                        Bucket::Small => "SMALL ",
+                    });
+                    first = false;
+                } else {
+                    out.push_str(", ");
+                }
+                part.kind.write_label(out);
+                out.push(' ');
+                write_fixed(out, part.difference, 2, true);
+                out.push('%');
+            }
+            if !first {
+                out.push(' ');
             }
         }
-        let srcs: Vec<String> = self.srcs.iter().map(source_value).collect();
-        out.push(format!("({}; {})", srcs.join("/"), self.dst));
-        out.push(format!("+-{}% tolerance", self.tolerance));
-        out.join(" ")
+        out.push('(');
+        for (i, src) in self.srcs.iter().enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            write_source_value(out, src);
+        }
+        let _ = write!(out, "; {}) +-{}% tolerance", self.dst, self.tolerance);
     }
 
     /// The per-check line: `PASS: NAME SCORE (DETAILS)`.
     pub fn line(&self) -> String {
-        let (status, score) = self.verdict();
-        let mut line = String::with_capacity(self.name.len() + 64);
-        let _ = write!(
-            line,
-            "{}: {} {} ({})",
-            status.label(),
-            self.name,
-            fixed(score, 2, false),
-            self.details()
-        );
+        let mut line = String::with_capacity(self.name.len() + 128);
+        self.write_line(&mut line);
         line
+    }
+
+    /// Appends [`Record::line`] to `out`.
+    pub fn write_line(&self, out: &mut String) {
+        let (status, score) = self.verdict();
+        out.push_str(status.label());
+        out.push_str(": ");
+        out.push_str(&self.name);
+        out.push(' ');
+        write_fixed(out, score, 2, false);
+        out.push_str(" (");
+        self.write_details(out);
+        out.push(')');
     }
 
     /// Whether this is a stddev check.

@@ -65,7 +65,7 @@ pub fn record(record: &Record) -> Value {
         .map(|(key, value)| (key.clone(), json!(value)))
         .collect();
     json!({
-        "name": record.name,
+        "name": &*record.name,
         "primary": record.primary,
         "grouped": record.grouped,
         "status": status,

@@ -45,11 +45,34 @@ impl fmt::Display for CheckValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CheckValue::Int(value) => write!(f, "{value}"),
-            CheckValue::Float(value) => f.write_str(&python_float_repr(*value)),
+            CheckValue::Float(value) => write_python_float(f, *value),
             CheckValue::Text(text) => f.write_str(text),
             CheckValue::Broken(why) => write!(f, "<broken: {why}>"),
         }
     }
+}
+
+/// Writes [`python_float_repr`] of `value`. In the positional range both
+/// Rust's `{}` and Python's `repr` print the shortest round-trip digits, so
+/// only a missing `.0` has to be added there.
+fn write_python_float(f: &mut fmt::Formatter<'_>, value: f64) -> fmt::Result {
+    let magnitude = value.abs();
+    if (1e-4..1e16).contains(&magnitude) {
+        // At most 17 significant digits and 20 positions: 32 bytes suffice.
+        let mut buffer = [0u8; 40];
+        let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+        if std::io::Write::write_fmt(&mut cursor, format_args!("{value}")).is_ok() {
+            let len = cursor.position() as usize;
+            if let Ok(text) = std::str::from_utf8(&buffer[..len]) {
+                f.write_str(text)?;
+                if !text.contains('.') {
+                    f.write_str(".0")?;
+                }
+                return Ok(());
+            }
+        }
+    }
+    f.write_str(&python_float_repr(value))
 }
 
 /// Python's `repr(float)`: shortest round-trip digits, exponent form below
@@ -120,7 +143,7 @@ pub struct Check {
 
 #[cfg(test)]
 mod tests {
-    use super::python_float_repr;
+    use super::{CheckValue, python_float_repr};
 
     #[test]
     fn float_repr_matches_python() {
@@ -142,6 +165,25 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(python_float_repr(value), expected, "{value}");
+            assert_eq!(CheckValue::Float(value).to_string(), expected, "{value}");
+        }
+        // The positional fast path agrees with the general one.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let value = f64::from_bits(state);
+            if value.is_finite() {
+                let scaled = value.abs().log10().clamp(-6.0, 18.0);
+                let value =
+                    value.signum() * 10f64.powf(scaled) * (1.0 + (state % 1000) as f64 / 1e3);
+                assert_eq!(
+                    CheckValue::Float(value).to_string(),
+                    python_float_repr(value),
+                    "{value:e}"
+                );
+            }
         }
     }
 }

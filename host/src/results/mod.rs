@@ -24,8 +24,11 @@
 
 mod check;
 mod error;
+mod json_scan;
 mod metadata;
+mod params_cache;
 mod pbench;
+mod pbench_scan;
 mod walk;
 
 pub use check::{Check, CheckValue, Params};
@@ -34,8 +37,12 @@ pub use metadata::Metadata;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
+use tracing::Level;
+
+use crate::log_note::LogNote;
 
 /// Receives progress while a tree is being read (e.g. to draw a bar).
 pub trait LoadProgress: Sync {
@@ -58,7 +65,9 @@ impl LoadProgress for NoProgress {
 pub struct ResultTree {
     path: PathBuf,
     checks: Vec<Check>,
-    index: HashMap<String, usize>,
+    /// Position of the last check of each name, built on first use
+    /// (comparisons walk the checks in order and never need it).
+    index: OnceLock<HashMap<String, usize>>,
     problems: Vec<ResultError>,
 }
 
@@ -81,12 +90,28 @@ impl ResultTree {
         include_incorrect: bool,
         progress: &dyn LoadProgress,
     ) -> Result<Self, ResultError> {
+        let (tree, notes) = Self::read_with_progress(path, include_incorrect, progress)?;
+        crate::log_note::emit_all(&notes);
+        Ok(tree)
+    }
+
+    /// Like [`ResultTree::load_with_progress`] but returns the log messages
+    /// instead of logging them, for trees read in parallel whose messages
+    /// must come out in a fixed order.
+    pub fn read_with_progress(
+        path: &Path,
+        include_incorrect: bool,
+        progress: &dyn LoadProgress,
+    ) -> Result<(Self, Vec<LogNote>), ResultError> {
         if !path.is_dir() {
             return Err(ResultError::NotADirectory {
                 path: path.to_path_buf(),
             });
         }
-        tracing::debug!("Processing {}", path.display());
+        let mut notes = vec![LogNote::new(
+            Level::DEBUG,
+            format!("Processing {}", path.display()),
+        )];
         let found = walk::walk(path, include_incorrect);
         let files = found.results;
         progress.discovered(files.len());
@@ -98,35 +123,49 @@ impl ResultTree {
                 out
             })
             .collect();
-        let mut checks = Vec::new();
+        let mut checks = Vec::with_capacity(per_file.iter().map(|f| f.checks.len()).sum());
         let mut problems = Vec::new();
         for file in per_file {
             checks.extend(file.checks);
             problems.extend(file.problems);
         }
         for error_dir in &found.errors {
-            checks.push(walk::error_check(error_dir));
+            let (check, note) = walk::error_check(error_dir);
+            checks.push(check);
+            notes.extend(note);
         }
-        for problem in &problems {
-            tracing::error!("{problem}");
-        }
-        Ok(Self::from_checks(path.to_path_buf(), checks, problems))
+        notes.extend(
+            problems
+                .iter()
+                .map(|problem| LogNote::new(Level::ERROR, problem.to_string())),
+        );
+        Ok((
+            Self::from_checks(path.to_path_buf(), checks, problems),
+            notes,
+        ))
     }
 
     /// Builds a tree from checks made elsewhere (tests, other parsers).
     pub fn from_checks(path: PathBuf, checks: Vec<Check>, problems: Vec<ResultError>) -> Self {
-        let mut index = HashMap::with_capacity(checks.len());
-        // The reference keeps source checks in a dict: the last one of a
-        // duplicated name wins.
-        for (i, check) in checks.iter().enumerate() {
-            index.insert(check.name.clone(), i);
-        }
         Self {
             path,
             checks,
-            index,
+            index: OnceLock::new(),
             problems,
         }
+    }
+
+    /// Name to position of the last check of that name (the reference
+    /// keeps source checks in a dict: the last one of a duplicated name
+    /// wins).
+    fn index(&self) -> &HashMap<String, usize> {
+        self.index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.checks.len());
+            for (i, check) in self.checks.iter().enumerate() {
+                index.insert(check.name.clone(), i);
+            }
+            index
+        })
     }
 
     /// The directory this tree was read from.
@@ -142,12 +181,12 @@ impl ResultTree {
 
     /// The check named `name` (the last one when the name repeats).
     pub fn get(&self, name: &str) -> Option<&Check> {
-        self.index.get(name).map(|&i| &self.checks[i])
+        self.index().get(name).map(|&i| &self.checks[i])
     }
 
     /// Checks keyed by name in sorted order (last one wins on repeats).
     pub fn sorted(&self) -> std::collections::BTreeMap<&str, &Check> {
-        self.index
+        self.index()
             .iter()
             .map(|(name, &i)| (name.as_str(), &self.checks[i]))
             .collect()

@@ -1,8 +1,10 @@
 //! Parsing one pbench-like `result.json` into checks.
 //!
 //! Only what checks need is deserialized: `samples`, timeseries and any
-//! other field are skipped by serde without being kept (serde ignores unknown fields), so
-//! memory grows with the number of checks, not with the samples.
+//! other field are skipped without being kept, so memory grows with the
+//! number of checks, not with the samples. The fast path
+//! ([`super::pbench_scan`]) reads well-formed files; anything it does not
+//! vouch for goes through serde_json here, which also words the errors.
 
 use std::fmt;
 use std::path::Path;
@@ -12,8 +14,9 @@ use serde::Deserialize;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::check::{Check, CheckValue, Params};
+use super::check::{Check, CheckValue};
 use super::error::ResultError;
+use super::params_cache::IterationParams;
 
 /// Checks and problems of one result file.
 pub(super) struct FileChecks {
@@ -37,7 +40,7 @@ struct IterationData {
 }
 
 #[derive(Deserialize)]
-struct Parameters {
+pub(super) struct Parameters {
     #[serde(default)]
     benchmark: Option<Vec<serde_json::Map<String, Value>>>,
     #[serde(default)]
@@ -83,6 +86,60 @@ impl<'de> Deserialize<'de> for Workflow {
     }
 }
 
+/// What the checks of one iteration are made of, whichever parser read it.
+pub(super) struct IterationView {
+    /// `iteration_name`.
+    pub name: String,
+    /// `iteration_data.parameters`, rendered.
+    pub parameters: Arc<IterationParams>,
+    /// `throughput` and `latency` workflow types, in file order.
+    pub workflows: [Option<Vec<WorkflowType>>; 2],
+}
+
+/// One workflow type and its first `all` client entry.
+pub(super) struct WorkflowType {
+    /// The type (`iops_sec`, `clat`...).
+    pub name: String,
+    /// `mean` and `stddevpct` of the first `all` client, if there is one.
+    pub all: Option<AllClient>,
+}
+
+/// The values of the aggregated `all` client entry.
+pub(super) struct AllClient {
+    pub mean: Option<Value>,
+    pub stddevpct: Option<Value>,
+}
+
+impl From<Iteration> for IterationView {
+    fn from(iteration: Iteration) -> Self {
+        let workflow = |workflow: Option<Workflow>| {
+            workflow.map(|Workflow(types)| {
+                types
+                    .into_iter()
+                    .map(|(name, clients)| WorkflowType {
+                        name,
+                        all: clients
+                            .into_iter()
+                            .find(|client| {
+                                matches!(&client.client_hostname, Some(Value::String(host)) if host == "all")
+                            })
+                            .map(|client| AllClient {
+                                mean: client.mean,
+                                stddevpct: client.stddevpct,
+                            }),
+                    })
+                    .collect()
+            })
+        };
+        let data = iteration.iteration_data;
+        Self {
+            name: iteration.iteration_name,
+            parameters: Arc::new(parameters(&data.parameters)),
+            workflows: [workflow(data.throughput), workflow(data.latency)],
+        }
+    }
+}
+
 /// The top-level list, deserialized iteration by iteration.
 struct Iterations(Vec<Iteration>);
 
@@ -121,6 +178,53 @@ pub(super) fn read_result_json(
     result_id: &str,
     include_incorrect: bool,
 ) -> FileChecks {
+    READ_BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            let out = read_into(path, result_id, include_incorrect, &mut buffer);
+            // Keep no huge buffer alive after an unusually large file.
+            if buffer.capacity() > 16 << 20 {
+                *buffer = Vec::new();
+            }
+            out
+        }
+        Err(_) => read_into(path, result_id, include_incorrect, &mut Vec::new()),
+    })
+}
+
+thread_local! {
+    /// File contents, reused from file to file: tens of thousands of
+    /// result files would otherwise each allocate and free a buffer.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Reads the whole file at `path` into the start of `buffer` and returns
+/// its length. The buffer only grows (zero-filled once), so reading needs
+/// no size query per file: open, read until the end, close.
+fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut len = 0;
+    loop {
+        if len == buffer.len() {
+            let grow = buffer.len().max(64 << 10);
+            buffer.resize(buffer.len() + grow, 0);
+        }
+        match file.read(&mut buffer[len..]) {
+            Ok(0) => return Ok(len),
+            Ok(read) => len += read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// [`read_result_json`] with a buffer for the file contents.
+fn read_into(
+    path: &Path,
+    result_id: &str,
+    include_incorrect: bool,
+    buffer: &mut Vec<u8>,
+) -> FileChecks {
     let unreadable = |problem: ResultError| FileChecks {
         checks: vec![Check {
             name: format!("{result_id}:./ERROR/ERROR/ERROR.unreadable"),
@@ -130,8 +234,8 @@ pub(super) fn read_result_json(
         }],
         problems: vec![problem],
     };
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    let bytes = match read_file(path, buffer) {
+        Ok(len) => &buffer[..len],
         Err(err) => {
             return unreadable(ResultError::Unreadable {
                 path: path.to_path_buf(),
@@ -139,45 +243,56 @@ pub(super) fn read_result_json(
             });
         }
     };
-    let iterations: Iterations = match serde_json::from_slice(&bytes) {
-        Ok(iterations) => iterations,
-        Err(err) => {
-            return unreadable(ResultError::Corrupt {
-                path: path.to_path_buf(),
-                reason: err.to_string(),
-            });
-        }
+    let iterations = match super::pbench_scan::iterations(bytes) {
+        Some(iterations) => iterations,
+        None => match serde_json::from_slice::<Iterations>(bytes) {
+            Ok(iterations) => iterations.0.into_iter().map(IterationView::from).collect(),
+            Err(err) => {
+                return unreadable(ResultError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: err.to_string(),
+                });
+            }
+        },
     };
-    drop(bytes);
     let mut out = FileChecks {
         checks: Vec::new(),
         problems: Vec::new(),
     };
-    for iteration in iterations.0 {
-        if !include_incorrect && is_failed_iteration(&iteration.iteration_name) {
+    for iteration in &iterations {
+        if !include_incorrect && is_failed_iteration(&iteration.name) {
             continue;
         }
-        iteration_checks(path, result_id, &iteration, &mut out);
+        iteration_checks(path, result_id, iteration, &mut out);
     }
     out
 }
 
 /// Appends the mean and stddev checks of every workflow type.
-fn iteration_checks(path: &Path, result_id: &str, iteration: &Iteration, out: &mut FileChecks) {
-    let data = &iteration.iteration_data;
-    let (primary_metrics, params) = parameters(&data.parameters);
-    for (workflow_name, workflow) in [("throughput", &data.throughput), ("latency", &data.latency)]
-    {
+fn iteration_checks(path: &Path, result_id: &str, iteration: &IterationView, out: &mut FileChecks) {
+    let IterationParams {
+        primary: primary_metrics,
+        params,
+    } = &*iteration.parameters;
+    for (workflow_name, workflow) in ["throughput", "latency"].iter().zip(&iteration.workflows) {
         let Some(workflow) = workflow else { continue };
-        for (workflow_type, clients) in &workflow.0 {
-            let base = format!(
-                "{result_id}:./{}/{workflow_name}/{workflow_type}",
-                iteration.iteration_name
+        for workflow_type in workflow {
+            // `{result_id}:./{iteration}/{workflow}/{type}`
+            let mut base = String::with_capacity(
+                result_id.len() + iteration.name.len() + workflow_type.name.len() + 24,
             );
-            let all = clients.iter().find(|client| {
-                matches!(&client.client_hostname, Some(Value::String(host)) if host == "all")
-            });
-            let Some(all) = all else {
+            for piece in [
+                result_id,
+                ":./",
+                &iteration.name,
+                "/",
+                workflow_name,
+                "/",
+                &workflow_type.name,
+            ] {
+                base.push_str(piece);
+            }
+            let Some(all) = &workflow_type.all else {
                 let problem = ResultError::NoAllClient {
                     path: path.to_path_buf(),
                     check: format!("{base}.mean"),
@@ -185,12 +300,15 @@ fn iteration_checks(path: &Path, result_id: &str, iteration: &Iteration, out: &m
                 out.problems.push(problem);
                 continue;
             };
-            let primary = primary_metrics.iter().any(|metric| metric == workflow_type);
+            let primary = primary_metrics.contains(&workflow_type.name);
             for (suffix, field, raw) in [
                 ("mean", "mean", &all.mean),
                 ("stddev", "stddevpct", &all.stddevpct),
             ] {
-                let name = format!("{base}.{suffix}");
+                let mut name = String::with_capacity(base.len() + 7);
+                name.push_str(&base);
+                name.push('.');
+                name.push_str(suffix);
                 let value = match number(raw.as_ref()) {
                     Ok(value) => value,
                     Err(reason) => {
@@ -233,7 +351,7 @@ fn number(value: Option<&Value>) -> Result<CheckValue, String> {
 }
 
 /// Primary metrics and rendered params of an iteration.
-fn parameters(parameters: &Parameters) -> (Vec<String>, Params) {
+pub(super) fn parameters(parameters: &Parameters) -> IterationParams {
     let mut primary = Vec::new();
     let mut params = Vec::new();
     for (i, benchmark) in parameters.benchmark.iter().flatten().enumerate() {
@@ -255,7 +373,10 @@ fn parameters(parameters: &Parameters) -> (Vec<String>, Params) {
             ));
         }
     }
-    (primary, Arc::new(params))
+    IterationParams {
+        primary,
+        params: Arc::new(params),
+    }
 }
 
 /// A JSON value rendered roughly as Python's `str()` of the loaded value.

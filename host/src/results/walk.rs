@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Check, CheckValue};
+use crate::log_note::LogNote;
 
 /// A result.json to read and the `PROFILE/TEST/SERIAL` id of its checks.
 pub(super) struct ResultFile {
@@ -20,17 +21,29 @@ pub(super) struct ErrorDir {
 }
 
 /// Sorted visible entries of `dir` (nothing when it is not a dir).
+///
+/// Listed with `open` + `getdents` only: a tree has thousands of
+/// directories and `std::fs::read_dir` adds a `stat` to each.
 fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(read) = std::fs::read_dir(dir) else {
+    use rustix::fs::{Mode, OFlags};
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) else {
         return Vec::new();
     };
-    let mut out: Vec<(String, PathBuf)> = read
-        .filter_map(|entry| entry.ok())
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            (!name.starts_with('.')).then(|| (name, entry.path()))
-        })
-        .collect();
+    let Ok(mut listing) = rustix::fs::Dir::new(fd) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    while let Some(Ok(entry)) = listing.read() {
+        let raw = entry.file_name().to_bytes();
+        // Hidden names (and `.`, `..`) never match the reference's globs.
+        if raw.starts_with(b".") {
+            continue;
+        }
+        let name = String::from_utf8_lossy(raw).into_owned();
+        out.push((name, dir.join(std::ffi::OsStr::from_bytes(raw))));
+    }
     out.sort();
     out
 }
@@ -97,9 +110,11 @@ pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
 }
 
 /// The check of an error dir: its `exception` text (or
-/// `<Unknown exception>`), always primary; params list its files.
-pub(super) fn error_check(error: &ErrorDir) -> Check {
+/// `<Unknown exception>`), always primary; params list its files. Also
+/// the error to log when the exception exists but cannot be read.
+pub(super) fn error_check(error: &ErrorDir) -> (Check, Option<LogNote>) {
     let exception = error.path.join("exception");
+    let mut note = None;
     let text = if exception.exists() {
         match std::fs::read(&exception) {
             // The reference reads in text mode: universal newlines.
@@ -107,19 +122,23 @@ pub(super) fn error_check(error: &ErrorDir) -> Check {
                 .replace("\r\n", "\n")
                 .replace('\r', "\n"),
             Err(err) => {
-                tracing::error!("{}: cannot read: {err}", exception.display());
+                note = Some(LogNote::new(
+                    tracing::Level::ERROR,
+                    format!("{}: cannot read: {err}", exception.display()),
+                ));
                 "<Unknown exception>".to_string()
             }
         }
     } else {
         "<Unknown exception>".to_string()
     };
-    Check {
+    let check = Check {
         name: format!("{}:./ERROR/ERROR/ERROR.error", error.result_id),
         value: CheckValue::Text(text),
         primary: true,
         params: Arc::new(error_files(&error.path)),
-    }
+    };
+    (check, note)
 }
 
 /// Files of an error dir (relative path, size) for the report.

@@ -39,7 +39,7 @@ pub fn failures(comparison: &Comparison, grouped: bool) -> Vec<Failure> {
         .map(|build| {
             let mut failed: HashMap<&str, bool> = HashMap::new();
             for r in records(build, grouped) {
-                *failed.entry(r.name.as_str()).or_default() |= r.status().is_failure();
+                *failed.entry(&*r.name).or_default() |= r.status().is_failure();
             }
             failed
         })
@@ -51,7 +51,7 @@ pub fn failures(comparison: &Comparison, grouped: bool) -> Vec<Failure> {
             let mut failed = 0;
             let mut missing = 0;
             for failed_checks in &failed_by_build {
-                match failed_checks.get(record.name.as_str()) {
+                match failed_checks.get(&*record.name) {
                     Some(true) => failed += 1,
                     Some(false) => {}
                     None => missing += 1,
@@ -70,7 +70,7 @@ pub fn failures(comparison: &Comparison, grouped: bool) -> Vec<Failure> {
                 facts.push(format!("Passed in all {total} compared builds"));
             }
             let failure = Failure {
-                name: record.name.clone(),
+                name: record.name.to_string(),
                 details: record.details(),
                 facts,
             };

@@ -174,7 +174,7 @@ fn tests_row(origins: &[Origin], comparison: &Comparison, small_file: bool) -> O
                         .filter(|r| r.primary)
                         .filter_map(|r| {
                             let diff = record_params_diff(comparison.source_check(&r.name), r)?;
-                            Some((r.name.clone(), diff))
+                            Some((r.name.to_string(), diff))
                         })
                         .collect()
                 })

@@ -78,7 +78,7 @@ pub fn of(comparison: &Comparison, columns: &[Column]) -> Summary {
             rank,
             score.abs(),
             Change {
-                name: record.name.clone(),
+                name: record.name.to_string(),
                 score: format!("{score:.1}"),
                 status: status::shown(status),
             },

@@ -148,7 +148,7 @@ pub fn build(
         };
         for record in records.iter().filter(|r| r.primary) {
             let row = by_name
-                .entry(record.name.as_str())
+                .entry(&*record.name)
                 .or_insert_with(|| vec![None; builds.len()]);
             row[i] = Some(record);
         }

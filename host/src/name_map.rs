@@ -1,7 +1,7 @@
-//! Maps keyed by check name. Names are hashed millions of times per run
-//! (source lookup, modifiers) and never come from an adversary that could
-//! exploit a weak hash, so a fast multiplicative hash (FxHash) replaces
-//! SipHash here.
+//! Maps keyed by check names (and other result-file text). Names are
+//! hashed millions of times per run (source lookup, modifiers, parameter
+//! blocks) and never come from an adversary that could exploit a weak
+//! hash, so a fast multiplicative hash (FxHash) replaces SipHash here.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
