@@ -206,3 +206,119 @@ fn seed_analyze_perf_command_writes_the_model() {
         .expect("a primary check is modelled");
     assert_eq!(model[check]["equation"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn seed_compare_perf_command_applies_the_references_and_writes_both_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = [
+        "result_20200726_080654",
+        "result_20200726_091827",
+        "result_20200726_092842",
+        "result_20200726_093220",
+    ];
+    for (i, name) in base.iter().enumerate() {
+        copy_tree(
+            &upstream(&format!("1_base/{name}")),
+            &tmp.path().join(format!("result{i}")),
+        );
+    }
+    copy_tree(
+        &upstream("1_base/result_20200726_093657"),
+        &tmp.path().join("src"),
+    );
+    let update = std::fs::read_dir(upstream("2_kernel_update"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    copy_tree(&update, &tmp.path().join("dst"));
+    let home = tmp.path();
+    let analyze = shell(
+        home,
+        "analyze-perf -l model1.json -t 3 -- result*",
+        home,
+        home,
+    );
+    assert!(analyze.status.success(), "{}", stderr(&analyze));
+
+    let seed = "compare-perf -vvv --tolerance 5 --stddev-tolerance 10 -l model1.json --xunit result.xml --html result.html --references result* -- src dst";
+    let out = shell(home, seed, home, home);
+    let err = stderr(&out);
+    assert!(matches!(out.status.code(), Some(0) | Some(2)), "{err}");
+    let html = read(&home.join("result.html"));
+    assert_eq!(
+        html.matches(r#"<th class="col-reference">"#).count(),
+        4,
+        "four reference builds"
+    );
+    assert_eq!(html.matches(r#"<th class="col-target">"#).count(), 1);
+    // Verdicts only: the timestamp differs between runs.
+    let verdicts = |file: &str| {
+        let text = read(&home.join(file));
+        text.lines()
+            .filter(|l| !l.contains("<testsuite "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let xunit = verdicts("result.xml");
+    assert!(xunit.contains("<testcase"), "{xunit}");
+
+    // The same comparison with the references given between source and
+    // destination, and once more both ways: the same verdicts.
+    let positional = shell(
+        home,
+        // (result? now: the first command's result.xml would match result*)
+        "compare-perf --tolerance 5 --stddev-tolerance 10 -l model1.json --xunit positional.xml -- src result? dst",
+        home,
+        home,
+    );
+    assert_eq!(positional.status.code(), out.status.code());
+    assert_eq!(verdicts("positional.xml"), xunit);
+    // With the builds-average modifier every reference counts, so a build
+    // used twice would change the destination's scores.
+    let averaged = "compare-perf -t 5 -s 10 --model-builds-average 1 --n-out-of-results 1";
+    let scores = |file: &str| -> Vec<(String, f64)> {
+        let json: serde_json::Value = serde_json::from_str(&read(&home.join(file))).unwrap();
+        let target = json["builds"].as_array().unwrap().last().unwrap().clone();
+        target["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().to_owned(),
+                    c["score"].as_f64().unwrap_or(f64::NAN),
+                )
+            })
+            .collect()
+    };
+    shell(
+        home,
+        &format!("{averaged} --json avg.json -- src result? dst"),
+        home,
+        home,
+    );
+    shell(
+        home,
+        &format!("{averaged} --json both.json --references result? -- src result0 result1 dst"),
+        home,
+        home,
+    );
+    shell(
+        home,
+        &format!("{averaged} --json twice.json -- src result0 result0 result1 result2 result3 dst"),
+        home,
+        home,
+    );
+    assert_eq!(
+        scores("both.json"),
+        scores("avg.json"),
+        "a build given both ways is used once"
+    );
+    assert_ne!(
+        scores("twice.json"),
+        scores("avg.json"),
+        "the check above can tell"
+    );
+}

@@ -28,6 +28,12 @@ pub struct Args {
     /// Results as PATH or NAME:PATH (source, references..., destination).
     #[arg(required = true, num_args = 1..)]
     pub results: Vec<String>,
+    /// Reference builds, as an option (the seed README's spelling): the
+    /// same as giving them between the source and the destination; a
+    /// build given both ways, or also given as source or destination, is
+    /// used once.
+    #[arg(long, num_args = 1.., value_name = "RESULT")]
+    pub references: Vec<String>,
     /// Include incorrect/partial results (by default only [0-9]* serials
     /// and no `-failN` iterations).
     #[arg(long)]
@@ -116,6 +122,27 @@ fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
     }
 }
 
+/// The positional results with `--references` builds inserted before the
+/// destination, each build (by canonical path) used once.
+fn with_references(positional: Vec<NamedResult>, extra: Vec<NamedResult>) -> Vec<NamedResult> {
+    if extra.is_empty() {
+        return positional;
+    }
+    let key = |r: &NamedResult| std::fs::canonicalize(&r.path).unwrap_or_else(|_| r.path.clone());
+    let mut all = positional;
+    let target = if all.len() > 1 { all.pop() } else { None };
+    let mut seen: Vec<PathBuf> = all.iter().chain(target.as_ref()).map(key).collect();
+    for result in extra {
+        let k = key(&result);
+        if !seen.contains(&k) {
+            seen.push(k);
+            all.push(result);
+        }
+    }
+    all.extend(target);
+    all
+}
+
 /// Progress bar on stderr while reading, only in a terminal.
 struct Progress(ProgressBar);
 
@@ -169,11 +196,17 @@ fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> an
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     setup_logging(args.verbose, args.log.as_deref())?;
-    let results = args
+    let positional = args
         .results
         .iter()
         .map(|arg| named_result(arg))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let extra = args
+        .references
+        .iter()
+        .map(|arg| named_result(arg))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let results = with_references(positional, extra);
     let models = args
         .model_linear_regression
         .iter()
