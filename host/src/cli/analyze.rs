@@ -41,6 +41,8 @@ pub struct Args {
     pub tolerance: Option<f64>,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub plugins: crate::plugins::PluginArgs,
 }
 
 /// Entry point of the binary.
@@ -50,6 +52,7 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.log.init()?;
+    super::result_parsers::install(&args.plugins);
     let request = AnalyzeRequest {
         results: args.results,
         csv: args.csv,

@@ -90,6 +90,8 @@ pub struct Args {
     /// Store the debug log to FILE.
     #[arg(long)]
     pub log: Option<PathBuf>,
+    #[command(flatten)]
+    pub plugins: crate::plugins::PluginArgs,
 }
 
 /// A result given on the command line.
@@ -196,6 +198,7 @@ fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> an
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     setup_logging(args.verbose, args.log.as_deref())?;
+    super::result_parsers::install(&args.plugins);
     let positional = args
         .results
         .iter()

@@ -40,6 +40,8 @@ pub struct Args {
     pub flatten_coefficient: f64,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub plugins: crate::plugins::PluginArgs,
 }
 
 /// Entry point of the binary.
@@ -70,6 +72,7 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> {
     args.log.init()?;
+    super::result_parsers::install(&args.plugins);
     let Some((source, results)) = args.results.split_first() else {
         anyhow::bail!("no source result given");
     };

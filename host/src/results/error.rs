@@ -42,6 +42,16 @@ pub enum ResultError {
         /// What is wrong with the value.
         reason: String,
     },
+    /// A result-parser plugin could not read a file.
+    #[error("{path}: result parser {parser} failed: {reason}")]
+    Plugin {
+        /// The file.
+        path: PathBuf,
+        /// The parser's name.
+        parser: String,
+        /// What the plugin reported.
+        reason: String,
+    },
     /// A workflow type has no aggregated `all` client entry.
     #[error("{path}: unable to find client_hostname==all for {check}")]
     NoAllClient {

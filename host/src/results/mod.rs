@@ -27,6 +27,7 @@ mod error;
 mod json_scan;
 mod metadata;
 mod params_cache;
+pub mod parsers;
 mod pbench;
 mod pbench_scan;
 mod walk;
@@ -123,9 +124,11 @@ impl ResultTree {
                 out
             })
             .collect();
+        let from_plugins: Vec<pbench::FileChecks> =
+            found.plugin_files.par_iter().map(parsers::read).collect();
         let mut checks = Vec::with_capacity(per_file.iter().map(|f| f.checks.len()).sum());
         let mut problems = Vec::new();
-        for file in per_file {
+        for file in per_file.into_iter().chain(from_plugins) {
             checks.extend(file.checks);
             problems.extend(file.problems);
         }

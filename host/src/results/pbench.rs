@@ -24,6 +24,22 @@ pub(super) struct FileChecks {
     pub problems: Vec<ResultError>,
 }
 
+impl FileChecks {
+    /// The file of `result_id` could not be used: one broken check
+    /// (reported as ERR by compare-perf) and the problem.
+    pub(super) fn unreadable(result_id: &str, problem: ResultError) -> Self {
+        Self {
+            checks: vec![Check {
+                name: format!("{result_id}:./ERROR/ERROR/ERROR.unreadable"),
+                value: CheckValue::Broken(problem.to_string()),
+                primary: true,
+                params: Arc::new(Vec::new()),
+            }],
+            problems: vec![problem],
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Iteration {
     iteration_name: String,
@@ -225,15 +241,7 @@ fn read_into(
     include_incorrect: bool,
     buffer: &mut Vec<u8>,
 ) -> FileChecks {
-    let unreadable = |problem: ResultError| FileChecks {
-        checks: vec![Check {
-            name: format!("{result_id}:./ERROR/ERROR/ERROR.unreadable"),
-            value: CheckValue::Broken(problem.to_string()),
-            primary: true,
-            params: Arc::new(Vec::new()),
-        }],
-        problems: vec![problem],
-    };
+    let unreadable = |problem: ResultError| FileChecks::unreadable(result_id, problem);
     let bytes = match read_file(path, buffer) {
         Ok(len) => &buffer[..len],
         Err(err) => {

@@ -52,6 +52,8 @@ fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
 pub(super) struct Found {
     /// Result files in sorted path order.
     pub results: Vec<ResultFile>,
+    /// Other files that result-parser plugins read, in sorted path order.
+    pub plugin_files: Vec<ResultFile>,
     /// Error dirs, level by level, each level in sorted path order.
     pub errors: Vec<ErrorDir>,
 }
@@ -67,6 +69,7 @@ fn is_error_name(name: &str) -> bool {
 /// to 3; each directory is listed once.
 pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
     let mut results = Vec::new();
+    let mut plugin_files = Vec::new();
     let mut levels: [Vec<ErrorDir>; 4] = Default::default();
     let error = |path: &Path, names: &[&str]| {
         let mut parts: Vec<&str> = names.to_vec();
@@ -98,6 +101,11 @@ pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
                             path,
                             result_id: format!("{profile}/{test}/{serial}"),
                         });
+                    } else if serial_ok && super::parsers::handles(&name) {
+                        plugin_files.push(ResultFile {
+                            path,
+                            result_id: format!("{profile}/{test}/{serial}"),
+                        });
                     }
                 }
             }
@@ -105,6 +113,7 @@ pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
     }
     Found {
         results,
+        plugin_files,
         errors: levels.into_iter().flatten().collect(),
     }
 }

@@ -1,0 +1,33 @@
+//! Loads the result-parser plugins for the tools that read result trees
+//! (compare-perf, analyze-perf, diff-perf).
+
+use runperf_plugin_api::ComponentKind;
+
+use crate::{
+    plugins::{Catalog, PluginArgs, SearchPath},
+    results::parsers::{self, Parser},
+};
+
+/// Finds the result-parser plugins and installs them for this process;
+/// a parser that cannot be created is reported and left out.
+pub fn install(args: &PluginArgs) {
+    let catalog = Catalog::discover(&SearchPath::from_env(args, &[]));
+    let mut found = Vec::new();
+    for entry in catalog
+        .active()
+        .filter(|e| e.info.kind == ComponentKind::ResultParser)
+    {
+        match entry.library.new_result_parser(&entry.info.name) {
+            Ok(handle) => found.push(Parser {
+                name: entry.info.name.clone(),
+                handle,
+            }),
+            Err(err) => tracing::warn!(
+                "result parser {} from {} is left out: {err:#}",
+                entry.info.name,
+                entry.path().display()
+            ),
+        }
+    }
+    parsers::install(found);
+}
