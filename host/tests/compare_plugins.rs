@@ -12,6 +12,7 @@ fn tree(dir: &Path, metrics: &str) {
     let serial = dir.join("Localhost/boot/0000");
     std::fs::create_dir_all(&serial).unwrap();
     std::fs::write(serial.join("metrics.json"), metrics).unwrap();
+    std::fs::write(serial.join("result.json"), "[]").unwrap();
     std::fs::write(
         dir.join("RUNPERF_METADATA"),
         "distro:Fedora\nmachine:lab1\n",
@@ -95,6 +96,26 @@ fn compare_and_analyze_read_files_of_result_parser_plugins() {
         text.contains("Localhost/boot/0000:./metrics/boot_ms.mean"),
         "{text}"
     );
+
+    // strip-run-perf keeps the plugin's files: same verdict after stripping.
+    let stripped = tmp.path().join("stripped");
+    let strip = tool("strip-run-perf", &plugins)
+        .arg(&dst)
+        .arg(&stripped)
+        .output()
+        .unwrap();
+    assert!(
+        strip.status.success(),
+        "{}",
+        String::from_utf8_lossy(&strip.stderr)
+    );
+    assert!(stripped.join("Localhost/boot/0000/metrics.json").is_file());
+    let again = tool("compare-perf", &plugins)
+        .arg(&src)
+        .arg(&stripped)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stderr).contains("boot_ms.mean 25.00"));
 
     // Without the plugin the same trees hold nothing to compare.
     let none = Command::cargo_bin("compare-perf")

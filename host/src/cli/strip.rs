@@ -30,6 +30,8 @@ pub struct Args {
     pub attach_sysinfo: bool,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub plugins: crate::plugins::PluginArgs,
 }
 
 /// Entry point of the binary.
@@ -39,6 +41,7 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.log.init()?;
+    super::result_parsers::install(&args.plugins);
     let options = StripOptions {
         include_incorrect: args.include_incorrect,
         attach_sysinfo: args.attach_sysinfo,

@@ -30,7 +30,7 @@ fn installed() -> &'static [Parser] {
 
 /// Whether a plugin reads files named `file_name` (never `result.json`,
 /// which is the built-in parser's).
-pub(super) fn handles(file_name: &str) -> bool {
+pub fn handles(file_name: &str) -> bool {
     file_name != "result.json" && installed().iter().any(|p| p.handle.handles(file_name))
 }
 

@@ -187,6 +187,26 @@ fn strip_one_result(
                 false,
             )?;
         }
+        copy_plugin_files(run_dir, run_names, destination)?;
+    }
+    Ok(())
+}
+
+/// Files next to `result.json` that result-parser plugins read are kept
+/// whole, so stripped results still give the same verdicts.
+fn copy_plugin_files(
+    run_dir: &Path,
+    run_names: &[OsString],
+    destination: &Destination,
+) -> Result<(), StripError> {
+    let Ok(entries) = std::fs::read_dir(run_dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.path().is_file() && crate::results::parsers::handles(&name) {
+            copy_file(&entry.path(), &destination.file(run_names, &name)?, false)?;
+        }
     }
     Ok(())
 }
