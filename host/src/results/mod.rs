@@ -32,7 +32,7 @@ mod pbench;
 mod pbench_scan;
 mod walk;
 
-pub use check::{Check, CheckValue, Params};
+pub use check::{Check, CheckValue, Params, python_float_repr};
 pub use error::ResultError;
 pub use metadata::Metadata;
 
