@@ -108,14 +108,17 @@ fn merged_or_note<'a>(name: &'a str, merge: &[&str]) -> Result<String, LogNote> 
 pub const GROUPINGS: [&[&str]; 3] = [
     &["iteration_name_extra"],
     &["iteration_name_extra", "profile"],
-    &[
-        "test",
-        "serial",
-        "iteration_name",
-        "iteration_name_extra",
-        "workflow",
-        "workflow_type",
-    ],
+    ALL_BUT_PROFILE,
+];
+
+/// Every name part but the profile: merges the checks of one profile.
+pub const ALL_BUT_PROFILE: &[&str] = &[
+    "test",
+    "serial",
+    "iteration_name",
+    "iteration_name_extra",
+    "workflow",
+    "workflow_type",
 ];
 
 /// A grouped check to record: name, averaged score and its tolerance.

@@ -17,7 +17,7 @@ mod status;
 
 pub use build::{Build, Role};
 pub use display::fixed;
-pub use grouped::{GROUPINGS, merged_name};
+pub use grouped::{ALL_BUT_PROFILE, GROUPINGS, merged_name};
 pub use model::{LinearModel, ModelEntry, ModelError};
 pub use modifier::{BuildsAverage, Modifier, NOutOfResults};
 pub use record::{Bucket, Part, PartKind, Record};

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::Report;
 use crate::compare::statistics::{self, Distribution, SummaryLine};
-use crate::compare::{Build, Comparison, fixed};
+use crate::compare::{ALL_BUT_PROFILE, Build, Comparison, fixed};
 
 /// Merge sets of the three per-type tables, in the reference's order.
 const PER_TYPE_MERGES: [&[&str]; 3] = [
@@ -16,14 +16,7 @@ const PER_TYPE_MERGES: [&[&str]; 3] = [
         "iteration_name_extra",
         "workflow",
     ],
-    &[
-        "test",
-        "serial",
-        "iteration_name",
-        "iteration_name_extra",
-        "workflow",
-        "workflow_type",
-    ],
+    ALL_BUT_PROFILE,
 ];
 
 /// Rows aligned in columns separated by one space; the last column is not

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::svg::{self, Series, Svg};
 use crate::compare::statistics::{median, percentile};
-use crate::compare::{Build, Comparison, Status, merged_name};
+use crate::compare::{ALL_BUT_PROFILE, Build, Comparison, Status, merged_name};
 
 /// One category: its counts and its spread.
 #[derive(Debug, Serialize)]
@@ -161,14 +161,7 @@ pub fn sections(comparison: &Comparison) -> Vec<ChartSection> {
             "Same profile means",
             builds,
             &labels,
-            merged(&[
-                "test",
-                "serial",
-                "iteration_name",
-                "iteration_name_extra",
-                "workflow",
-                "workflow_type",
-            ]),
+            merged(ALL_BUT_PROFILE),
         ),
         section(
             "Same test suite means",
