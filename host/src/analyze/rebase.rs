@@ -37,10 +37,7 @@ pub fn rebase_table(
     tolerance: Tolerance,
     table: &CheckTable,
 ) -> Result<(), AnalyzeError> {
-    let rows = table
-        .rows()
-        .map(|(check, row)| (check, row.numeric_values()));
-    rebase(model, kind, tolerance, rows)
+    rebase(model, kind, tolerance, table.numeric_rows())
 }
 
 #[cfg(test)]

@@ -91,6 +91,13 @@ impl CheckTable {
     pub fn rows(&self) -> impl Iterator<Item = (&str, &CheckRow)> {
         self.rows.iter().map(|(name, row)| (name.as_str(), row))
     }
+
+    /// Every check with its values when all of them are numeric (what
+    /// model training and rebasing read).
+    pub fn numeric_rows(&self) -> impl Iterator<Item = (&str, Option<Vec<f64>>)> {
+        self.rows()
+            .map(|(check, row)| (check, row.numeric_values()))
+    }
 }
 
 /// Python's `float(text)` for the forms results can hold: surrounding

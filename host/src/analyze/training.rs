@@ -103,10 +103,7 @@ pub fn train_table(
     tolerance: Tolerance,
     table: &CheckTable,
 ) -> Result<(), AnalyzeError> {
-    let rows = table
-        .rows()
-        .map(|(check, row)| (check, row.numeric_values()));
-    train(model, kind, tolerance, rows)
+    train(model, kind, tolerance, table.numeric_rows())
 }
 
 #[cfg(test)]
