@@ -61,14 +61,7 @@ impl ImageProvider for LocalDebian {
     }
 
     fn is_up_to_date(&mut self, host: &Host<'_>, request: &ImageRequest) -> PluginResult<bool> {
-        let why = freshness::outdated(host, request)?;
-        if let Some(why) = why {
-            host.log(
-                LogLevel::Debug,
-                &format!("{}: image {} {why}", request.host, request.path),
-            );
-        }
-        Ok(why.is_none())
+        freshness::is_up_to_date(host, request)
     }
 
     fn prepare(&mut self, host: &Host<'_>, request: &ImageRequest) -> PluginResult<String> {

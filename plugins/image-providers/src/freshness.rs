@@ -3,7 +3,7 @@
 //! worker setup script (or none, if none is asked for now). Providers keep
 //! both beside the image.
 
-use runperf_plugin_api::{Command, Host, ImageRequest, PluginResult};
+use runperf_plugin_api::{Command, Host, ImageRequest, LogLevel, PluginResult};
 
 /// The public key the image was made for.
 pub fn key_path(image: &str) -> String {
@@ -33,6 +33,18 @@ fn exists(host: &Host<'_>, machine: &str, path: &str) -> PluginResult<bool> {
 
 fn read(host: &Host<'_>, machine: &str, path: &str) -> PluginResult<String> {
     Ok(String::from_utf8_lossy(&host.read_file(machine, path)?).into_owned())
+}
+
+/// Whether the image of `request` can be reused; logs why not.
+pub fn is_up_to_date(host: &Host<'_>, request: &ImageRequest) -> PluginResult<bool> {
+    let why = outdated(host, request)?;
+    if let Some(why) = why {
+        host.log(
+            LogLevel::Debug,
+            &format!("{}: image {} {why}", request.host, request.path),
+        );
+    }
+    Ok(why.is_none())
 }
 
 /// Why the image of `request` cannot be reused, or `None` when it can.
