@@ -9,7 +9,6 @@ use super::error::TransportError;
 use super::masker::Masker;
 use super::params::HostParams;
 use super::session_log::SessionLog;
-use super::storage::PersistentStorage;
 use super::transport::Transport;
 
 /// A machine the run talks to. It is itself a [`Transport`] (the logging
@@ -81,11 +80,6 @@ impl Machine {
     /// The session log; point it at a `__sessions__` dir with `set_dir`.
     pub fn session_log(&self) -> &SessionLog {
         &self.log
-    }
-
-    /// Persistent key/value storage under `/var/lib/runperf/`.
-    pub fn storage(&self) -> PersistentStorage<'_> {
-        PersistentStorage::new(self)
     }
 }
 
