@@ -45,9 +45,4 @@ impl Interrupt {
     pub fn requested(&self) -> bool {
         self.count.load(Ordering::SeqCst) > 0
     }
-
-    /// Requests a stop (tests, fatal errors).
-    pub fn request(&self) {
-        self.count.fetch_add(1, Ordering::SeqCst);
-    }
 }
