@@ -10,6 +10,7 @@ pub mod diff;
 pub mod log_note;
 pub mod machine;
 pub mod name_map;
+pub mod ordered;
 pub mod plugins;
 pub mod reports;
 pub mod results;

@@ -16,19 +16,19 @@ fn quoted_name(name: &str) -> String {
 
 /// The CSV text of the primary checks of `table`.
 pub fn primary_checks_csv(table: &CheckTable) -> String {
-    let names: Vec<&str> = table.result_names().collect();
+    let columns = table.columns();
     let mut out = String::from("test,");
     out.push_str(
-        &names
+        &columns
             .iter()
-            .map(|n| quoted_name(n))
+            .map(|(name, _)| quoted_name(name))
             .collect::<Vec<_>>()
             .join(","),
     );
     for (check, row) in table.rows().filter(|(_, row)| row.primary) {
         let _ = write!(out, "\n{check},");
-        for name in &names {
-            match row.value(name) {
+        for &(_, column) in &columns {
+            match row.value(column) {
                 Some(value) => {
                     let _ = write!(out, "{value},");
                 }

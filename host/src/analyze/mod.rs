@@ -91,13 +91,13 @@ pub fn result_name(path: &Path) -> String {
     parts.pop().unwrap_or_default()
 }
 
-/// Reads every result into one table.
+/// Reads every result into one table (in parallel, added in order).
 pub fn gather(results: &[PathBuf]) -> Result<CheckTable, AnalyzeError> {
     let mut table = CheckTable::new();
-    for path in results {
-        let tree = ResultTree::load(path, false)?;
+    ResultTree::for_each_in_order(results, false, |path, tree| {
         table.add_tree(&result_name(path), &tree);
-    }
+        Ok::<(), AnalyzeError>(())
+    })?;
     Ok(table)
 }
 

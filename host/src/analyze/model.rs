@@ -7,10 +7,11 @@
 //! Unknown keys and key order survive a load/save round trip, so a rebased
 //! model differs from its source only where the rebase changed it.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::AnalyzeError;
-use crate::strip::python_json::{PyValue, to_indented};
+use crate::strip::python_json::{PyValue, dict_to_indented};
 
 const METADATA: &str = "__metadata__";
 
@@ -57,10 +58,51 @@ pub struct TrainedCheck {
     pub mmax: f64,
 }
 
+impl TrainedCheck {
+    /// Sets the trained keys of a model entry, keeping the others.
+    fn write_into(&self, entry: &mut Vec<(String, PyValue)>) {
+        let [a, b] = self.equation;
+        PyValue::set(
+            entry,
+            "equation",
+            PyValue::List(vec![PyValue::Float(a), PyValue::Float(b)]),
+        );
+        PyValue::set(entry, "raw", PyValue::Float(self.raw));
+        PyValue::set(entry, "mmin", PyValue::Float(self.mmin));
+        PyValue::set(entry, "mmax", PyValue::Float(self.mmax));
+    }
+
+    /// The entry a new check gets.
+    fn to_value(self) -> PyValue {
+        let mut entry = Vec::with_capacity(4);
+        self.write_into(&mut entry);
+        PyValue::Dict(entry)
+    }
+}
+
+/// One entry of a model: as loaded, or trained here (kept compact: a
+/// model has thousands of entries; it becomes a JSON value when written).
+#[derive(Debug, Clone)]
+enum Entry {
+    Value(PyValue),
+    Trained(TrainedCheck),
+}
+
+impl Entry {
+    fn to_value(&self) -> std::borrow::Cow<'_, PyValue> {
+        match self {
+            Entry::Value(value) => std::borrow::Cow::Borrowed(value),
+            Entry::Trained(trained) => std::borrow::Cow::Owned(trained.to_value()),
+        }
+    }
+}
+
 /// A model file in memory.
 #[derive(Debug, Clone, Default)]
 pub struct ModelDocument {
-    items: Vec<(String, PyValue)>,
+    items: Vec<(String, Entry)>,
+    /// Position of each key in `items` (models have thousands of entries).
+    index: HashMap<String, usize>,
     source: Option<PathBuf>,
 }
 
@@ -94,10 +136,26 @@ impl ModelDocument {
                 ]);
             }
         }
+        let index = items
+            .iter()
+            .enumerate()
+            .map(|(position, (key, _))| (key.clone(), position))
+            .collect();
+        let items = items
+            .into_iter()
+            .map(|(key, value)| (key, Entry::Value(value)))
+            .collect();
         Ok(Self {
             items,
+            index,
             source: Some(path.to_path_buf()),
         })
+    }
+
+    /// Appends an entry for `key` (which must not exist yet).
+    fn push(&mut self, key: &str, value: Entry) {
+        self.index.insert(key.to_owned(), self.items.len());
+        self.items.push((key.to_owned(), value));
     }
 
     /// Adds `__metadata__` with `version` when missing and sets its
@@ -108,10 +166,13 @@ impl ModelDocument {
         tolerance: Tolerance,
     ) -> Result<(), AnalyzeError> {
         if !self.contains(METADATA) {
-            self.items.push((
-                METADATA.into(),
-                PyValue::Dict(vec![("version".into(), PyValue::Int(version))]),
-            ));
+            self.push(
+                METADATA,
+                Entry::Value(PyValue::Dict(vec![(
+                    "version".into(),
+                    PyValue::Int(version),
+                )])),
+            );
         }
         let metadata = self.entry_mut(METADATA)?;
         PyValue::set(metadata, "tolerance", tolerance.to_json());
@@ -120,25 +181,16 @@ impl ModelDocument {
 
     /// Whether the model has an entry for `check`.
     pub fn contains(&self, check: &str) -> bool {
-        self.items.iter().any(|(key, _)| key == check)
+        self.index.contains_key(check)
     }
 
     /// Stores a trained check, keeping the entry's place if it existed.
     pub fn set_trained(&mut self, check: &str, trained: TrainedCheck) -> Result<(), AnalyzeError> {
         if !self.contains(check) {
-            self.items
-                .push((check.to_owned(), PyValue::Dict(Vec::new())));
+            self.push(check, Entry::Trained(trained));
+            return Ok(());
         }
-        let entry = self.entry_mut(check)?;
-        let [a, b] = trained.equation;
-        PyValue::set(
-            entry,
-            "equation",
-            PyValue::List(vec![PyValue::Float(a), PyValue::Float(b)]),
-        );
-        PyValue::set(entry, "raw", PyValue::Float(trained.raw));
-        PyValue::set(entry, "mmin", PyValue::Float(trained.mmin));
-        PyValue::set(entry, "mmax", PyValue::Float(trained.mmax));
+        trained.write_into(self.entry_mut(check)?);
         Ok(())
     }
 
@@ -172,8 +224,14 @@ impl ModelDocument {
 
     fn entry_mut(&mut self, key: &str) -> Result<&mut Vec<(String, PyValue)>, AnalyzeError> {
         let path = self.source.clone().unwrap_or_default();
-        match self.items.iter_mut().find(|(k, _)| k == key) {
-            Some((_, PyValue::Dict(entry))) => Ok(entry),
+        let position = self.index.get(key).copied();
+        let slot = position.and_then(|position| self.items.get_mut(position));
+        if let Some((_, entry @ Entry::Trained(_))) = slot {
+            *entry = Entry::Value(entry.to_value().into_owned());
+        }
+        let slot = position.and_then(|position| self.items.get_mut(position));
+        match slot {
+            Some((_, Entry::Value(PyValue::Dict(entry)))) => Ok(entry),
             _ => Err(AnalyzeError::BadModel {
                 path,
                 why: format!("entry {key:?} is not a JSON object"),
@@ -183,7 +241,12 @@ impl ModelDocument {
 
     /// The file content, as `json.dump(model, indent=4)` writes it.
     pub fn to_json(&self) -> String {
-        to_indented(&PyValue::Dict(self.items.clone()), 4)
+        dict_to_indented(
+            self.items
+                .iter()
+                .map(|(key, entry)| (key.as_str(), entry.to_value())),
+            4,
+        )
     }
 }
 

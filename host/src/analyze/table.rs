@@ -3,7 +3,7 @@
 //! of their directory (a later result with the same name replaces the
 //! values of an earlier one, as in the reference).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::results::{CheckValue, ResultTree};
 
@@ -12,8 +12,9 @@ use crate::results::{CheckValue, ResultTree};
 pub struct CheckRow {
     /// Primary in at least one result.
     pub primary: bool,
-    /// Value per result name, in the order the results were added.
-    pub values: Vec<(String, CheckValue)>,
+    /// Value per result (index into the table's result names), in the
+    /// order the results were added.
+    values: Vec<(u32, CheckValue)>,
 }
 
 impl CheckRow {
@@ -30,16 +31,24 @@ impl CheckRow {
             .collect()
     }
 
-    /// The value of result `name`, if it has this check.
-    pub fn value(&self, name: &str) -> Option<&CheckValue> {
-        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    /// The value of the result in `column`, if it has this check.
+    pub fn value(&self, column: Column) -> Option<&CheckValue> {
+        self.values
+            .iter()
+            .find(|(result, _)| *result == column.0)
+            .map(|(_, value)| value)
     }
 }
+
+/// The column of one result in a [`CheckTable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Column(u32);
 
 /// Checks of all analysed results, sorted by name.
 #[derive(Debug, Default, Clone)]
 pub struct CheckTable {
-    result_names: BTreeSet<String>,
+    /// Result names in the order they were first added.
+    result_names: Vec<String>,
     rows: BTreeMap<String, CheckRow>,
 }
 
@@ -49,42 +58,60 @@ impl CheckTable {
         Self::default()
     }
 
+    /// The index of `result_name`, added if new.
+    fn result_index(&mut self, result_name: &str) -> u32 {
+        let position = match self.result_names.iter().position(|n| n == result_name) {
+            Some(position) => position,
+            None => {
+                self.result_names.push(result_name.to_owned());
+                self.result_names.len() - 1
+            }
+        };
+        u32::try_from(position).expect("fewer than 4 billion results")
+    }
+
     /// Adds every readable check of `tree` under `result_name`. Broken
     /// values (which make the reference crash) are left out; the reader has
     /// already reported them.
     pub fn add_tree(&mut self, result_name: &str, tree: &ResultTree) {
-        self.result_names.insert(result_name.to_owned());
+        let result = self.result_index(result_name);
         for check in tree.checks() {
             if check.value.is_broken() {
                 continue;
             }
-            self.add(result_name, &check.name, check.value.clone(), check.primary);
+            self.add_value(result, &check.name, check.value.clone(), check.primary);
         }
     }
 
     /// Adds one value (used by [`CheckTable::add_tree`] and by tests).
     pub fn add(&mut self, result_name: &str, check: &str, value: CheckValue, primary: bool) {
+        let result = self.result_index(result_name);
+        self.add_value(result, check, value, primary);
+    }
+
+    fn add_value(&mut self, result: u32, check: &str, value: CheckValue, primary: bool) {
         // Look up before inserting: most calls hit existing entries and
         // should not allocate.
-        if !self.result_names.contains(result_name) {
-            self.result_names.insert(result_name.to_owned());
-        }
-        if !self.rows.contains_key(check) {
-            self.rows.insert(check.to_owned(), CheckRow::default());
-        }
-        let Some(row) = self.rows.get_mut(check) else {
-            return;
+        let row = match self.rows.get_mut(check) {
+            Some(row) => row,
+            None => self.rows.entry(check.to_owned()).or_default(),
         };
         row.primary |= primary;
-        match row.values.iter_mut().find(|(name, _)| name == result_name) {
+        match row.values.iter_mut().find(|(index, _)| *index == result) {
             Some(slot) => slot.1 = value,
-            None => row.values.push((result_name.to_owned(), value)),
+            None => row.values.push((result, value)),
         }
     }
 
-    /// Result names, sorted.
-    pub fn result_names(&self) -> impl Iterator<Item = &str> {
-        self.result_names.iter().map(String::as_str)
+    /// The results sorted by name, each with the column to read its
+    /// values with ([`CheckRow::value`]).
+    pub fn columns(&self) -> Vec<(&str, Column)> {
+        let mut columns: Vec<(&str, Column)> = (0..)
+            .zip(&self.result_names)
+            .map(|(index, name)| (name.as_str(), Column(index)))
+            .collect();
+        columns.sort_unstable();
+        columns
     }
 
     /// Rows sorted by check name.
@@ -133,7 +160,15 @@ mod tests {
         assert_eq!(name, "x.mean");
         assert!(row.primary);
         assert_eq!(row.numeric_values(), Some(vec![3.0, 2.0]));
-        assert_eq!(table.result_names().collect::<Vec<_>>(), ["a", "b"]);
+        let names: Vec<&str> = table.columns().iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["a", "b"]);
+        let columns = table.columns();
+        assert_eq!(row.value(columns[1].1), Some(&CheckValue::Int(3)));
+        let mut other = CheckTable::new();
+        other.add("c", "y.mean", CheckValue::Int(1), false);
+        other.add("a", "x.mean", CheckValue::Int(1), false);
+        let (_, y_row) = other.rows().nth(1).unwrap();
+        assert_eq!(y_row.value(other.columns()[0].1), None);
     }
 
     #[test]

@@ -69,10 +69,7 @@ pub fn closest_result(
     }
     let source = ResultTree::load(source, false)?;
     let paths: Vec<&PathBuf> = groups.iter().flatten().collect();
-    let trees = paths
-        .iter()
-        .map(|path| ResultTree::load(path, false))
-        .collect::<Result<Vec<_>, _>>()?;
+    let trees = ResultTree::load_all(&paths, false)?;
     let group_sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
 
     let candidates = candidate_checks(&trees);

@@ -96,6 +96,44 @@ impl ResultTree {
         Ok(tree)
     }
 
+    /// Reads the trees at `paths` in parallel, a few at a time, logging
+    /// their messages in path order; stops at the first path that is not
+    /// a readable directory.
+    pub fn load_all<P: AsRef<Path> + Sync>(
+        paths: &[P],
+        include_incorrect: bool,
+    ) -> Result<Vec<Self>, ResultError> {
+        let mut trees = Vec::with_capacity(paths.len());
+        Self::for_each_in_order(paths, include_incorrect, |_, tree| {
+            trees.push(tree);
+            Ok(())
+        })?;
+        Ok(trees)
+    }
+
+    /// Reads the trees at `paths` in parallel, a few at a time, and hands
+    /// them to `consume` in path order, their messages logged just before.
+    /// Stops at the first unreadable path or error of `consume`.
+    pub fn for_each_in_order<P, E>(
+        paths: &[P],
+        include_incorrect: bool,
+        mut consume: impl FnMut(&Path, Self) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        P: AsRef<Path> + Sync,
+        E: From<ResultError>,
+    {
+        crate::ordered::for_each_in_order(
+            paths,
+            |path| Self::read_with_progress(path.as_ref(), include_incorrect, &NoProgress),
+            |path, outcome| {
+                let (tree, notes) = outcome?;
+                crate::log_note::emit_all(&notes);
+                consume(path.as_ref(), tree)
+            },
+        )
+    }
+
     /// Like [`ResultTree::load_with_progress`] but returns the log messages
     /// instead of logging them, for trees read in parallel whose messages
     /// must come out in a fixed order.
@@ -113,17 +151,13 @@ impl ResultTree {
             Level::DEBUG,
             format!("Processing {}", path.display()),
         )];
-        let found = walk::walk(path, include_incorrect);
-        let files = found.results;
-        progress.discovered(files.len());
-        let per_file: Vec<pbench::FileChecks> = files
-            .par_iter()
-            .map(|file| {
-                let out = pbench::read_result_json(&file.path, &file.result_id, include_incorrect);
-                progress.file_done();
-                out
-            })
-            .collect();
+        let found = walk::walk(path, include_incorrect, |file| {
+            progress.discovered(1);
+            let out = pbench::read_result_json(&file, include_incorrect);
+            progress.file_done();
+            out
+        });
+        let per_file = found.results;
         let from_plugins: Vec<pbench::FileChecks> =
             found.plugin_files.par_iter().map(parsers::read).collect();
         let mut checks = Vec::with_capacity(per_file.iter().map(|f| f.checks.len()).sum());

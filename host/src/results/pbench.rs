@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::check::{Check, CheckValue};
 use super::error::ResultError;
 use super::params_cache::IterationParams;
+use super::walk::FoundFile;
 
 /// Checks and problems of one result file.
 pub(super) struct FileChecks {
@@ -189,21 +190,17 @@ pub fn is_failed_iteration(name: &str) -> bool {
 }
 
 /// Reads one result.json; never fails: problems become broken checks.
-pub(super) fn read_result_json(
-    path: &Path,
-    result_id: &str,
-    include_incorrect: bool,
-) -> FileChecks {
+pub(super) fn read_result_json(found: &FoundFile<'_>, include_incorrect: bool) -> FileChecks {
     READ_BUFFER.with(|buffer| match buffer.try_borrow_mut() {
         Ok(mut buffer) => {
-            let out = read_into(path, result_id, include_incorrect, &mut buffer);
+            let out = read_into(found, include_incorrect, &mut buffer);
             // Keep no huge buffer alive after an unusually large file.
             if buffer.capacity() > 16 << 20 {
                 *buffer = Vec::new();
             }
             out
         }
-        Err(_) => read_into(path, result_id, include_incorrect, &mut Vec::new()),
+        Err(_) => read_into(found, include_incorrect, &mut Vec::new()),
     })
 }
 
@@ -213,12 +210,14 @@ thread_local! {
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Reads the whole file at `path` into the start of `buffer` and returns
+/// Reads the whole file `found` into the start of `buffer` and returns
 /// its length. The buffer only grows (zero-filled once), so reading needs
 /// no size query per file: open, read until the end, close.
-fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+fn read_file(found: &FoundFile<'_>, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+    let flags = rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC;
+    let fd = rustix::fs::openat(found.dir, found.name, flags, rustix::fs::Mode::empty())?;
+    let mut file = std::fs::File::from(fd);
     let mut len = 0;
     loop {
         if len == buffer.len() {
@@ -235,14 +234,11 @@ fn read_file(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
 }
 
 /// [`read_result_json`] with a buffer for the file contents.
-fn read_into(
-    path: &Path,
-    result_id: &str,
-    include_incorrect: bool,
-    buffer: &mut Vec<u8>,
-) -> FileChecks {
+fn read_into(found: &FoundFile<'_>, include_incorrect: bool, buffer: &mut Vec<u8>) -> FileChecks {
+    let path = found.file.path.as_path();
+    let result_id = found.file.result_id.as_str();
     let unreadable = |problem: ResultError| FileChecks::unreadable(result_id, problem);
-    let bytes = match read_file(path, buffer) {
+    let bytes = match read_file(found, buffer) {
         Ok(len) => &buffer[..len],
         Err(err) => {
             return unreadable(ResultError::Unreadable {

@@ -2,8 +2,13 @@
 //! (`*/*/[0-9]*/result.json`, `__error*__` up to three levels deep): hidden
 //! names never match, results are visited in sorted path order.
 
+use std::ffi::{CStr, CString};
+use std::os::fd::BorrowedFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustix::fs::{Dir, Mode, OFlags};
 
 use super::check::{Check, CheckValue};
 use crate::log_note::LogNote;
@@ -14,44 +19,96 @@ pub(super) struct ResultFile {
     pub result_id: String,
 }
 
+/// A result file found by [`walk`], still to be read: `name` inside the
+/// open directory `dir` (opening relative to it spares the kernel a walk
+/// of the whole path for each of thousands of files).
+pub(super) struct FoundFile<'a> {
+    pub dir: BorrowedFd<'a>,
+    pub name: &'a CStr,
+    pub file: ResultFile,
+}
+
 /// An `__error*__` dir and the `P/T/S` id (missing levels `*`) it reports.
 pub(super) struct ErrorDir {
     pub path: PathBuf,
     pub result_id: String,
 }
 
-/// Sorted visible entries of `dir` (nothing when it is not a dir).
-///
-/// Listed with `open` + `getdents` only: a tree has thousands of
-/// directories and `std::fs::read_dir` adds a `stat` to each.
-fn entries(dir: &Path) -> Vec<(String, PathBuf)> {
-    use rustix::fs::{Mode, OFlags};
-    use std::os::unix::ffi::OsStrExt;
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) else {
-        return Vec::new();
-    };
-    let Ok(mut listing) = rustix::fs::Dir::new(fd) else {
-        return Vec::new();
-    };
-    let mut out: Vec<(String, PathBuf)> = Vec::new();
-    while let Some(Ok(entry)) = listing.read() {
-        let raw = entry.file_name().to_bytes();
-        // Hidden names (and `.`, `..`) never match the reference's globs.
-        if raw.starts_with(b".") {
-            continue;
+/// One visible entry of a directory.
+struct Entry {
+    /// The name as text (lossy for names that are not UTF-8).
+    name: String,
+    /// The name as the kernel has it, to open the entry.
+    raw: CString,
+}
+
+/// A directory opened once, to be listed and to open entries relative to.
+struct Listing {
+    dir: Dir,
+    entries: Vec<Entry>,
+}
+
+impl Listing {
+    /// Opens and lists `name` inside `parent` (or the path `name` when
+    /// there is no parent); `None` when it is not a readable directory.
+    ///
+    /// Listed with `open` + `getdents` only: a tree has thousands of
+    /// directories and `std::fs::read_dir` adds a `stat` to each.
+    fn open(parent: Option<BorrowedFd<'_>>, name: &CStr) -> Option<Self> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let fd = match parent {
+            Some(parent) => rustix::fs::openat(parent, name, flags, Mode::empty()),
+            None => rustix::fs::open(name, flags, Mode::empty()),
         }
-        let name = String::from_utf8_lossy(raw).into_owned();
-        out.push((name, dir.join(std::ffi::OsStr::from_bytes(raw))));
+        .ok()?;
+        let mut dir = Dir::new(fd).ok()?;
+        let mut entries = Vec::new();
+        while let Some(Ok(entry)) = dir.read() {
+            let raw = entry.file_name();
+            // Hidden names (and `.`, `..`) never match the reference's globs.
+            if raw.to_bytes().starts_with(b".") {
+                continue;
+            }
+            entries.push(Entry {
+                name: String::from_utf8_lossy(raw.to_bytes()).into_owned(),
+                raw: raw.to_owned(),
+            });
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.raw.cmp(&b.raw)));
+        Some(Self { dir, entries })
     }
-    out.sort();
-    out
+
+    /// Opens and lists the entry `name` of this directory.
+    fn child(&self, name: &CStr) -> Option<Self> {
+        Self::open(Some(self.fd()), name)
+    }
+
+    fn fd(&self) -> BorrowedFd<'_> {
+        // rustix's `Dir::fd` cannot fail; it returns a Result for the
+        // libc backend only.
+        self.dir.fd().expect("an open directory has a descriptor")
+    }
+}
+
+/// Sorted visible entries of `dir` as paths (nothing when it is not a dir).
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let Ok(name) = CString::new(dir.as_os_str().as_bytes()) else {
+        return Vec::new();
+    };
+    Listing::open(None, &name).map_or_else(Vec::new, |listing| {
+        listing
+            .entries
+            .into_iter()
+            .map(|entry| dir.join(std::ffi::OsString::from_vec(entry.raw.into_bytes())))
+            .collect()
+    })
 }
 
 /// What one walk of the tree finds.
-pub(super) struct Found {
-    /// Result files in sorted path order.
-    pub results: Vec<ResultFile>,
+pub(super) struct Found<T> {
+    /// What `read` made of each result file, in sorted path order.
+    pub results: Vec<T>,
     /// Other files that result-parser plugins read, in sorted path order.
     pub plugin_files: Vec<ResultFile>,
     /// Error dirs, level by level, each level in sorted path order.
@@ -63,59 +120,156 @@ fn is_error_name(name: &str) -> bool {
     name.len() >= 9 && name.starts_with("__error") && name.ends_with("__")
 }
 
-/// One walk of the first three levels below `root` finding
+/// An error dir at `path` reporting the levels `names` (missing ones `*`).
+fn error_dir(path: PathBuf, names: &[&str]) -> ErrorDir {
+    let mut parts: Vec<&str> = names.to_vec();
+    parts.resize(3, "*");
+    ErrorDir {
+        path,
+        result_id: parts.join("/"),
+    }
+}
+
+/// What one `PROFILE/TEST` directory holds.
+struct TestDir<T> {
+    results: Vec<T>,
+    plugin_files: Vec<ResultFile>,
+    /// Error dirs of levels 2 (serials) and 3 (inside serials).
+    errors: [Vec<ErrorDir>; 2],
+}
+
+/// Walks the first three levels below `root` finding
 /// `PROFILE/TEST/SERIAL/result.json` files (serials must start with a
 /// digit unless `include_incorrect`) and `__error*__` entries at levels 0
-/// to 3; each directory is listed once.
-pub(super) fn walk(root: &Path, include_incorrect: bool) -> Found {
-    let mut results = Vec::new();
-    let mut plugin_files = Vec::new();
-    let mut levels: [Vec<ErrorDir>; 4] = Default::default();
-    let error = |path: &Path, names: &[&str]| {
-        let mut parts: Vec<&str> = names.to_vec();
-        parts.resize(3, "*");
-        ErrorDir {
-            path: path.to_path_buf(),
-            result_id: parts.join("/"),
-        }
+/// to 3, and hands each result file to `read` as soon as it is found.
+/// Each directory is listed once; `PROFILE/TEST` directories are walked
+/// in parallel.
+pub(super) fn walk<T: Send>(
+    root: &Path,
+    include_incorrect: bool,
+    read: impl Fn(FoundFile<'_>) -> T + Sync,
+) -> Found<T> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut found = Found {
+        results: Vec::new(),
+        plugin_files: Vec::new(),
+        errors: Vec::new(),
     };
-    for (profile, profile_path) in entries(root) {
-        if is_error_name(&profile) {
-            levels[0].push(error(&profile_path, &[]));
+    let Some(root_listing) = CString::new(root.as_os_str().as_bytes())
+        .ok()
+        .and_then(|name| Listing::open(None, &name))
+    else {
+        return found;
+    };
+    let mut levels: [Vec<ErrorDir>; 4] = Default::default();
+    let mut profiles = Vec::new();
+    for profile in &root_listing.entries {
+        let profile_path = root.join(raw_name(profile));
+        if is_error_name(&profile.name) {
+            levels[0].push(error_dir(profile_path.clone(), &[]));
         }
-        for (test, test_path) in entries(&profile_path) {
-            if is_error_name(&test) {
-                levels[1].push(error(&test_path, &[&profile]));
+        let Some(listing) = root_listing.child(&profile.raw) else {
+            continue;
+        };
+        for test in &listing.entries {
+            if is_error_name(&test.name) {
+                levels[1].push(error_dir(
+                    profile_path.join(raw_name(test)),
+                    &[&profile.name],
+                ));
             }
-            for (serial, serial_path) in entries(&test_path) {
-                if is_error_name(&serial) {
-                    levels[2].push(error(&serial_path, &[&profile, &test]));
-                }
-                let serial_ok =
-                    include_incorrect || serial.starts_with(|c: char| c.is_ascii_digit());
-                for (name, path) in entries(&serial_path) {
-                    if is_error_name(&name) {
-                        levels[3].push(error(&path, &[&profile, &test, &serial]));
-                    } else if serial_ok && name == "result.json" {
-                        results.push(ResultFile {
-                            path,
-                            result_id: format!("{profile}/{test}/{serial}"),
-                        });
-                    } else if serial_ok && super::parsers::handles(&name) {
-                        plugin_files.push(ResultFile {
-                            path,
-                            result_id: format!("{profile}/{test}/{serial}"),
-                        });
-                    }
-                }
+        }
+        profiles.push((profile, profile_path, listing));
+    }
+    let tests: Vec<_> = profiles
+        .iter()
+        .flat_map(|(profile, path, listing)| {
+            listing
+                .entries
+                .iter()
+                .map(move |test| (profile.name.as_str(), path, listing, test))
+        })
+        .collect();
+    let per_test: Vec<TestDir<T>> = tests
+        .par_iter()
+        .map(|&(profile, profile_path, listing, test)| {
+            let path = profile_path.join(raw_name(test));
+            walk_test(
+                listing,
+                test,
+                &path,
+                [profile, &test.name],
+                include_incorrect,
+                &read,
+            )
+        })
+        .collect();
+    for test in per_test {
+        found.results.extend(test.results);
+        found.plugin_files.extend(test.plugin_files);
+        let [serials, inside] = test.errors;
+        levels[2].extend(serials);
+        levels[3].extend(inside);
+    }
+    found.errors = levels.into_iter().flatten().collect();
+    found
+}
+
+/// The path component of an entry (its raw bytes).
+fn raw_name(entry: &Entry) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(entry.raw.to_bytes())
+}
+
+/// Walks one `PROFILE/TEST` directory (`test` inside `profile`, at `path`).
+fn walk_test<T>(
+    profile: &Listing,
+    test: &Entry,
+    path: &Path,
+    names: [&str; 2],
+    include_incorrect: bool,
+    read: &(impl Fn(FoundFile<'_>) -> T + Sync),
+) -> TestDir<T> {
+    let mut out = TestDir {
+        results: Vec::new(),
+        plugin_files: Vec::new(),
+        errors: Default::default(),
+    };
+    let Some(listing) = profile.child(&test.raw) else {
+        return out;
+    };
+    for serial in &listing.entries {
+        let serial_path = path.join(raw_name(serial));
+        if is_error_name(&serial.name) {
+            out.errors[0].push(error_dir(serial_path.clone(), &names));
+        }
+        let serial_ok = include_incorrect || serial.name.starts_with(|c: char| c.is_ascii_digit());
+        let Some(inside) = listing.child(&serial.raw) else {
+            continue;
+        };
+        let result_id = || format!("{}/{}/{}", names[0], names[1], serial.name);
+        for entry in &inside.entries {
+            let entry_path = || serial_path.join(raw_name(entry));
+            if is_error_name(&entry.name) {
+                out.errors[1].push(error_dir(entry_path(), &[names[0], names[1], &serial.name]));
+            } else if serial_ok && entry.name == "result.json" {
+                out.results.push(read(FoundFile {
+                    dir: inside.fd(),
+                    name: &entry.raw,
+                    file: ResultFile {
+                        path: entry_path(),
+                        result_id: result_id(),
+                    },
+                }));
+            } else if serial_ok && super::parsers::handles(&entry.name) {
+                out.plugin_files.push(ResultFile {
+                    path: entry_path(),
+                    result_id: result_id(),
+                });
             }
         }
     }
-    Found {
-        results,
-        plugin_files,
-        errors: levels.into_iter().flatten().collect(),
-    }
+    out
 }
 
 /// The check of an error dir: its `exception` text (or
@@ -155,7 +309,7 @@ fn error_files(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        for (_, path) in entries(&current) {
+        for path in entries(&current) {
             if path.is_dir() {
                 stack.push(path);
             } else {

@@ -107,6 +107,17 @@ pub fn to_indented(value: &PyValue, indent: usize) -> String {
     out
 }
 
+/// Serialises a dict given entry by entry (values possibly made on the
+/// fly) like `json.dumps(dict, indent=indent)`.
+pub fn dict_to_indented<'a>(
+    entries: impl ExactSizeIterator<Item = (&'a str, std::borrow::Cow<'a, PyValue>)>,
+    indent: usize,
+) -> String {
+    let mut out = String::new();
+    write_dict(&mut out, entries, Some(indent), 0);
+    out
+}
+
 fn newline(out: &mut String, indent: Option<usize>, level: usize) {
     if let Some(width) = indent {
         out.push('\n');
@@ -138,22 +149,40 @@ fn write_value(out: &mut String, value: &PyValue, indent: Option<usize>, level: 
             newline(out, indent, level);
             out.push(']');
         }
-        PyValue::Dict(items) if items.is_empty() => out.push_str("{}"),
-        PyValue::Dict(items) => {
-            out.push('{');
-            for (i, (key, item)) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(separator);
-                }
-                newline(out, indent, level + 1);
-                write_str(out, key);
-                out.push_str(": ");
-                write_value(out, item, indent, level + 1);
-            }
-            newline(out, indent, level);
-            out.push('}');
-        }
+        PyValue::Dict(items) => write_dict(
+            out,
+            items
+                .iter()
+                .map(|(key, item)| (key.as_str(), std::borrow::Cow::Borrowed(item))),
+            indent,
+            level,
+        ),
     }
+}
+
+fn write_dict<'a>(
+    out: &mut String,
+    entries: impl ExactSizeIterator<Item = (&'a str, std::borrow::Cow<'a, PyValue>)>,
+    indent: Option<usize>,
+    level: usize,
+) {
+    if entries.len() == 0 {
+        out.push_str("{}");
+        return;
+    }
+    let separator = if indent.is_some() { "," } else { ", " };
+    out.push('{');
+    for (i, (key, item)) in entries.enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        newline(out, indent, level + 1);
+        write_str(out, key);
+        out.push_str(": ");
+        write_value(out, &item, indent, level + 1);
+    }
+    newline(out, indent, level);
+    out.push('}');
 }
 
 /// Writes a string the way `ensure_ascii=True` does: everything outside
