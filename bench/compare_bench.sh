@@ -16,7 +16,10 @@
 # cores (host/examples/parse_floor.rs).
 #
 # Each program runs RUNS times (default 3), interleaved; the medians of
-# wall time and peak RSS are reported with the load average.
+# wall time and peak RSS are reported with the load average. Ours also
+# runs on one thread (RAYON_NUM_THREADS=1): the reference is
+# single-threaded, so that row tells the speedup per core and how much the
+# cores add.
 #
 # analyze-perf runs as `-l LINEAR -s STDDEV -c CSV -- BUILDS...`; the files
 # ours and the reference write are compared too.
@@ -77,36 +80,39 @@ def analyze(binary, tag):
     return [binary, "-l", f"{out}/{tag}_linear.json", "-s", f"{out}/{tag}_stddev.json",
             "-c", f"{out}/{tag}_data.csv", "--"] + builds
 
+ONE_THREAD = {"RAYON_NUM_THREADS": "1"}
 programs = [
-    ("parse floor", [env["FLOOR"]] + builds),
-    ("compare-perf (ours)", [env["OURS"]] + args + builds),
-    ("compare-perf (ref)", [env["REF_COMPARE"]] + args + builds),
-    ("analyze-perf (ours)", analyze(env["OURS_ANALYZE"], "ours")),
-    ("analyze-perf (ref)", analyze(env["REF_ANALYZE"], "ref")),
+    ("parse floor", [env["FLOOR"]] + builds, {}),
+    ("compare-perf (ours)", [env["OURS"]] + args + builds, {}),
+    ("compare-perf (ours, 1 thread)", [env["OURS"]] + args + builds, ONE_THREAD),
+    ("compare-perf (ref)", [env["REF_COMPARE"]] + args + builds, {}),
+    ("analyze-perf (ours)", analyze(env["OURS_ANALYZE"], "ours"), {}),
+    ("analyze-perf (ours, 1 thread)", analyze(env["OURS_ANALYZE"], "ours1"), ONE_THREAD),
+    ("analyze-perf (ref)", analyze(env["REF_ANALYZE"], "ref"), {}),
 ]
 
-def measure(cmd):
+def measure(cmd, extra_env):
     """Wall seconds, peak RSS in KB and exit code of one run."""
     with open(os.devnull, "wb") as null:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=null, stderr=null)
+        proc = subprocess.Popen(cmd, stdout=null, stderr=null, env={**env, **extra_env})
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     return wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
 
-results = {name: [] for name, _ in programs}
+results = {name: [] for name, _, _ in programs}
 loads = [os.getloadavg()[0]]
 for _ in range(int(env["RUNS"])):
-    for name, cmd in programs:
-        results[name].append(measure(cmd))
+    for name, cmd, extra_env in programs:
+        results[name].append(measure(cmd, extra_env))
     loads.append(os.getloadavg()[0])
 median = {}
-for name, _ in programs:
+for name, _, _ in programs:
     walls = [r[0] for r in results[name]]
     rss = statistics.median(r[1] for r in results[name])
     codes = sorted({r[2] for r in results[name]})
     median[name] = (statistics.median(walls), rss)
-    print(f"{name:<20} wall {median[name][0]:7.3f} s (runs: "
+    print(f"{name:<30} wall {median[name][0]:7.3f} s (runs: "
           + ", ".join(f"{w:.3f}" for w in walls)
           + f")  peak RSS {rss / 1024:7.1f} MB  exit {codes}")
 floor = median["parse floor"][0]
@@ -115,6 +121,9 @@ for tool in ("compare-perf", "analyze-perf"):
     print(f"{tool}: {rw / ow:.1f}x faster than the reference (target >= 30x), "
           f"peak RSS {orss / rrss * 100:.0f}% of it (target <= 50%), "
           f"{ow / floor:.2f}x the floor time (target <= 2x)")
+    one = median[f"{tool} (ours, 1 thread)"][0]
+    print(f"{tool}: on one core {rw / one:.1f}x faster than the reference (single-threaded); "
+          f"{os.cpu_count()} threads are {one / ow:.2f}x faster than one")
 for name in ("linear.json", "stddev.json", "data.csv"):
     same = filecmp.cmp(f"{out}/ours_{name}", f"{out}/ref_{name}", shallow=False)
     print(f"analyze-perf output {name}: {'identical' if same else 'DIFFERS'}")

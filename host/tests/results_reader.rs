@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use runperf::results::{CheckValue, ResultTree};
+use runperf::results::{CheckValue, Parallelism, ResultTree};
 
 fn upstream(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -210,4 +210,57 @@ fn error_dirs_at_every_level() {
         CheckValue::Text("<Unknown exception>".into())
     );
     assert_eq!(tree.checks()[3].value, CheckValue::Text("boom\n".into()));
+}
+
+#[test]
+fn trees_read_on_one_thread_or_on_all_give_the_same_checks_in_the_same_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    for profile in ["B", "A", "C"] {
+        for test in 0..12 {
+            for serial in ["0000", "0001", "tmpx"] {
+                write_result(
+                    tmp.path(),
+                    &format!("{profile}/t{test}/{serial}"),
+                    &format!("[{}]", iteration(&format!("it{test}"), "1.5", &["all"])),
+                );
+            }
+        }
+        std::fs::create_dir_all(tmp.path().join(format!("{profile}/t3/__error0__"))).unwrap();
+        std::fs::create_dir_all(tmp.path().join(format!("{profile}/t5/0001/__error1__"))).unwrap();
+    }
+    std::fs::create_dir_all(tmp.path().join("A/__error2__")).unwrap();
+    let read = |parallelism| {
+        let (tree, _) =
+            ResultTree::read_with_progress(tmp.path(), false, parallelism, &NoProgressHere)
+                .unwrap();
+        tree.checks()
+            .iter()
+            .map(|c| (c.name.clone(), c.value.clone()))
+            .collect::<Vec<_>>()
+    };
+    let files = read(Parallelism::Files);
+    assert_eq!(files, read(Parallelism::Trees));
+    // 3 profiles x 12 tests x 2 serials, 2 checks each, then 7 error dirs.
+    assert_eq!(files.len(), 3 * 12 * 2 * 2 + 7);
+    assert!(files[0].0.starts_with("A/t0/0000:"), "{:?}", files[0]);
+    let errors: Vec<&str> = files[144..].iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        errors,
+        [
+            "A/*/*:./ERROR/ERROR/ERROR.error",
+            "A/t3/*:./ERROR/ERROR/ERROR.error",
+            "B/t3/*:./ERROR/ERROR/ERROR.error",
+            "C/t3/*:./ERROR/ERROR/ERROR.error",
+            "A/t5/0001:./ERROR/ERROR/ERROR.error",
+            "B/t5/0001:./ERROR/ERROR/ERROR.error",
+            "C/t5/0001:./ERROR/ERROR/ERROR.error",
+        ]
+    );
+}
+
+struct NoProgressHere;
+
+impl runperf::results::LoadProgress for NoProgressHere {
+    fn discovered(&self, _count: usize) {}
+    fn file_done(&self) {}
 }

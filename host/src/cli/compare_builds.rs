@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::compare::{Comparison, Role};
 use crate::log_note;
 use crate::ordered::for_each_in_order;
-use crate::results::{LoadProgress, Metadata, ResultError, ResultTree};
+use crate::results::{LoadProgress, Metadata, Parallelism, ResultError, ResultTree};
 
 /// One build to compare.
 #[derive(Clone)]
@@ -32,10 +32,11 @@ pub(super) fn compare_builds(
     progress: Arc<dyn LoadProgress + Send + Sync>,
 ) -> Result<(), ResultError> {
     let preparer = comparison.preparer();
+    let parallelism = Parallelism::for_trees(jobs.len());
     for_each_in_order(
         jobs,
         |job| {
-            ResultTree::read_with_progress(&job.path, include_incorrect, &*progress)
+            ResultTree::read_with_progress(&job.path, include_incorrect, parallelism, &*progress)
                 .map(|(tree, notes)| (notes, preparer.prepare(&tree, job.role)))
         },
         |job, outcome| {

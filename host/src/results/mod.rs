@@ -61,6 +61,29 @@ impl LoadProgress for NoProgress {
     fn file_done(&self) {}
 }
 
+/// Where the threads go when trees are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parallelism {
+    /// The files of one tree are read on all threads: few trees at once.
+    Files,
+    /// Each tree is read on one thread: enough trees side by side keep
+    /// every thread busy, and threads walking the same tree only contend
+    /// for its directories in the kernel (measured: as much CPU time,
+    /// 8% more wall time on 20 trees and 2 threads).
+    Trees,
+}
+
+impl Parallelism {
+    /// What suits reading `count` trees.
+    pub fn for_trees(count: usize) -> Self {
+        if count >= 2 * rayon::current_num_threads() {
+            Parallelism::Trees
+        } else {
+            Parallelism::Files
+        }
+    }
+}
+
 /// All checks of one result directory.
 #[derive(Debug, Clone)]
 pub struct ResultTree {
@@ -91,7 +114,8 @@ impl ResultTree {
         include_incorrect: bool,
         progress: &dyn LoadProgress,
     ) -> Result<Self, ResultError> {
-        let (tree, notes) = Self::read_with_progress(path, include_incorrect, progress)?;
+        let (tree, notes) =
+            Self::read_with_progress(path, include_incorrect, Parallelism::Files, progress)?;
         crate::log_note::emit_all(&notes);
         Ok(tree)
     }
@@ -123,9 +147,12 @@ impl ResultTree {
         P: AsRef<Path> + Sync,
         E: From<ResultError>,
     {
+        let parallelism = Parallelism::for_trees(paths.len());
         crate::ordered::for_each_in_order(
             paths,
-            |path| Self::read_with_progress(path.as_ref(), include_incorrect, &NoProgress),
+            |path| {
+                Self::read_with_progress(path.as_ref(), include_incorrect, parallelism, &NoProgress)
+            },
             |path, outcome| {
                 let (tree, notes) = outcome?;
                 crate::log_note::emit_all(&notes);
@@ -140,6 +167,7 @@ impl ResultTree {
     pub fn read_with_progress(
         path: &Path,
         include_incorrect: bool,
+        parallelism: Parallelism,
         progress: &dyn LoadProgress,
     ) -> Result<(Self, Vec<LogNote>), ResultError> {
         if !path.is_dir() {
@@ -151,7 +179,7 @@ impl ResultTree {
             Level::DEBUG,
             format!("Processing {}", path.display()),
         )];
-        let found = walk::walk(path, include_incorrect, |file| {
+        let found = walk::walk(path, include_incorrect, parallelism, |file| {
             progress.discovered(1);
             let out = pbench::read_result_json(&file, include_incorrect);
             progress.file_done();

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustix::fs::{Dir, Mode, OFlags};
 
+use super::Parallelism;
+
 use super::check::{Check, CheckValue};
 use crate::log_note::LogNote;
 
@@ -115,6 +117,16 @@ pub(super) struct Found<T> {
     pub errors: Vec<ErrorDir>,
 }
 
+impl<T> Default for Found<T> {
+    fn default() -> Self {
+        Self {
+            results: Vec::new(),
+            plugin_files: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// Whether `name` matches the glob `__error*__`.
 fn is_error_name(name: &str) -> bool {
     name.len() >= 9 && name.starts_with("__error") && name.ends_with("__")
@@ -130,31 +142,20 @@ fn error_dir(path: PathBuf, names: &[&str]) -> ErrorDir {
     }
 }
 
-/// What one `PROFILE/TEST` directory holds.
-struct TestDir<T> {
-    results: Vec<T>,
-    plugin_files: Vec<ResultFile>,
-    /// Error dirs of levels 2 (serials) and 3 (inside serials).
-    errors: [Vec<ErrorDir>; 2],
-}
-
 /// Walks the first three levels below `root` finding
 /// `PROFILE/TEST/SERIAL/result.json` files (serials must start with a
 /// digit unless `include_incorrect`) and `__error*__` entries at levels 0
 /// to 3, and hands each result file to `read` as soon as it is found.
 /// Each directory is listed once; `PROFILE/TEST` directories are walked
-/// in parallel.
+/// on all threads or on this one ([`Parallelism`]).
 pub(super) fn walk<T: Send>(
     root: &Path,
     include_incorrect: bool,
+    parallelism: Parallelism,
     read: impl Fn(FoundFile<'_>) -> T + Sync,
 ) -> Found<T> {
     use std::os::unix::ffi::OsStrExt;
-    let mut found = Found {
-        results: Vec::new(),
-        plugin_files: Vec::new(),
-        errors: Vec::new(),
-    };
+    let mut found = Found::default();
     let Some(root_listing) = CString::new(root.as_os_str().as_bytes())
         .ok()
         .and_then(|name| Listing::open(None, &name))
@@ -164,50 +165,48 @@ pub(super) fn walk<T: Send>(
     let mut levels: [Vec<ErrorDir>; 4] = Default::default();
     let mut profiles = Vec::new();
     for profile in &root_listing.entries {
-        let profile_path = root.join(raw_name(profile));
+        let path = root.join(raw_name(profile));
         if is_error_name(&profile.name) {
-            levels[0].push(error_dir(profile_path.clone(), &[]));
+            levels[0].push(error_dir(path.clone(), &[]));
         }
-        let Some(listing) = root_listing.child(&profile.raw) else {
-            continue;
-        };
-        for test in &listing.entries {
-            if is_error_name(&test.name) {
-                levels[1].push(error_dir(
-                    profile_path.join(raw_name(test)),
-                    &[&profile.name],
-                ));
-            }
+        if let Some(listing) = root_listing.child(&profile.raw) {
+            profiles.push((profile, path, listing));
         }
-        profiles.push((profile, profile_path, listing));
     }
-    let tests: Vec<_> = profiles
-        .iter()
-        .flat_map(|(profile, path, listing)| {
-            listing
-                .entries
-                .iter()
-                .map(move |test| (profile.name.as_str(), path, listing, test))
-        })
-        .collect();
-    let per_test: Vec<TestDir<T>> = tests
-        .par_iter()
-        .map(|&(profile, profile_path, listing, test)| {
-            let path = profile_path.join(raw_name(test));
-            walk_test(
+    let mut tests = Vec::new();
+    for (profile, path, listing) in &profiles {
+        for test in &listing.entries {
+            let test_path = path.join(raw_name(test));
+            if is_error_name(&test.name) {
+                levels[1].push(error_dir(test_path.clone(), &[&profile.name]));
+            }
+            tests.push((
                 listing,
                 test,
-                &path,
-                [profile, &test.name],
-                include_incorrect,
-                &read,
-            )
-        })
-        .collect();
-    for test in per_test {
-        found.results.extend(test.results);
-        found.plugin_files.extend(test.plugin_files);
-        let [serials, inside] = test.errors;
+                test_path,
+                [profile.name.as_str(), &test.name],
+            ));
+        }
+    }
+    let walk_test = |(profile, test, path, names): &(&Listing, &Entry, PathBuf, [&str; 2])| {
+        let mut part = (Found::default(), Default::default());
+        if let Some(listing) = profile.child(&test.raw) {
+            let test_dir = TestDir {
+                listing: &listing,
+                path,
+                names: *names,
+            };
+            test_dir.walk(include_incorrect, &read, &mut part.0, &mut part.1);
+        }
+        part
+    };
+    let parts: Vec<(Found<T>, [Vec<ErrorDir>; 2])> = match parallelism {
+        Parallelism::Files => tests.par_iter().map(walk_test).collect(),
+        Parallelism::Trees => tests.iter().map(walk_test).collect(),
+    };
+    for (part, [serials, inside]) in parts {
+        found.results.extend(part.results);
+        found.plugin_files.extend(part.plugin_files);
         levels[2].extend(serials);
         levels[3].extend(inside);
     }
@@ -221,55 +220,58 @@ fn raw_name(entry: &Entry) -> &std::ffi::OsStr {
     std::ffi::OsStr::from_bytes(entry.raw.to_bytes())
 }
 
-/// Walks one `PROFILE/TEST` directory (`test` inside `profile`, at `path`).
-fn walk_test<T>(
-    profile: &Listing,
-    test: &Entry,
-    path: &Path,
-    names: [&str; 2],
-    include_incorrect: bool,
-    read: &(impl Fn(FoundFile<'_>) -> T + Sync),
-) -> TestDir<T> {
-    let mut out = TestDir {
-        results: Vec::new(),
-        plugin_files: Vec::new(),
-        errors: Default::default(),
-    };
-    let Some(listing) = profile.child(&test.raw) else {
-        return out;
-    };
-    for serial in &listing.entries {
-        let serial_path = path.join(raw_name(serial));
-        if is_error_name(&serial.name) {
-            out.errors[0].push(error_dir(serial_path.clone(), &names));
-        }
-        let serial_ok = include_incorrect || serial.name.starts_with(|c: char| c.is_ascii_digit());
-        let Some(inside) = listing.child(&serial.raw) else {
-            continue;
-        };
-        let result_id = || format!("{}/{}/{}", names[0], names[1], serial.name);
-        for entry in &inside.entries {
-            let entry_path = || serial_path.join(raw_name(entry));
-            if is_error_name(&entry.name) {
-                out.errors[1].push(error_dir(entry_path(), &[names[0], names[1], &serial.name]));
-            } else if serial_ok && entry.name == "result.json" {
-                out.results.push(read(FoundFile {
-                    dir: inside.fd(),
-                    name: &entry.raw,
-                    file: ResultFile {
+/// One listed `PROFILE/TEST` directory.
+struct TestDir<'a> {
+    listing: &'a Listing,
+    path: &'a Path,
+    /// Profile and test names.
+    names: [&'a str; 2],
+}
+
+impl TestDir<'_> {
+    /// Reads the result files of its serials into `found`, error dirs of
+    /// levels 2 and 3 into `levels`.
+    fn walk<T>(
+        &self,
+        include_incorrect: bool,
+        read: &impl Fn(FoundFile<'_>) -> T,
+        found: &mut Found<T>,
+        levels: &mut [Vec<ErrorDir>; 2],
+    ) {
+        let [profile, test] = self.names;
+        for serial in &self.listing.entries {
+            let serial_path = self.path.join(raw_name(serial));
+            if is_error_name(&serial.name) {
+                levels[0].push(error_dir(serial_path.clone(), &self.names));
+            }
+            let serial_ok =
+                include_incorrect || serial.name.starts_with(|c: char| c.is_ascii_digit());
+            let Some(inside) = self.listing.child(&serial.raw) else {
+                continue;
+            };
+            let result_id = || format!("{profile}/{test}/{}", serial.name);
+            for entry in &inside.entries {
+                let entry_path = || serial_path.join(raw_name(entry));
+                if is_error_name(&entry.name) {
+                    levels[1].push(error_dir(entry_path(), &[profile, test, &serial.name]));
+                } else if serial_ok && entry.name == "result.json" {
+                    found.results.push(read(FoundFile {
+                        dir: inside.fd(),
+                        name: &entry.raw,
+                        file: ResultFile {
+                            path: entry_path(),
+                            result_id: result_id(),
+                        },
+                    }));
+                } else if serial_ok && super::parsers::handles(&entry.name) {
+                    found.plugin_files.push(ResultFile {
                         path: entry_path(),
                         result_id: result_id(),
-                    },
-                }));
-            } else if serial_ok && super::parsers::handles(&entry.name) {
-                out.plugin_files.push(ResultFile {
-                    path: entry_path(),
-                    result_id: result_id(),
-                });
+                    });
+                }
             }
         }
     }
-    out
 }
 
 /// The check of an error dir: its `exception` text (or
