@@ -17,9 +17,9 @@
 #
 # Each program runs RUNS times (default 3), interleaved; the medians of
 # wall time and peak RSS are reported with the load average. Ours also
-# runs on one thread (RAYON_NUM_THREADS=1): the reference is
+# runs pinned to one core (taskset, RAYON_NUM_THREADS=1): the reference is
 # single-threaded, so that row tells the speedup per core and how much the
-# cores add.
+# other cores add.
 #
 # analyze-perf runs as `-l LINEAR -s STDDEV -c CSV -- BUILDS...`; the files
 # ours and the reference write are compared too.
@@ -81,13 +81,14 @@ def analyze(binary, tag):
             "-c", f"{out}/{tag}_data.csv", "--"] + builds
 
 ONE_THREAD = {"RAYON_NUM_THREADS": "1"}
+ONE_CORE = ["taskset", "-c", "0"]
 programs = [
     ("parse floor", [env["FLOOR"]] + builds, {}),
     ("compare-perf (ours)", [env["OURS"]] + args + builds, {}),
-    ("compare-perf (ours, 1 thread)", [env["OURS"]] + args + builds, ONE_THREAD),
+    ("compare-perf (ours, 1 core)", ONE_CORE + [env["OURS"]] + args + builds, ONE_THREAD),
     ("compare-perf (ref)", [env["REF_COMPARE"]] + args + builds, {}),
     ("analyze-perf (ours)", analyze(env["OURS_ANALYZE"], "ours"), {}),
-    ("analyze-perf (ours, 1 thread)", analyze(env["OURS_ANALYZE"], "ours1"), ONE_THREAD),
+    ("analyze-perf (ours, 1 core)", ONE_CORE + analyze(env["OURS_ANALYZE"], "ours1"), ONE_THREAD),
     ("analyze-perf (ref)", analyze(env["REF_ANALYZE"], "ref"), {}),
 ]
 
@@ -121,9 +122,9 @@ for tool in ("compare-perf", "analyze-perf"):
     print(f"{tool}: {rw / ow:.1f}x faster than the reference (target >= 30x), "
           f"peak RSS {orss / rrss * 100:.0f}% of it (target <= 50%), "
           f"{ow / floor:.2f}x the floor time (target <= 2x)")
-    one = median[f"{tool} (ours, 1 thread)"][0]
+    one = median[f"{tool} (ours, 1 core)"][0]
     print(f"{tool}: on one core {rw / one:.1f}x faster than the reference (single-threaded); "
-          f"{os.cpu_count()} threads are {one / ow:.2f}x faster than one")
+          f"{os.cpu_count()} cores are {one / ow:.2f}x faster than one")
 for name in ("linear.json", "stddev.json", "data.csv"):
     same = filecmp.cmp(f"{out}/ours_{name}", f"{out}/ref_{name}", shallow=False)
     print(f"analyze-perf output {name}: {'identical' if same else 'DIFFERS'}")
