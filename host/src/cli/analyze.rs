@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use super::logging::LogArgs;
+use super::result_parsers::ReaderArgs;
 use crate::analyze::model::Tolerance;
 use crate::analyze::{AnalyzeRequest, analyze};
 
@@ -40,9 +40,7 @@ pub struct Args {
     #[arg(short = 't', long = "tolerance", value_name = "TOL")]
     pub tolerance: Option<f64>,
     #[command(flatten)]
-    pub log: LogArgs,
-    #[command(flatten)]
-    pub plugins: crate::plugins::PluginArgs,
+    pub common: ReaderArgs,
 }
 
 /// Entry point of the binary.
@@ -51,8 +49,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.log.init()?;
-    super::result_parsers::install(&args.plugins);
+    args.common.init()?;
     let request = AnalyzeRequest {
         results: args.results,
         csv: args.csv,

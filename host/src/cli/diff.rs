@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-use super::logging::LogArgs;
+use super::result_parsers::ReaderArgs;
 use crate::diff::{FAILURE, closest_result, exit_code};
 
 /// Command line of diff-perf.
@@ -39,9 +39,7 @@ pub struct Args {
     #[arg(long = "flatten-coefficient", default_value_t = 1.0)]
     pub flatten_coefficient: f64,
     #[command(flatten)]
-    pub log: LogArgs,
-    #[command(flatten)]
-    pub plugins: crate::plugins::PluginArgs,
+    pub common: ReaderArgs,
 }
 
 /// Entry point of the binary.
@@ -71,8 +69,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> {
-    args.log.init()?;
-    super::result_parsers::install(&args.plugins);
+    args.common.init()?;
     let Some((source, results)) = args.results.split_first() else {
         anyhow::bail!("no source result given");
     };

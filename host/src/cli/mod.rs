@@ -7,7 +7,7 @@ mod compare_builds;
 mod compare_log;
 pub mod diff;
 pub mod logging;
-mod result_parsers;
+pub mod result_parsers;
 pub mod run;
 pub mod strip;
 

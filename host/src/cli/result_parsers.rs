@@ -3,10 +3,32 @@
 
 use runperf_plugin_api::ComponentKind;
 
+use super::logging::LogArgs;
 use crate::{
     plugins::{Catalog, PluginArgs, SearchPath},
     results::parsers::{self, Parser},
 };
+
+/// Options of analyze-perf, diff-perf and strip-run-perf besides their
+/// own: logging and where result-parser plugins are found.
+#[derive(Debug, clap::Args)]
+pub struct ReaderArgs {
+    /// `-v`, `--log`.
+    #[command(flatten)]
+    pub log: LogArgs,
+    /// `--plugin-path`.
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+impl ReaderArgs {
+    /// Starts logging, then loads the result parsers.
+    pub fn init(&self) -> anyhow::Result<()> {
+        self.log.init()?;
+        install(&self.plugins);
+        Ok(())
+    }
+}
 
 /// Finds the result-parser plugins and installs them for this process;
 /// a parser that cannot be created is reported and left out.

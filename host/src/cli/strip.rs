@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use super::logging::LogArgs;
+use super::result_parsers::ReaderArgs;
 
 use crate::strip::{StripOptions, strip};
 
@@ -29,9 +29,7 @@ pub struct Args {
     #[arg(short = 's', long = "attach-sysinfo")]
     pub attach_sysinfo: bool,
     #[command(flatten)]
-    pub log: LogArgs,
-    #[command(flatten)]
-    pub plugins: crate::plugins::PluginArgs,
+    pub common: ReaderArgs,
 }
 
 /// Entry point of the binary.
@@ -40,8 +38,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.log.init()?;
-    super::result_parsers::install(&args.plugins);
+    args.common.init()?;
     let options = StripOptions {
         include_incorrect: args.include_incorrect,
         attach_sysinfo: args.attach_sysinfo,
