@@ -2,13 +2,16 @@
 //! (`*/*/[0-9]*/result.json`, `__error*__` up to three levels deep): hidden
 //! names never match, results are visited in sorted path order.
 
-use std::ffi::{CStr, CString};
-use std::os::fd::BorrowedFd;
+use std::cell::RefCell;
+use std::ffi::OsStr;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustix::fs::{Dir, Mode, OFlags};
+use rustix::fs::{Mode, OFlags, RawDir};
 
 use super::Parallelism;
 
@@ -26,7 +29,7 @@ pub(super) struct ResultFile {
 /// of the whole path for each of thousands of files).
 pub(super) struct FoundFile<'a> {
     pub dir: BorrowedFd<'a>,
-    pub name: &'a CStr,
+    pub name: &'a OsStr,
     pub file: ResultFile,
 }
 
@@ -40,13 +43,39 @@ pub(super) struct ErrorDir {
 struct Entry {
     /// The name as text (lossy for names that are not UTF-8).
     name: String,
-    /// The name as the kernel has it, to open the entry.
-    raw: CString,
+    /// The name as the kernel has it, when it is not UTF-8.
+    non_utf8: Option<Box<[u8]>>,
+}
+
+impl Entry {
+    fn new(raw: &[u8]) -> Self {
+        match std::str::from_utf8(raw) {
+            Ok(name) => Self {
+                name: name.to_owned(),
+                non_utf8: None,
+            },
+            Err(_) => Self {
+                name: String::from_utf8_lossy(raw).into_owned(),
+                non_utf8: Some(raw.into()),
+            },
+        }
+    }
+
+    /// The name to open the entry with.
+    fn raw(&self) -> &OsStr {
+        OsStr::from_bytes(self.non_utf8.as_deref().unwrap_or(self.name.as_bytes()))
+    }
+}
+
+thread_local! {
+    /// Space for `getdents`, reused from directory to directory: a tree
+    /// has thousands of them, most with a handful of entries.
+    static DIRENTS: RefCell<Vec<MaybeUninit<u8>>> = RefCell::new(vec![MaybeUninit::uninit(); 32 << 10]);
 }
 
 /// A directory opened once, to be listed and to open entries relative to.
 struct Listing {
-    dir: Dir,
+    fd: OwnedFd,
     entries: Vec<Entry>,
 }
 
@@ -56,53 +85,53 @@ impl Listing {
     ///
     /// Listed with `open` + `getdents` only: a tree has thousands of
     /// directories and `std::fs::read_dir` adds a `stat` to each.
-    fn open(parent: Option<BorrowedFd<'_>>, name: &CStr) -> Option<Self> {
+    fn open(parent: Option<BorrowedFd<'_>>, name: &OsStr) -> Option<Self> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = match parent {
             Some(parent) => rustix::fs::openat(parent, name, flags, Mode::empty()),
             None => rustix::fs::open(name, flags, Mode::empty()),
         }
         .ok()?;
-        let mut dir = Dir::new(fd).ok()?;
-        let mut entries = Vec::new();
-        while let Some(Ok(entry)) = dir.read() {
-            let raw = entry.file_name();
-            // Hidden names (and `.`, `..`) never match the reference's globs.
-            if raw.to_bytes().starts_with(b".") {
-                continue;
-            }
-            entries.push(Entry {
-                name: String::from_utf8_lossy(raw.to_bytes()).into_owned(),
-                raw: raw.to_owned(),
-            });
-        }
-        entries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.raw.cmp(&b.raw)));
-        Some(Self { dir, entries })
+        let mut entries = DIRENTS.with(|buffer| match buffer.try_borrow_mut() {
+            Ok(mut buffer) => list(&fd, &mut buffer),
+            Err(_) => list(&fd, &mut vec![MaybeUninit::uninit(); 32 << 10]),
+        })?;
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.raw().cmp(b.raw())));
+        Some(Self { fd, entries })
     }
 
     /// Opens and lists the entry `name` of this directory.
-    fn child(&self, name: &CStr) -> Option<Self> {
+    fn child(&self, name: &OsStr) -> Option<Self> {
         Self::open(Some(self.fd()), name)
     }
 
     fn fd(&self) -> BorrowedFd<'_> {
-        // rustix's `Dir::fd` cannot fail; it returns a Result for the
-        // libc backend only.
-        self.dir.fd().expect("an open directory has a descriptor")
+        self.fd.as_fd()
     }
+}
+
+/// The visible entries of the open directory `fd`, unsorted.
+fn list(fd: &OwnedFd, buffer: &mut [MaybeUninit<u8>]) -> Option<Vec<Entry>> {
+    let mut entries = Vec::new();
+    let mut dir = RawDir::new(fd, buffer);
+    while let Some(entry) = dir.next() {
+        let entry = entry.ok()?;
+        let raw = entry.file_name().to_bytes();
+        // Hidden names (and `.`, `..`) never match the reference's globs.
+        if !raw.starts_with(b".") {
+            entries.push(Entry::new(raw));
+        }
+    }
+    Some(entries)
 }
 
 /// Sorted visible entries of `dir` as paths (nothing when it is not a dir).
 fn entries(dir: &Path) -> Vec<PathBuf> {
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    let Ok(name) = CString::new(dir.as_os_str().as_bytes()) else {
-        return Vec::new();
-    };
-    Listing::open(None, &name).map_or_else(Vec::new, |listing| {
+    Listing::open(None, dir.as_os_str()).map_or_else(Vec::new, |listing| {
         listing
             .entries
-            .into_iter()
-            .map(|entry| dir.join(std::ffi::OsString::from_vec(entry.raw.into_bytes())))
+            .iter()
+            .map(|entry| dir.join(entry.raw()))
             .collect()
     })
 }
@@ -154,29 +183,25 @@ pub(super) fn walk<T: Send>(
     parallelism: Parallelism,
     read: impl Fn(FoundFile<'_>) -> T + Sync,
 ) -> Found<T> {
-    use std::os::unix::ffi::OsStrExt;
     let mut found = Found::default();
-    let Some(root_listing) = CString::new(root.as_os_str().as_bytes())
-        .ok()
-        .and_then(|name| Listing::open(None, &name))
-    else {
+    let Some(root_listing) = Listing::open(None, root.as_os_str()) else {
         return found;
     };
     let mut levels: [Vec<ErrorDir>; 4] = Default::default();
     let mut profiles = Vec::new();
     for profile in &root_listing.entries {
-        let path = root.join(raw_name(profile));
+        let path = root.join(profile.raw());
         if is_error_name(&profile.name) {
             levels[0].push(error_dir(path.clone(), &[]));
         }
-        if let Some(listing) = root_listing.child(&profile.raw) {
+        if let Some(listing) = root_listing.child(profile.raw()) {
             profiles.push((profile, path, listing));
         }
     }
     let mut tests = Vec::new();
     for (profile, path, listing) in &profiles {
         for test in &listing.entries {
-            let test_path = path.join(raw_name(test));
+            let test_path = path.join(test.raw());
             if is_error_name(&test.name) {
                 levels[1].push(error_dir(test_path.clone(), &[&profile.name]));
             }
@@ -190,7 +215,7 @@ pub(super) fn walk<T: Send>(
     }
     let walk_test = |(profile, test, path, names): &(&Listing, &Entry, PathBuf, [&str; 2])| {
         let mut part = (Found::default(), Default::default());
-        if let Some(listing) = profile.child(&test.raw) {
+        if let Some(listing) = profile.child(test.raw()) {
             let test_dir = TestDir {
                 listing: &listing,
                 path,
@@ -214,12 +239,6 @@ pub(super) fn walk<T: Send>(
     found
 }
 
-/// The path component of an entry (its raw bytes).
-fn raw_name(entry: &Entry) -> &std::ffi::OsStr {
-    use std::os::unix::ffi::OsStrExt;
-    std::ffi::OsStr::from_bytes(entry.raw.to_bytes())
-}
-
 /// One listed `PROFILE/TEST` directory.
 struct TestDir<'a> {
     listing: &'a Listing,
@@ -240,24 +259,24 @@ impl TestDir<'_> {
     ) {
         let [profile, test] = self.names;
         for serial in &self.listing.entries {
-            let serial_path = self.path.join(raw_name(serial));
+            let serial_path = self.path.join(serial.raw());
             if is_error_name(&serial.name) {
                 levels[0].push(error_dir(serial_path.clone(), &self.names));
             }
             let serial_ok =
                 include_incorrect || serial.name.starts_with(|c: char| c.is_ascii_digit());
-            let Some(inside) = self.listing.child(&serial.raw) else {
+            let Some(inside) = self.listing.child(serial.raw()) else {
                 continue;
             };
             let result_id = || format!("{profile}/{test}/{}", serial.name);
             for entry in &inside.entries {
-                let entry_path = || serial_path.join(raw_name(entry));
+                let entry_path = || serial_path.join(entry.raw());
                 if is_error_name(&entry.name) {
                     levels[1].push(error_dir(entry_path(), &[profile, test, &serial.name]));
                 } else if serial_ok && entry.name == "result.json" {
                     found.results.push(read(FoundFile {
                         dir: inside.fd(),
-                        name: &entry.raw,
+                        name: entry.raw(),
                         file: ResultFile {
                             path: entry_path(),
                             result_id: result_id(),
