@@ -264,3 +264,29 @@ impl runperf::results::LoadProgress for NoProgressHere {
     fn discovered(&self, _count: usize) {}
     fn file_done(&self) {}
 }
+
+#[test]
+fn names_that_are_not_utf8_are_read_and_named_lossily() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = std::ffi::OsStr::from_bytes(b"P\xff");
+    let serial = tmp.path().join(profile).join("T/0000");
+    std::fs::create_dir_all(&serial).unwrap();
+    std::fs::write(
+        serial.join("result.json"),
+        format!("[{}]", iteration("read", "2.5", &["all"])),
+    )
+    .unwrap();
+    std::fs::create_dir_all(serial.join("__error0__")).unwrap();
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "P\u{fffd}/T/0000:./read/throughput/iops.mean",
+            "P\u{fffd}/T/0000:./read/throughput/iops.stddev",
+            "P\u{fffd}/T/0000:./ERROR/ERROR/ERROR.error",
+        ]
+    );
+    assert_eq!(tree.checks()[0].value, CheckValue::Float(2.5));
+}
