@@ -49,6 +49,7 @@ mod host;
 pub mod loader;
 pub mod markers;
 mod names;
+pub mod packages;
 mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;

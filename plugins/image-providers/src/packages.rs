@@ -1,8 +1,9 @@
 //! Making sure the host has the tools a provider runs (libguestfs for
-//! Fedora images, mmdebstrap for Debian ones), installing them with dnf or
-//! apt-get when a probe command fails.
+//! Fedora images, mmdebstrap for Debian ones), installing them with the
+//! host's package manager when a probe command fails.
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_api::packages::{PackageManager, Unavailable, no_package_manager};
+use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
 
 /// A tool: the command proving it is there, and its packages.
 pub struct Tool<'a> {
@@ -31,58 +32,19 @@ pub fn ensure(host: &Host<'_>, machine: &str, tools: &[Tool<'_>]) -> PluginResul
     if missing.is_empty() {
         return Ok(());
     }
-    let apt = !runs(host, machine, &["dnf", "--version"])?
-        && runs(host, machine, &["apt-get", "--version"])?;
-    let (mut argv, packages): (Vec<String>, Vec<&str>) =
-        if !apt && runs(host, machine, &["dnf", "--version"])? {
-            (
-                vec!["dnf".into(), "-y".into(), "install".into()],
-                missing.iter().flat_map(|t| t.rpm.iter().copied()).collect(),
-            )
-        } else if apt {
-            (
-                [
-                    "env",
-                    "DEBIAN_FRONTEND=noninteractive",
-                    "apt-get",
-                    "install",
-                    "-y",
-                    "--no-install-recommends",
-                ]
-                .map(String::from)
-                .to_vec(),
-                missing.iter().flat_map(|t| t.deb.iter().copied()).collect(),
-            )
-        } else {
-            (Vec::new(), Vec::new())
-        };
-    let wanted: Vec<String> = missing.iter().map(|t| t.probe[0].to_owned()).collect();
-    if argv.is_empty() || packages.is_empty() {
+    let wanted: Vec<&str> = missing.iter().map(|t| t.probe[0]).collect();
+    let manager = PackageManager::detect(host, machine)?
+        .ok_or_else(|| no_package_manager(machine, &wanted.join(", ")))?;
+    let packages: Vec<&str> = missing
+        .iter()
+        .flat_map(|t| if manager.is_rpm() { t.rpm } else { t.deb })
+        .copied()
+        .collect();
+    if packages.is_empty() {
         return Err(PluginError::new(format!(
-            "{machine} lacks {} and has no package manager runperf knows to install them; install them there",
+            "{machine} lacks {} and its package manager has no package for it; install it there",
             wanted.join(", ")
         )));
     }
-    host.log(
-        LogLevel::Info,
-        &format!("{machine}: installing {}", packages.join(" ")),
-    );
-    argv.extend(packages.iter().map(|p| (*p).to_owned()));
-    let install = Command::argv(argv).timeout(1800.0);
-    if !host.run(machine, &install)?.success() {
-        if apt {
-            // Stale package lists are the usual reason; refresh once.
-            host.run(
-                machine,
-                &Command::argv(["apt-get", "update"]).timeout(600.0),
-            )?;
-        }
-        host.run_ok(machine, &install).map_err(|e| {
-            e.context(format!(
-                "cannot install {} on {machine}; install them by hand",
-                packages.join(" ")
-            ))
-        })?;
-    }
-    Ok(())
+    manager.install(host, machine, &packages, Unavailable::Fail)
 }

@@ -157,6 +157,7 @@ fn local_debian_builds_with_the_host_release_and_our_key() {
     let host = scripted();
     host.on("host1: mmdebstrap --version", [fail(127, "not found")]);
     host.on("host1: dnf --version", [fail(127, "not found")]);
+    host.on("host1: yum --version", [fail(127, "not found")]);
     let img = "/var/lib/libvirt/images/debian.qcow2";
     let mut req = request(img, "ssh-ed25519 KEY", None);
     req.distro = "debian".into();

@@ -5,6 +5,7 @@
 //! Installed packages and started services are left in place on revert,
 //! as the reference does.
 
+use runperf_plugin_api::packages::{PackageManager, Unavailable, no_package_manager};
 use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
 
 /// What the profile will use besides libvirt itself.
@@ -16,107 +17,31 @@ pub struct Needs {
     pub tuned: bool,
 }
 
-/// Package managers the profile knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PackageManager {
-    /// Fedora, RHEL, CentOS.
-    Dnf,
-    /// Older RHEL.
-    Yum,
-    /// Debian, Ubuntu.
-    Apt,
-}
-
-impl PackageManager {
-    /// Finds the package manager of `machine`.
-    pub fn detect(host: &Host<'_>, machine: &str) -> PluginResult<Self> {
-        for (program, manager) in [
-            ("dnf", Self::Dnf),
-            ("yum", Self::Yum),
-            ("apt-get", Self::Apt),
-        ] {
-            if host
-                .run(machine, &Command::argv([program, "--version"]))?
-                .success()
-            {
-                return Ok(manager);
-            }
-        }
-        Err(PluginError::new(format!(
-            "{machine} has neither dnf, yum nor apt-get; install libvirt, virt-install and qemu there yourself"
-        )))
+/// The packages of the libvirt stack for `arch` with `manager`.
+pub fn packages(manager: PackageManager, arch: &str, needs: Needs) -> Vec<&'static str> {
+    let mut out = if manager.is_rpm() {
+        vec![
+            "libvirt",
+            "virt-install",
+            "qemu-kvm",
+            "qemu-img",
+            "libosinfo",
+        ]
+    } else {
+        vec![
+            "libvirt-daemon-system",
+            "libvirt-clients",
+            "virtinst",
+            qemu_system_package(arch),
+            "qemu-utils",
+            "libosinfo-bin",
+            "dnsmasq-base",
+        ]
+    };
+    if needs.tuned {
+        out.push("tuned");
     }
-
-    /// The packages of the libvirt stack for `arch`.
-    pub fn packages(self, arch: &str, needs: Needs) -> Vec<String> {
-        let mut out: Vec<&str> = match self {
-            Self::Dnf | Self::Yum => vec![
-                "libvirt",
-                "virt-install",
-                "qemu-kvm",
-                "qemu-img",
-                "libosinfo",
-            ],
-            Self::Apt => vec![
-                "libvirt-daemon-system",
-                "libvirt-clients",
-                "virtinst",
-                qemu_system_package(arch),
-                "qemu-utils",
-                "libosinfo-bin",
-                "dnsmasq-base",
-            ],
-        };
-        if needs.tuned {
-            out.push("tuned");
-        }
-        out.into_iter().map(str::to_owned).collect()
-    }
-
-    /// Installs `packages` on `machine`.
-    pub fn install(self, host: &Host<'_>, machine: &str, packages: &[String]) -> PluginResult<()> {
-        let mut argv: Vec<String> = match self {
-            Self::Dnf => vec![
-                "dnf".into(),
-                "-y".into(),
-                "--skip-broken".into(),
-                "install".into(),
-            ],
-            Self::Yum => vec![
-                "yum".into(),
-                "-y".into(),
-                "--skip-broken".into(),
-                "install".into(),
-            ],
-            Self::Apt => vec![
-                "env".into(),
-                "DEBIAN_FRONTEND=noninteractive".into(),
-                "apt-get".into(),
-                "install".into(),
-                "-y".into(),
-                "--no-install-recommends".into(),
-            ],
-        };
-        argv.extend(packages.iter().cloned());
-        let install = Command::argv(argv).timeout(1800.0);
-        if host.run(machine, &install)?.success() {
-            return Ok(());
-        }
-        if self == Self::Apt {
-            // Stale package lists are the usual reason; refresh once.
-            host.run(
-                machine,
-                &Command::argv(["apt-get", "update"]).timeout(600.0),
-            )?;
-        }
-        host.run_ok(machine, &install).map_err(|e| {
-            e.context(format!(
-                "cannot install {} on {machine}; install them by hand and run again",
-                packages.join(" ")
-            ))
-        })?;
-        Ok(())
-    }
+    out
 }
 
 fn qemu_system_package(arch: &str) -> &'static str {
@@ -145,13 +70,10 @@ pub fn ensure(host: &Host<'_>, machine: &str, arch: &str, needs: Needs) -> Plugi
             .run(machine, &Command::argv(["tuned-adm", "--version"]))?
             .success();
     if needs.custom_qemu || !have_virt_install || !answering || tuned_missing {
-        let manager = PackageManager::detect(host, machine)?;
-        let packages = manager.packages(arch, needs);
-        host.log(
-            LogLevel::Info,
-            &format!("{machine}: installing {}", packages.join(" ")),
-        );
-        manager.install(host, machine, &packages)?;
+        let manager = PackageManager::detect(host, machine)?
+            .ok_or_else(|| no_package_manager(machine, "libvirt, virt-install and qemu"))?;
+        let packages = packages(manager, arch, needs);
+        manager.install(host, machine, &packages, Unavailable::Skip)?;
     }
     if !libvirt_answers(host, machine)? {
         start_libvirt(host, machine)?;
