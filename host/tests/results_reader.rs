@@ -290,3 +290,35 @@ fn names_that_are_not_utf8_are_read_and_named_lossily() {
     );
     assert_eq!(tree.checks()[0].value, CheckValue::Float(2.5));
 }
+
+#[test]
+fn serial_dirs_without_result_json_or_with_only_files_add_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("P/T/0000")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("P/T/0001")).unwrap();
+    std::fs::write(tmp.path().join("P/T/0001/result.txt"), "x").unwrap();
+    write_result(
+        tmp.path(),
+        "P/T/0002",
+        &format!("[{}]", iteration("read", "3", &["all"])),
+    );
+    // A serial that is a link to a result elsewhere counts like a dir.
+    write_result(
+        tmp.path(),
+        "elsewhere",
+        &format!("[{}]", iteration("write", "4", &["all"])),
+    );
+    std::os::unix::fs::symlink(tmp.path().join("elsewhere"), tmp.path().join("P/T/0003")).unwrap();
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "P/T/0002:./read/throughput/iops.mean",
+            "P/T/0002:./read/throughput/iops.stddev",
+            "P/T/0003:./write/throughput/iops.mean",
+            "P/T/0003:./write/throughput/iops.stddev",
+        ]
+    );
+    assert!(tree.problems().is_empty());
+}

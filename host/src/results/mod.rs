@@ -181,7 +181,7 @@ impl ResultTree {
         )];
         let found = walk::walk(path, include_incorrect, parallelism, |file| {
             progress.discovered(1);
-            let out = pbench::read_result_json(&file, include_incorrect);
+            let out = pbench::read_result_json(file, include_incorrect);
             progress.file_done();
             out
         });

@@ -28,6 +28,11 @@ fn installed() -> &'static [Parser] {
     PARSERS.get().map_or(&[], Vec::as_slice)
 }
 
+/// Whether any result parser is installed.
+pub fn any_installed() -> bool {
+    !installed().is_empty()
+}
+
 /// Whether a plugin reads files named `file_name` (never `result.json`,
 /// which is the built-in parser's).
 pub fn handles(file_name: &str) -> bool {

@@ -18,6 +18,7 @@ use super::check::{Check, CheckValue};
 use super::error::ResultError;
 use super::params_cache::IterationParams;
 use super::walk::FoundFile;
+use std::os::fd::OwnedFd;
 
 /// Checks and problems of one result file.
 pub(super) struct FileChecks {
@@ -190,7 +191,7 @@ pub fn is_failed_iteration(name: &str) -> bool {
 }
 
 /// Reads one result.json; never fails: problems become broken checks.
-pub(super) fn read_result_json(found: &FoundFile<'_>, include_incorrect: bool) -> FileChecks {
+pub(super) fn read_result_json(found: FoundFile, include_incorrect: bool) -> FileChecks {
     READ_BUFFER.with(|buffer| match buffer.try_borrow_mut() {
         Ok(mut buffer) => {
             let out = read_into(found, include_incorrect, &mut buffer);
@@ -213,11 +214,9 @@ thread_local! {
 /// Reads the whole file `found` into the start of `buffer` and returns
 /// its length. The buffer only grows (zero-filled once), so reading needs
 /// no size query per file: open, read until the end, close.
-fn read_file(found: &FoundFile<'_>, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+fn read_file(opened: OwnedFd, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
     use std::io::Read;
-    let flags = rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC;
-    let fd = rustix::fs::openat(found.dir, found.name, flags, rustix::fs::Mode::empty())?;
-    let mut file = std::fs::File::from(fd);
+    let mut file = std::fs::File::from(opened);
     let mut len = 0;
     loop {
         if len == buffer.len() {
@@ -234,11 +233,15 @@ fn read_file(found: &FoundFile<'_>, buffer: &mut Vec<u8>) -> std::io::Result<usi
 }
 
 /// [`read_result_json`] with a buffer for the file contents.
-fn read_into(found: &FoundFile<'_>, include_incorrect: bool, buffer: &mut Vec<u8>) -> FileChecks {
+fn read_into(found: FoundFile, include_incorrect: bool, buffer: &mut Vec<u8>) -> FileChecks {
     let path = found.file.path.as_path();
     let result_id = found.file.result_id.as_str();
     let unreadable = |problem: ResultError| FileChecks::unreadable(result_id, problem);
-    let bytes = match read_file(found, buffer) {
+    let read = found
+        .opened
+        .map_err(std::io::Error::from)
+        .and_then(|opened| read_file(opened, buffer));
+    let bytes = match read {
         Ok(len) => &buffer[..len],
         Err(err) => {
             return unreadable(ResultError::Unreadable {

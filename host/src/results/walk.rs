@@ -1,6 +1,11 @@
 //! Finding result files and error dirs the way the reference's globs do
 //! (`*/*/[0-9]*/result.json`, `__error*__` up to three levels deep): hidden
 //! names never match, results are visited in sorted path order.
+//!
+//! One shortcut: a serial directory holding no directory (link count 2)
+//! is not listed unless a result-parser plugin wants other files, so a
+//! plain *file* named `__error*__` in it would go unseen; run-perf only
+//! ever writes error directories.
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -24,12 +29,11 @@ pub(super) struct ResultFile {
     pub result_id: String,
 }
 
-/// A result file found by [`walk`], still to be read: `name` inside the
-/// open directory `dir` (opening relative to it spares the kernel a walk
-/// of the whole path for each of thousands of files).
-pub(super) struct FoundFile<'a> {
-    pub dir: BorrowedFd<'a>,
-    pub name: &'a OsStr,
+/// A result file found by [`walk`], opened (relative to its directory:
+/// that spares the kernel a walk of the whole path for each of thousands
+/// of files) but not read yet.
+pub(super) struct FoundFile {
+    pub opened: rustix::io::Result<OwnedFd>,
     pub file: ResultFile,
 }
 
@@ -181,7 +185,7 @@ pub(super) fn walk<T: Send>(
     root: &Path,
     include_incorrect: bool,
     parallelism: Parallelism,
-    read: impl Fn(FoundFile<'_>) -> T + Sync,
+    read: impl Fn(FoundFile) -> T + Sync,
 ) -> Found<T> {
     let mut found = Found::default();
     let Some(root_listing) = Listing::open(None, root.as_os_str()) else {
@@ -253,7 +257,7 @@ impl TestDir<'_> {
     fn walk<T>(
         &self,
         include_incorrect: bool,
-        read: &impl Fn(FoundFile<'_>) -> T,
+        read: &impl Fn(FoundFile) -> T,
         found: &mut Found<T>,
         levels: &mut [Vec<ErrorDir>; 2],
     ) {
@@ -265,32 +269,71 @@ impl TestDir<'_> {
             }
             let serial_ok =
                 include_incorrect || serial.name.starts_with(|c: char| c.is_ascii_digit());
+            let result_file = |path: PathBuf| ResultFile {
+                path,
+                result_id: format!("{profile}/{test}/{}", serial.name),
+            };
+            if self.is_leaf(serial) {
+                // Nothing but files inside: no error dir, and no file a
+                // plugin reads; only result.json can matter.
+                if serial_ok {
+                    let name = Path::new(serial.raw()).join(RESULT_JSON);
+                    match open_file(self.listing.fd(), name.as_os_str()) {
+                        Err(rustix::io::Errno::NOENT) => {}
+                        opened => found.results.push(read(FoundFile {
+                            opened,
+                            file: result_file(serial_path.join(RESULT_JSON)),
+                        })),
+                    }
+                }
+                continue;
+            }
             let Some(inside) = self.listing.child(serial.raw()) else {
                 continue;
             };
-            let result_id = || format!("{profile}/{test}/{}", serial.name);
             for entry in &inside.entries {
                 let entry_path = || serial_path.join(entry.raw());
                 if is_error_name(&entry.name) {
                     levels[1].push(error_dir(entry_path(), &[profile, test, &serial.name]));
-                } else if serial_ok && entry.name == "result.json" {
+                } else if serial_ok && entry.name == RESULT_JSON {
                     found.results.push(read(FoundFile {
-                        dir: inside.fd(),
-                        name: entry.raw(),
-                        file: ResultFile {
-                            path: entry_path(),
-                            result_id: result_id(),
-                        },
+                        opened: open_file(inside.fd(), entry.raw()),
+                        file: result_file(entry_path()),
                     }));
                 } else if serial_ok && super::parsers::handles(&entry.name) {
-                    found.plugin_files.push(ResultFile {
-                        path: entry_path(),
-                        result_id: result_id(),
-                    });
+                    found.plugin_files.push(result_file(entry_path()));
                 }
             }
         }
     }
+
+    /// Whether `serial` is a directory known to hold no directory (its
+    /// link count is 2, as on ext4, XFS and tmpfs; file systems that
+    /// count links differently say 1 and are listed) while no result
+    /// parser plugin waits for other files: then it need not be listed.
+    /// Stripped results, the ones kept for years, look like this.
+    fn is_leaf(&self, serial: &Entry) -> bool {
+        if super::parsers::any_installed() {
+            return false;
+        }
+        rustix::fs::statat(
+            self.listing.fd(),
+            serial.raw(),
+            rustix::fs::AtFlags::empty(),
+        )
+        .is_ok_and(|stat| {
+            rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::Directory
+                && stat.st_nlink == 2
+        })
+    }
+}
+
+/// The file pbench results are read from.
+const RESULT_JSON: &str = "result.json";
+
+/// Opens the file `name` inside `dir` for reading.
+fn open_file(dir: BorrowedFd<'_>, name: &OsStr) -> rustix::io::Result<OwnedFd> {
+    rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
 }
 
 /// The check of an error dir: its `exception` text (or
