@@ -157,6 +157,8 @@ fn a_corrupt_model_to_rebase_is_an_error_naming_it() {
     let model = out.path().join("model.json");
     fs::write(&model, "{\"__metadata__\": ").unwrap();
     analyze()
+        .arg("-c")
+        .arg(out.path().join("data.csv"))
         .arg("-l")
         .arg(out.path().join("new.json"))
         .arg("--rebase-model")
@@ -165,4 +167,7 @@ fn a_corrupt_model_to_rebase_is_an_error_naming_it() {
         .assert()
         .code(1)
         .stderr(contains("model.json is not a run-perf model"));
+    // Everything is computed before anything is written.
+    assert!(!out.path().join("data.csv").exists());
+    assert!(!out.path().join("new.json").exists());
 }

@@ -130,30 +130,37 @@ fn write(path: &Path, content: &str) -> Result<(), AnalyzeError> {
 }
 
 /// Runs analyze-perf: everything is computed before anything is written,
-/// so a bad input leaves no half-written file behind.
+/// so a bad input leaves no half-written file behind. The CSV and the two
+/// models are made side by side.
 pub fn analyze(request: &AnalyzeRequest) -> Result<(), AnalyzeError> {
     let table = gather(&request.results)?;
-    let mut outputs = Vec::new();
-    if let Some(path) = &request.csv {
-        outputs.push((path, csv::primary_checks_csv(&table)));
-    }
-    let models = [
-        (&request.linear_model, ModelKind::Linear),
-        (&request.stddev_model, ModelKind::Stddev),
-    ];
-    for (path, kind) in models {
-        if let Some(path) = path {
-            let model = build_model(
-                kind,
-                &table,
-                request.tolerance,
-                request.rebase_model.as_deref(),
-            )?;
-            outputs.push((path, model.to_json()));
-        }
-    }
-    for (path, content) in outputs {
-        write(path, &content)?;
+    let model = |path: &Option<PathBuf>, kind| {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        let rebase = request.rebase_model.as_deref();
+        let model = build_model(kind, &table, request.tolerance, rebase)?;
+        Ok::<_, AnalyzeError>(Some((path.clone(), model.to_json())))
+    };
+    let (csv, (linear, stddev)) = rayon::join(
+        || {
+            request
+                .csv
+                .as_ref()
+                .map(|path| (path.clone(), csv::primary_checks_csv(&table)))
+        },
+        || {
+            rayon::join(
+                || model(&request.linear_model, ModelKind::Linear),
+                || model(&request.stddev_model, ModelKind::Stddev),
+            )
+        },
+    );
+    let outputs = [Ok(csv), linear, stddev]
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    for (path, content) in outputs.into_iter().flatten() {
+        write(&path, &content)?;
         tracing::info!("wrote {}", path.display());
     }
     Ok(())
