@@ -262,7 +262,7 @@ struct NoProgressHere;
 
 impl runperf::results::LoadProgress for NoProgressHere {
     fn discovered(&self, _count: usize) {}
-    fn file_done(&self) {}
+    fn test_done(&self) {}
 }
 
 #[test]
@@ -321,4 +321,41 @@ fn serial_dirs_without_result_json_or_with_only_files_add_nothing() {
         ]
     );
     assert!(tree.problems().is_empty());
+}
+
+#[test]
+fn progress_counts_test_directories_before_reading_them() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    #[derive(Default)]
+    struct Counting {
+        discovered: AtomicUsize,
+        done: AtomicUsize,
+        done_before_discovered: AtomicUsize,
+    }
+    impl runperf::results::LoadProgress for Counting {
+        fn discovered(&self, count: usize) {
+            self.discovered.fetch_add(count, Ordering::SeqCst);
+        }
+        fn test_done(&self) {
+            if self.discovered.load(Ordering::SeqCst) == 0 {
+                self.done_before_discovered.fetch_add(1, Ordering::SeqCst);
+            }
+            self.done.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for rel in ["A/t1/0000", "A/t2/0000", "A/t2/0001", "B/t1/0000"] {
+        write_result(
+            tmp.path(),
+            rel,
+            &format!("[{}]", iteration("it", "1", &["all"])),
+        );
+    }
+    for parallelism in [Parallelism::Files, Parallelism::Trees] {
+        let progress = Counting::default();
+        ResultTree::read_with_progress(tmp.path(), false, parallelism, &progress).unwrap();
+        assert_eq!(progress.discovered.load(Ordering::SeqCst), 3);
+        assert_eq!(progress.done.load(Ordering::SeqCst), 3);
+        assert_eq!(progress.done_before_discovered.load(Ordering::SeqCst), 0);
+    }
 }

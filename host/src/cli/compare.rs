@@ -153,7 +153,7 @@ impl Progress {
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(0);
             let style =
-                ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} result files")
+                ProgressStyle::with_template("{prefix} [{bar:40}] {pos}/{len} test directories")
                     .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar.set_prefix(label.to_string());
@@ -169,7 +169,7 @@ impl LoadProgress for Progress {
     fn discovered(&self, count: usize) {
         self.0.inc_length(count as u64);
     }
-    fn file_done(&self) {
+    fn test_done(&self) {
         self.0.inc(1);
     }
 }

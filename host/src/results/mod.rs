@@ -45,12 +45,14 @@ use tracing::Level;
 
 use crate::log_note::LogNote;
 
-/// Receives progress while a tree is being read (e.g. to draw a bar).
+/// Receives progress while a tree is being read (e.g. to draw a bar), in
+/// test directories (`PROFILE/TEST`): their number is known right after
+/// the two top levels are listed, before any result file is read.
 pub trait LoadProgress: Sync {
-    /// `count` more result files were found and will be read.
+    /// `count` more test directories were found and will be read.
     fn discovered(&self, count: usize);
-    /// One result file was read.
-    fn file_done(&self);
+    /// One test directory was read.
+    fn test_done(&self);
 }
 
 /// Progress sink that ignores everything.
@@ -58,7 +60,7 @@ struct NoProgress;
 
 impl LoadProgress for NoProgress {
     fn discovered(&self, _count: usize) {}
-    fn file_done(&self) {}
+    fn test_done(&self) {}
 }
 
 /// Where the threads go when trees are read.
@@ -179,11 +181,8 @@ impl ResultTree {
             Level::DEBUG,
             format!("Processing {}", path.display()),
         )];
-        let found = walk::walk(path, include_incorrect, parallelism, |file| {
-            progress.discovered(1);
-            let out = pbench::read_result_json(file, include_incorrect);
-            progress.file_done();
-            out
+        let found = walk::walk(path, include_incorrect, parallelism, progress, |file| {
+            pbench::read_result_json(file, include_incorrect)
         });
         let per_file = found.results;
         let from_plugins: Vec<pbench::FileChecks> =

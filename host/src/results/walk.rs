@@ -185,6 +185,7 @@ pub(super) fn walk<T: Send>(
     root: &Path,
     include_incorrect: bool,
     parallelism: Parallelism,
+    progress: &dyn super::LoadProgress,
     read: impl Fn(FoundFile) -> T + Sync,
 ) -> Found<T> {
     let mut found = Found::default();
@@ -227,8 +228,10 @@ pub(super) fn walk<T: Send>(
             };
             test_dir.walk(include_incorrect, &read, &mut part.0, &mut part.1);
         }
+        progress.test_done();
         part
     };
+    progress.discovered(tests.len());
     let parts: Vec<(Found<T>, [Vec<ErrorDir>; 2])> = match parallelism {
         Parallelism::Files => tests.par_iter().map(walk_test).collect(),
         Parallelism::Trees => tests.iter().map(walk_test).collect(),
