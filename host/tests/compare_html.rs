@@ -291,3 +291,50 @@ fn injected_markup_renders_as_text() {
             .any(|c| c.as_str().is_some_and(|c| c.contains(trees::INJECTED)))
     );
 }
+
+/// A build with one result file of `iterations` iterations, each giving a
+/// mean and a stddev check.
+fn wide_build(root: &Path, name: &str, iterations: usize, mean: f64) -> PathBuf {
+    let serial = root.join(name).join("P/fio/0000");
+    std::fs::create_dir_all(&serial).unwrap();
+    let items: Vec<String> = (0..iterations)
+        .map(|i| {
+            format!(
+                r#"{{"iteration_name": "it{i:04}", "iteration_data": {{"parameters": {{"benchmark": [{{"primary_metric": "iops"}}]}}, "throughput": {{"iops": [{{"client_hostname": "all", "mean": {mean}, "stddevpct": 1.0}}]}}}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(serial.join("result.json"), format!("[{}]", items.join(","))).unwrap();
+    root.join(name)
+}
+
+#[test]
+fn tables_longer_than_one_render_slice_keep_every_row_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = wide_build(tmp.path(), "src", 300, 100.0);
+    let dst = wide_build(tmp.path(), "dst", 300, 80.0);
+    let html = tmp.path().join("report.html");
+    Command::cargo_bin("compare-perf")
+        .unwrap()
+        .arg("--html")
+        .arg(&html)
+        .arg("--")
+        .args([&src, &dst])
+        .assert()
+        .code(2);
+    let page = std::fs::read_to_string(&html).unwrap();
+    // 300 failing means shown, 300 equal stddevs hidden.
+    assert_eq!(table_rows(&page, "failures"), (300, 600));
+    assert!(page.contains("300 of 600 checks shown"));
+    let start = page.find("id=\"failures-table\"").unwrap();
+    let names: Vec<&str> = page[start..]
+        .split("<th scope=\"row\" class=\"name\">")
+        .skip(1)
+        .map(|rest| rest.split('<').next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 600);
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted);
+    assert_eq!(names[0], "P/fio/0000:./it0000/throughput/iops.mean");
+}

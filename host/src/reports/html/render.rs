@@ -8,10 +8,17 @@ use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
 use super::status;
+use super::table::CheckTable;
 use super::view::View;
 
 const REPORT: &str = include_str!("templates/report.html");
 const MACROS: &str = include_str!("templates/macros.html");
+const ROWS: &str = include_str!("templates/rows.html");
+
+/// Rows of a check table rendered per template call: the template value
+/// of a slice is small, that of a whole table of thousands of rows with
+/// every build's cells took hundreds of megabytes.
+const ROWS_PER_RENDER: usize = 256;
 const CSS: &str = include_str!("templates/report.css");
 const JS: &str = include_str!("templates/report.js");
 
@@ -53,15 +60,32 @@ fn escape(input: &str) -> String {
 pub fn render(view: &View) -> Result<String, RenderError> {
     let mut tera = Tera::default();
     // Names ending in .html: tera escapes every `{{ }}` in them.
-    tera.add_raw_templates(vec![("macros.html", MACROS), ("report.html", REPORT)])?;
+    tera.add_raw_templates(vec![
+        ("macros.html", MACROS),
+        ("rows.html", ROWS),
+        ("report.html", REPORT),
+    ])?;
     tera.set_escape_fn(escape);
     let mut context = Context::new();
+    context.insert("groups_rows", &rows(&tera, &view.groups)?);
+    context.insert("failures_rows", &rows(&tera, &view.failures)?);
     context.insert("view", view);
     context.insert("statuses", &status::ALL);
     context.insert("css", CSS);
     context.insert("js", JS);
     context.insert("csp", &content_security_policy());
     Ok(tera.render("report.html", &context)?)
+}
+
+/// The `<tr>` rows of `table`, rendered a slice at a time.
+fn rows(tera: &Tera, table: &CheckTable) -> Result<String, RenderError> {
+    let mut out = String::new();
+    for slice in table.rows.chunks(ROWS_PER_RENDER) {
+        let mut context = Context::new();
+        context.insert("rows", slice);
+        out.push_str(&tera.render("rows.html", &context)?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -69,8 +69,12 @@ pub struct CheckRow {
 pub struct CheckTable {
     /// Element id prefix.
     pub id: &'static str,
-    /// Rows sorted by name.
+    /// Rows sorted by name (rendered apart, a slice at a time: as one
+    /// template value they took most of the report's memory).
+    #[serde(skip)]
     pub rows: Vec<CheckRow>,
+    /// Number of rows.
+    pub row_count: usize,
     /// Profiles found in the names.
     pub profiles: Vec<String>,
     /// Tests found in the names.
@@ -202,6 +206,7 @@ pub fn build(
             TableKind::Grouped => "groups",
         },
         visible: rows.iter().filter(|r| !r.hidden).count(),
+        row_count: rows.len(),
         rows,
         profiles: profiles.into_iter().collect(),
         tests: tests.into_iter().collect(),
