@@ -42,9 +42,10 @@ pub struct Html {
 
 impl Html {
     /// The page for `comparison`.
-    pub fn render(&self, comparison: &Comparison) -> Result<String, RenderError> {
-        let view = view::View::new(comparison, self.with_charts, self.small_file);
-        render::render(&view)
+    pub fn render(&self, comparison: &Comparison) -> std::io::Result<String> {
+        let mut page = Vec::new();
+        self.write(comparison, &mut page)?;
+        String::from_utf8(page).map_err(std::io::Error::other)
     }
 }
 
@@ -54,7 +55,7 @@ impl Report for Html {
     }
 
     fn write(&self, comparison: &Comparison, out: &mut dyn Write) -> std::io::Result<()> {
-        let page = self.render(comparison).map_err(std::io::Error::other)?;
-        out.write_all(page.as_bytes())
+        let view = view::View::new(comparison, self.with_charts, self.small_file);
+        render::render(&view, out)
     }
 }

@@ -3,12 +3,13 @@
 //! fetch at all and only the page's own script (by its hash), so even an
 //! escaping mistake could not run injected code or reach the network.
 
+use std::io::{self, Write};
+
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use tera::{Context, Tera};
 
 use super::status;
-use super::table::CheckTable;
 use super::view::View;
 
 const REPORT: &str = include_str!("templates/report.html");
@@ -28,6 +29,11 @@ const JS: &str = include_str!("templates/report.js");
     "cannot render the HTML report: {0:#}; this is a bug in runperf's templates, please report it"
 )]
 pub struct RenderError(#[from] tera::Error);
+
+/// Stand-ins for the rows of the two check tables in the rendered page:
+/// the rows are written in their place, a slice at a time. Comments that
+/// no escaped value can produce (`<` is escaped) and no template holds.
+const ROW_MARKS: [&str; 2] = ["<!--runperf-rows:groups-->", "<!--runperf-rows:failures-->"];
 
 /// The CSP of the page: nothing from anywhere but its own script.
 fn content_security_policy() -> String {
@@ -56,36 +62,51 @@ fn escape(input: &str) -> String {
     out
 }
 
-/// The page for `view`.
-pub fn render(view: &View) -> Result<String, RenderError> {
+/// Writes the page for `view` to `out`. The page is rendered without the
+/// rows of its check tables, which are rendered a slice at a time straight
+/// into `out`: they are most of the page, and as one template value they
+/// took most of the report's memory.
+pub fn render(view: &View, out: &mut dyn Write) -> io::Result<()> {
     let mut tera = Tera::default();
     // Names ending in .html: tera escapes every `{{ }}` in them.
     tera.add_raw_templates(vec![
         ("macros.html", MACROS),
         ("rows.html", ROWS),
         ("report.html", REPORT),
-    ])?;
+    ])
+    .map_err(bug)?;
     tera.set_escape_fn(escape);
     let mut context = Context::new();
-    context.insert("groups_rows", &rows(&tera, &view.groups)?);
-    context.insert("failures_rows", &rows(&tera, &view.failures)?);
+    context.insert("groups_rows", ROW_MARKS[0]);
+    context.insert("failures_rows", ROW_MARKS[1]);
     context.insert("view", view);
     context.insert("statuses", &status::ALL);
     context.insert("css", CSS);
     context.insert("js", JS);
     context.insert("csp", &content_security_policy());
-    Ok(tera.render("report.html", &context)?)
+    let page = tera.render("report.html", &context).map_err(bug)?;
+    let mut rest = page.as_str();
+    for (mark, table) in ROW_MARKS.into_iter().zip([&view.groups, &view.failures]) {
+        let Some((before, after)) = rest.split_once(mark) else {
+            let missing = tera::Error::msg(format!("the page lacks the rows of {}", table.id));
+            return Err(bug(missing));
+        };
+        out.write_all(before.as_bytes())?;
+        for slice in table.rows.chunks(ROWS_PER_RENDER) {
+            let mut context = Context::new();
+            context.insert("rows", slice);
+            tera.render_to("rows.html", &context, &mut *out)
+                .map_err(bug)?;
+        }
+        rest = after;
+    }
+    out.write_all(rest.as_bytes())
 }
 
-/// The `<tr>` rows of `table`, rendered a slice at a time.
-fn rows(tera: &Tera, table: &CheckTable) -> Result<String, RenderError> {
-    let mut out = String::new();
-    for slice in table.rows.chunks(ROWS_PER_RENDER) {
-        let mut context = Context::new();
-        context.insert("rows", slice);
-        out.push_str(&tera.render("rows.html", &context)?);
-    }
-    Ok(out)
+/// A template error as an I/O error (the report is written through
+/// `Write`); the message says it is a bug.
+fn bug(error: tera::Error) -> io::Error {
+    io::Error::other(RenderError(error))
 }
 
 #[cfg(test)]
