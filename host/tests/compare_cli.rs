@@ -354,3 +354,31 @@ fn json_markdown_and_html_data_reports() {
     assert!(markdown.contains("Regression found"), "{markdown}");
     assert!(markdown.contains("### Worst regressions"), "{markdown}");
 }
+
+#[test]
+fn json_alone_reports_the_same_reference_summaries_as_with_every_record_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report = |extra: &[&str], name: &str| -> Value {
+        let json = tmp.path().join(name);
+        compare_perf()
+            .current_dir(upstream())
+            .args(["-t", "5", "-s", "10", "-l", "1_base/linear_model.json"])
+            .args(extra)
+            .arg("--json")
+            .arg(&json)
+            .arg("--")
+            .args(SELFTEST_RESULTS)
+            .assert()
+            .code(2);
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap()
+    };
+    // --html keeps the records of every build; alone, --json keeps only
+    // the summaries of the references.
+    let html = tmp.path().join("r.html");
+    let with_records = report(&["--html", html.to_str().unwrap()], "all.json");
+    let summaries_only = report(&[], "alone.json");
+    assert_eq!(with_records, summaries_only);
+    let builds = summaries_only["builds"].as_array().unwrap();
+    assert_eq!(builds[1]["role"], "reference");
+    assert!(builds[1]["summary"]["total"].is_object(), "{}", builds[1]);
+}

@@ -222,8 +222,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         builds_average: args.model_builds_average,
         n_out_of_results: args.n_out_of_results,
         n_out_of_results_n: args.n_out_of_results_n,
-        // Only the HTML and JSON reports look at reference builds.
-        keep_reference_records: args.html.is_some() || args.json.is_some(),
+        // Only the HTML report looks at the records of reference builds,
+        // the JSON report at their summaries.
+        keep_reference_records: args.html.is_some(),
+        keep_reference_summaries: args.json.is_some(),
     };
     let (source, rest) = results.split_first().context("no result given")?;
     // The reference always reads the source without incorrect results.

@@ -16,6 +16,7 @@ use super::grouped;
 use super::model::LinearModel;
 use super::modifier::Modifier;
 use super::record::{PartKind, Record};
+use super::statistics::Summary;
 use crate::log_note::LogNote;
 use crate::name_map::{NameMap, NameSet};
 use crate::results::{Check, CheckValue, Metadata, ResultTree};
@@ -47,6 +48,18 @@ pub struct Build {
     pub records: Vec<Record>,
     /// Grouped checks (same rule).
     pub grouped: Vec<Record>,
+    /// The summary of the records, made before they were dropped.
+    pub kept_summary: Option<Summary>,
+}
+
+impl Build {
+    /// Summary of the primary records (also of a reference build whose
+    /// records were dropped when `Settings::keep_reference_summaries`).
+    pub fn summary(&self) -> Summary {
+        self.kept_summary
+            .clone()
+            .unwrap_or_else(|| super::statistics::summary(&self.records))
+    }
 }
 
 /// A source check and its name shared by the records of every build.

@@ -44,10 +44,13 @@ pub struct Settings {
     /// `--n-out-of-results-n`: builds allowed to fail.
     pub n_out_of_results_n: i64,
     /// Keep the records of reference builds once they fed the modifiers.
-    /// Reports over all builds (HTML, JSON summaries) need them; the
-    /// verdict and the reports of the target do not, and without them a
-    /// comparison holds the records of one build instead of all.
+    /// The HTML report over all builds needs them; the verdict and the
+    /// reports of the target do not, and without them a comparison holds
+    /// the records of one build instead of all.
     pub keep_reference_records: bool,
+    /// Keep the summary of reference builds whose records are not kept
+    /// (the JSON report shows one per build).
+    pub keep_reference_summaries: bool,
 }
 
 impl Default for Settings {
@@ -60,6 +63,7 @@ impl Default for Settings {
             n_out_of_results: 0.0,
             n_out_of_results_n: 2,
             keep_reference_records: true,
+            keep_reference_summaries: true,
         }
     }
 }
@@ -294,6 +298,8 @@ impl Comparison {
             batch.emit();
         }
         let keep = role == Role::Target || self.fixed.settings.keep_reference_records;
+        let summary = (!keep && self.fixed.settings.keep_reference_summaries)
+            .then(|| statistics::summary(&records));
         let (records, grouped) = if keep {
             rayon::spawn(move || drop(lines));
             (records, grouped)
@@ -310,6 +316,7 @@ impl Comparison {
             role,
             records,
             grouped,
+            kept_summary: summary,
         });
         &self.builds[self.builds.len() - 1]
     }

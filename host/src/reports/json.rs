@@ -4,10 +4,12 @@
 
 use std::io::Write;
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::Report;
-use crate::compare::{Build, Comparison, Record, statistics};
+use crate::compare::statistics::Summary;
+use crate::compare::{Build, Comparison, Outcome, Record, Role};
 use crate::results::{CheckValue, Metadata};
 
 /// Version of the JSON schema; bumped on incompatible changes.
@@ -81,24 +83,56 @@ pub fn record(record: &Record) -> Value {
     })
 }
 
-fn build(build: &Build, with_records: bool) -> Value {
-    let summary = statistics::summary(&build.records);
-    let mut out = json!({
-        "name": build.name,
-        "path": build.path.display().to_string(),
-        "role": build.role,
-        "metadata": metadata(&build.metadata),
-        "summary": summary,
-    });
-    if with_records {
-        out["checks"] = Value::Array(build.records.iter().map(record).collect());
-        out["grouped"] = Value::Array(build.grouped.iter().map(record).collect());
+/// Records serialized one at a time (a build has thousands; as one JSON
+/// value they took most of the report's memory).
+struct Records<'a>(&'a [Record]);
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(record))
     }
-    out
 }
 
-/// The whole report as a JSON value.
-pub fn document(comparison: &Comparison, all_builds: bool) -> Value {
+/// One build; fields in the order of the schema.
+#[derive(Serialize)]
+struct BuildDocument<'a> {
+    name: &'a str,
+    path: String,
+    role: Role,
+    metadata: Value,
+    summary: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checks: Option<Records<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grouped: Option<Records<'a>>,
+}
+
+fn build(build: &Build, with_records: bool) -> BuildDocument<'_> {
+    BuildDocument {
+        name: &build.name,
+        path: build.path.display().to_string(),
+        role: build.role,
+        metadata: metadata(&build.metadata),
+        summary: build.summary(),
+        checks: with_records.then_some(Records(&build.records)),
+        grouped: with_records.then_some(Records(&build.grouped)),
+    }
+}
+
+/// The whole report; fields in the order of the schema.
+#[derive(Serialize)]
+pub struct Document<'a> {
+    schema_version: u32,
+    verdict: &'static str,
+    exit_code: u8,
+    outcome: Outcome,
+    settings: Value,
+    source: Value,
+    builds: Vec<BuildDocument<'a>>,
+}
+
+/// The whole report, serialized as it is written.
+pub fn document(comparison: &Comparison, all_builds: bool) -> Document<'_> {
     let outcome = comparison.outcome();
     let records = comparison.target().map_or(0, |t| t.records.len());
     let exit_code = outcome.exit_code(records);
@@ -108,31 +142,34 @@ pub fn document(comparison: &Comparison, all_builds: bool) -> Value {
         .iter()
         .map(|m| json!({"path": m.path.display().to_string(), "version": m.version, "checks": m.len()}))
         .collect();
-    let builds: Vec<Value> = comparison
-        .builds
-        .iter()
-        .map(|b| build(b, all_builds || b.role == crate::compare::Role::Target))
-        .collect();
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "verdict": match exit_code { 2 => "regression", 3 => "nothing_compared", _ => "pass" },
-        "exit_code": exit_code,
-        "outcome": outcome,
-        "settings": {
+    Document {
+        schema_version: SCHEMA_VERSION,
+        verdict: match exit_code {
+            2 => "regression",
+            3 => "nothing_compared",
+            _ => "pass",
+        },
+        exit_code,
+        outcome,
+        settings: json!({
             "tolerance": settings.mean_tolerance,
             "stddev_tolerance": settings.stddev_tolerance,
             "model_builds_average": settings.builds_average,
             "n_out_of_results": settings.n_out_of_results,
             "n_out_of_results_n": settings.n_out_of_results_n,
             "models": models,
-        },
-        "source": {
+        }),
+        source: json!({
             "name": comparison.source_info.name,
             "path": comparison.source_info.path.display().to_string(),
             "metadata": metadata(&comparison.source_info.metadata),
-        },
-        "builds": builds,
-    })
+        }),
+        builds: comparison
+            .builds
+            .iter()
+            .map(|b| build(b, all_builds || b.role == Role::Target))
+            .collect(),
+    }
 }
 
 impl Report for Json {
