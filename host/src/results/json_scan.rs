@@ -115,13 +115,16 @@ impl<'a> Scanner<'a> {
     /// Skips JSON whitespace and returns the next byte, if any.
     #[inline]
     pub(super) fn peek(&mut self) -> Option<u8> {
-        while let Some(&byte) = self.bytes.get(self.pos) {
-            if !is_whitespace(byte) {
-                return Some(byte);
+        match skip_whitespace(self.bytes, self.pos) {
+            Some(pos) => {
+                self.pos = pos;
+                Some(self.bytes[pos])
             }
-            self.pos += 1;
+            None => {
+                self.pos = self.bytes.len();
+                None
+            }
         }
-        None
     }
 
     /// Skips whitespace and consumes `byte`, or fails.
@@ -247,11 +250,8 @@ impl<'a> Scanner<'a> {
         let mut depth: u32 = 0;
         // At the start of a value (possibly after whitespace).
         'value: loop {
-            let mut byte = *bytes.get(pos)?;
-            while is_whitespace(byte) {
-                pos += 1;
-                byte = *bytes.get(pos)?;
-            }
+            pos = skip_whitespace(bytes, pos)?;
+            let byte = bytes[pos];
             match byte {
                 b'{' | b'[' => {
                     depth += 1;
@@ -260,12 +260,8 @@ impl<'a> Scanner<'a> {
                     }
                     let is_object = byte == b'{';
                     objects = (objects << 1) | u64::from(is_object);
-                    pos += 1;
-                    let mut next = *bytes.get(pos)?;
-                    while is_whitespace(next) {
-                        pos += 1;
-                        next = *bytes.get(pos)?;
-                    }
+                    pos = skip_whitespace(bytes, pos + 1)?;
+                    let next = bytes[pos];
                     let close = if is_object { b'}' } else { b']' };
                     if next != close {
                         if is_object {
@@ -291,12 +287,8 @@ impl<'a> Scanner<'a> {
             // `pos` is at the last byte of a value or at a closer; after
             // it comes `,` or the closer of the enclosing container.
             loop {
-                pos += 1;
-                let mut next = *bytes.get(pos)?;
-                while is_whitespace(next) {
-                    pos += 1;
-                    next = *bytes.get(pos)?;
-                }
+                pos = skip_whitespace(bytes, pos + 1)?;
+                let next = bytes[pos];
                 let in_object = objects & 1 == 1;
                 match next {
                     b',' => {
@@ -327,25 +319,32 @@ fn is_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
 }
 
+/// The position of the first byte at or after `pos` that is not
+/// whitespace, `None` at the end. Indentation (pretty-printed results
+/// are mostly that) is skipped eight spaces at a time.
+#[inline(always)]
+fn skip_whitespace(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    loop {
+        if !is_whitespace(*bytes.get(pos)?) {
+            return Some(pos);
+        }
+        pos += 1;
+        while word_at(bytes, pos) == Some(ONES * u64::from(b' ')) {
+            pos += 8;
+        }
+    }
+}
+
 /// After whitespace before an object key: skips `"key"`, whitespace and
 /// the colon; returns the position after the colon.
 #[inline(always)]
-fn skip_key(bytes: &[u8], mut pos: usize) -> Option<usize> {
-    let mut byte = *bytes.get(pos)?;
-    while is_whitespace(byte) {
-        pos += 1;
-        byte = *bytes.get(pos)?;
-    }
-    if byte != b'"' {
+fn skip_key(bytes: &[u8], pos: usize) -> Option<usize> {
+    let pos = skip_whitespace(bytes, pos)?;
+    if bytes[pos] != b'"' {
         return None;
     }
-    pos = skip_string(bytes, pos + 1)?.0;
-    let mut byte = *bytes.get(pos)?;
-    while is_whitespace(byte) {
-        pos += 1;
-        byte = *bytes.get(pos)?;
-    }
-    (byte == b':').then_some(pos + 1)
+    let pos = skip_whitespace(bytes, skip_string(bytes, pos + 1)?.0)?;
+    (bytes[pos] == b':').then_some(pos + 1)
 }
 
 /// After an opening quote: the position after the closing quote and
@@ -379,6 +378,7 @@ fn skip_string(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
 
 /// After a backslash: a valid escape (hex digits checked, surrogates not,
 /// like serde_json when it skips a string); the position after it.
+#[inline(always)]
 fn skip_escape(bytes: &[u8], pos: usize) -> Option<usize> {
     match *bytes.get(pos)? {
         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(pos + 1),
