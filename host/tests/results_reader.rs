@@ -359,3 +359,48 @@ fn progress_counts_test_directories_before_reading_them() {
         assert_eq!(progress.done_before_discovered.load(Ordering::SeqCst), 0);
     }
 }
+
+/// A result whose parameters block is long (package lists make real ones
+/// tens of kilobytes) and ends with `tail`.
+fn long_params_result(tail: &str, after_params: &str) -> String {
+    let packages: Vec<String> = (0..60).map(|i| format!("\"pkg-{i}\\n\"")).collect();
+    format!(
+        r#"[{{"iteration_name": "it", "iteration_data": {{"parameters": {{"benchmark": [{{"primary_metric": "iops", "packages": [{}], "tail": "{tail}"}}]}}{after_params}, "throughput": {{"iops": [{{"client_hostname": "all", "mean": 2, "stddevpct": 1}}]}}}}}}]"#,
+        packages.join(", ")
+    )
+}
+
+#[test]
+fn long_parameter_blocks_seen_before_are_recognised_but_never_trusted_blindly() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Same long block twice, one that differs only after its first 512
+    // bytes, and the same block followed by broken JSON.
+    let cases = [
+        ("0000", long_params_result("a", "")),
+        ("0001", long_params_result("a", "")),
+        ("0002", long_params_result("b", "")),
+        ("0003", long_params_result("a", ", ,")),
+    ];
+    assert!(cases[0].1.find("\"tail\"").unwrap() > 600);
+    for (serial, content) in &cases {
+        write_result(tmp.path(), &format!("P/T/{serial}"), content);
+    }
+    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tail = |serial: &str| {
+        let check = tree
+            .get(&format!("P/T/{serial}:./it/throughput/iops.mean"))
+            .unwrap();
+        check
+            .params
+            .iter()
+            .map(|(_, value)| value.clone())
+            .find(|value| value.contains("tail:"))
+            .unwrap()
+    };
+    assert!(tail("0000").contains("tail:a"), "{}", tail("0000"));
+    assert_eq!(tail("0001"), tail("0000"));
+    assert!(tail("0002").contains("tail:b"), "{}", tail("0002"));
+    assert!(tree.get("P/T/0003:./it/throughput/iops.mean").is_none());
+    let broken = tree.get("P/T/0003:./ERROR/ERROR/ERROR.unreadable").unwrap();
+    assert!(broken.value.is_broken());
+}

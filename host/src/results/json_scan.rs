@@ -138,6 +138,17 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The bytes from the current position on (call [`Scanner::peek`]
+    /// first to be past whitespace).
+    pub(super) fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.pos..]
+    }
+
+    /// Moves past `len` bytes the caller has vouched for.
+    pub(super) fn advance(&mut self, len: usize) {
+        self.pos = (self.pos + len).min(self.bytes.len());
+    }
+
     /// Whether only whitespace is left.
     pub(super) fn at_end(&mut self) -> bool {
         self.peek().is_none()

@@ -4,6 +4,12 @@
 //! profiles, tests and iterations), so each distinct block is parsed and
 //! rendered once per process and its checks share one [`Params`]. The
 //! cache is bounded: it is emptied when it grows past [`MAX_ENTRIES`].
+//!
+//! Long blocks (real ones carry package lists: tens of kilobytes, half of
+//! a result file) are also found by their first bytes ([`known_prefix`]):
+//! a file that repeats a block seen before skips it without scanning it
+//! again. The same bytes are the same valid JSON object, and an object
+//! ends where its bytes end, so nothing is accepted that was not checked.
 
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -25,8 +31,12 @@ const MAX_ENTRIES: usize = 1 << 16;
 /// Independent locks, so that parallel readers rarely wait.
 const SHARDS: usize = 16;
 
-/// Entries by [`block_hash`]; equal hashes are told apart by the bytes.
-type Shard = Mutex<NameMap<u64, Vec<(Box<[u8]>, Arc<IterationParams>)>>>;
+/// Entries by a hash; equal hashes are told apart by the bytes.
+type Shard = Mutex<NameMap<u64, Vec<(Arc<[u8]>, Arc<IterationParams>)>>>;
+
+/// Blocks at least this long are also indexed by a hash of this many
+/// first bytes.
+const PREFIX: usize = 512;
 
 /// A hash of the length and the first and last bytes of a block: real
 /// parameter blocks reach tens of kilobytes (package lists), hashing
@@ -44,6 +54,42 @@ fn block_hash(raw: &[u8]) -> u64 {
 static CACHE: LazyLock<[Shard; SHARDS]> =
     LazyLock::new(|| std::array::from_fn(|_| Mutex::new(NameMap::default())));
 
+/// Long blocks by the hash of their first [`PREFIX`] bytes.
+static BY_PREFIX: LazyLock<[Shard; SHARDS]> =
+    LazyLock::new(|| std::array::from_fn(|_| Mutex::new(NameMap::default())));
+
+fn prefix_hash(bytes: &[u8]) -> u64 {
+    BuildHasherDefault::<NameHasher>::default().hash_one(&bytes[..PREFIX])
+}
+
+fn shard(shards: &[Shard; SHARDS], hash: u64) -> &Shard {
+    &shards[(hash >> 60) as usize % SHARDS]
+}
+
+/// Adds an entry, starting the shard over when it is full.
+fn insert(shard: &Shard, hash: u64, raw: Arc<[u8]>, params: Arc<IterationParams>) {
+    if let Ok(mut map) = shard.lock() {
+        if map.len() >= MAX_ENTRIES / SHARDS {
+            map.clear();
+        }
+        map.entry(hash).or_default().push((raw, params));
+    }
+}
+
+/// A long parameters block rendered before that `rest` starts with: its
+/// length in bytes and its rendered params.
+pub(super) fn known_prefix(rest: &[u8]) -> Option<(usize, Arc<IterationParams>)> {
+    if rest.len() < PREFIX || rest[0] != b'{' {
+        return None;
+    }
+    let hash = prefix_hash(rest);
+    let map = shard(&BY_PREFIX, hash).lock().ok()?;
+    map.get(&hash)?
+        .iter()
+        .find(|(bytes, _)| rest.starts_with(bytes))
+        .map(|(bytes, params)| (bytes.len(), params.clone()))
+}
+
 /// The rendered parameters of the block `raw`, made by `render` (which
 /// may fail: nothing is cached then) unless a block with the same bytes
 /// was rendered before.
@@ -52,7 +98,7 @@ pub(super) fn get_or_render(
     render: impl FnOnce() -> Option<IterationParams>,
 ) -> Option<Arc<IterationParams>> {
     let hash = block_hash(raw);
-    let shard = &CACHE[(hash >> 60) as usize % SHARDS];
+    let shard = shard(&CACHE, hash);
     let found = shard.lock().ok()?.get(&hash).and_then(|entries| {
         entries
             .iter()
@@ -63,13 +109,16 @@ pub(super) fn get_or_render(
         return Some(found);
     }
     let rendered = Arc::new(render()?);
-    if let Ok(mut map) = shard.lock() {
-        if map.len() >= MAX_ENTRIES / SHARDS {
-            map.clear();
-        }
-        map.entry(hash)
-            .or_default()
-            .push((raw.into(), rendered.clone()));
+    let bytes: Arc<[u8]> = raw.into();
+    if raw.len() >= PREFIX && raw[0] == b'{' {
+        let prefix = prefix_hash(raw);
+        insert(
+            self::shard(&BY_PREFIX, prefix),
+            prefix,
+            bytes.clone(),
+            rendered.clone(),
+        );
     }
+    insert(shard, hash, bytes, rendered.clone());
     Some(rendered)
 }

@@ -116,12 +116,21 @@ fn iteration_data(scanner: &mut Scanner) -> Option<(Arc<IterationParams>, Workfl
     let mut latency = None;
     object(scanner, |scanner, key| match field_name(key)? {
         b"parameters" => {
-            let value = scanner.value_span().and_then(|(_, raw)| {
-                params_cache::get_or_render(raw, || {
-                    let parsed: Parameters = serde_json::from_slice(raw).ok()?;
-                    Some(pbench::parameters(&parsed))
-                })
-            });
+            scanner.peek()?;
+            let value = match params_cache::known_prefix(scanner.rest()) {
+                // A long block seen before: the same bytes, already
+                // scanned and rendered.
+                Some((len, params)) => {
+                    scanner.advance(len);
+                    Some(params)
+                }
+                None => scanner.value_span().and_then(|(_, raw)| {
+                    params_cache::get_or_render(raw, || {
+                        let parsed: Parameters = serde_json::from_slice(raw).ok()?;
+                        Some(pbench::parameters(&parsed))
+                    })
+                }),
+            };
             once(&mut parameters, value)
         }
         b"throughput" => once(&mut throughput, workflow(scanner)),
