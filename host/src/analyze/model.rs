@@ -223,19 +223,20 @@ impl ModelDocument {
     }
 
     fn entry_mut(&mut self, key: &str) -> Result<&mut Vec<(String, PyValue)>, AnalyzeError> {
-        let path = self.source.clone().unwrap_or_default();
-        let position = self.index.get(key).copied();
-        let slot = position.and_then(|position| self.items.get_mut(position));
-        if let Some((_, entry @ Entry::Trained(_))) = slot {
-            *entry = Entry::Value(entry.to_value().into_owned());
+        let not_an_object = || AnalyzeError::BadModel {
+            path: self.source.clone().unwrap_or_default(),
+            why: format!("entry {key:?} is not a JSON object"),
+        };
+        let Some(&position) = self.index.get(key) else {
+            return Err(not_an_object());
+        };
+        let entry = &mut self.items[position].1;
+        if let Entry::Trained(trained) = *entry {
+            *entry = Entry::Value(trained.to_value());
         }
-        let slot = position.and_then(|position| self.items.get_mut(position));
-        match slot {
-            Some((_, Entry::Value(PyValue::Dict(entry)))) => Ok(entry),
-            _ => Err(AnalyzeError::BadModel {
-                path,
-                why: format!("entry {key:?} is not a JSON object"),
-            }),
+        match entry {
+            Entry::Value(PyValue::Dict(entry)) => Ok(entry),
+            _ => Err(not_an_object()),
         }
     }
 

@@ -13,7 +13,6 @@ use crate::ordered::for_each_in_order;
 use crate::results::{LoadProgress, Metadata, Parallelism, ResultError, ResultTree};
 
 /// One build to compare.
-#[derive(Clone)]
 pub(super) struct BuildJob {
     /// Name given on the command line (or the path).
     pub name: String,

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use super::Report;
-use crate::compare::{Comparison, Record, Status, fixed, statistics};
+use crate::compare::{Comparison, Record, Status, fixed};
 
 /// How many regressions/gains the tables list.
 const TOP: usize = 10;
@@ -66,7 +66,7 @@ impl Report for Markdown {
             settings.mean_tolerance,
             settings.stddev_tolerance
         )?;
-        let summary = statistics::summary(&target.records);
+        let summary = target.summary();
         writeln!(out, "| Primary checks | Count |")?;
         writeln!(out, "| --- | ---: |")?;
         for (label, count) in [

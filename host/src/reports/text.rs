@@ -128,7 +128,7 @@ fn summary_row(label: &str, line: &SummaryLine) -> Vec<String> {
 /// The summary table of `build` (each statistic once: deviation from the
 /// reference, which repeats the median column).
 pub fn summary_table(build: &Build) -> String {
-    let summary = statistics::summary(&build.records);
+    let summary = build.summary();
     let rows = vec![
         summary_row("Total", &summary.total),
         summary_row("Gains", &summary.gains),

@@ -98,8 +98,8 @@ pub(super) fn get_or_render(
     render: impl FnOnce() -> Option<IterationParams>,
 ) -> Option<Arc<IterationParams>> {
     let hash = block_hash(raw);
-    let shard = shard(&CACHE, hash);
-    let found = shard.lock().ok()?.get(&hash).and_then(|entries| {
+    let by_block = shard(&CACHE, hash);
+    let found = by_block.lock().ok()?.get(&hash).and_then(|entries| {
         entries
             .iter()
             .find(|(bytes, _)| **bytes == *raw)
@@ -113,12 +113,12 @@ pub(super) fn get_or_render(
     if raw.len() >= PREFIX && raw[0] == b'{' {
         let prefix = prefix_hash(raw);
         insert(
-            self::shard(&BY_PREFIX, prefix),
+            shard(&BY_PREFIX, prefix),
             prefix,
             bytes.clone(),
             rendered.clone(),
         );
     }
-    insert(shard, hash, bytes, rendered.clone());
+    insert(by_block, hash, bytes, rendered.clone());
     Some(rendered)
 }

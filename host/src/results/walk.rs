@@ -71,10 +71,13 @@ impl Entry {
     }
 }
 
+/// Bytes of `getdents` space: the entries of most directories at once.
+const DIRENTS_SIZE: usize = 32 << 10;
+
 thread_local! {
     /// Space for `getdents`, reused from directory to directory: a tree
     /// has thousands of them, most with a handful of entries.
-    static DIRENTS: RefCell<Vec<MaybeUninit<u8>>> = RefCell::new(vec![MaybeUninit::uninit(); 32 << 10]);
+    static DIRENTS: RefCell<Vec<MaybeUninit<u8>>> = RefCell::new(vec![MaybeUninit::uninit(); DIRENTS_SIZE]);
 }
 
 /// A directory opened once, to be listed and to open entries relative to.
@@ -98,7 +101,7 @@ impl Listing {
         .ok()?;
         let mut entries = DIRENTS.with(|buffer| match buffer.try_borrow_mut() {
             Ok(mut buffer) => list(&fd, &mut buffer),
-            Err(_) => list(&fd, &mut vec![MaybeUninit::uninit(); 32 << 10]),
+            Err(_) => list(&fd, &mut vec![MaybeUninit::uninit(); DIRENTS_SIZE]),
         })?;
         entries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.raw().cmp(b.raw())));
         Some(Self { fd, entries })

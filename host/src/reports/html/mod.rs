@@ -40,15 +40,6 @@ pub struct Html {
     pub small_file: bool,
 }
 
-impl Html {
-    /// The page for `comparison`.
-    pub fn render(&self, comparison: &Comparison) -> std::io::Result<String> {
-        let mut page = Vec::new();
-        self.write(comparison, &mut page)?;
-        String::from_utf8(page).map_err(std::io::Error::other)
-    }
-}
-
 impl Report for Html {
     fn name(&self) -> &'static str {
         "html"
