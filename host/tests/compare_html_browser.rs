@@ -22,11 +22,7 @@ use assert_cmd::cargo::CommandCargoExt;
 const BROWSER_SERVICES: [&str; 3] = ["google.com/", "googleapis.com/", "gstatic.com/"];
 
 fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|candidate| candidate.is_file())
+    runperf_plugin_api::testing::find_on_path(&["chromium", "chromium-browser", "google-chrome"])
 }
 
 macro_rules! chromium_or_skip {
@@ -34,8 +30,9 @@ macro_rules! chromium_or_skip {
         match chromium() {
             Some(path) => path,
             None => {
-                println!("SKIPPED: chromium is not installed (run .ci/chromium-setup.sh)");
-                return;
+                return runperf_plugin_api::testing::tool_missing(
+                    "chromium is not installed (run .ci/chromium-setup.sh)",
+                );
             }
         }
     };

@@ -40,10 +40,31 @@ fn runs_argv_and_shell_lines() {
     assert!(!Path::new(&marker).exists());
     let killed = local.run(&Command::shell("kill -TERM $$")).unwrap();
     assert_eq!(killed.status, 143);
+}
+
+#[test]
+fn a_program_that_cannot_start_answers_as_a_shell_would() {
+    let local = LocalTransport::default();
     let missing = local
-        .run(&Command::argv(["/nonexistent/program"]))
-        .unwrap_err();
-    assert!(matches!(missing, TransportError::Spawn { .. }), "{missing}");
+        .run(&Command::argv(["no-such-program-runperf", "--version"]))
+        .unwrap();
+    assert_eq!(missing.status, 127, "{missing:?}");
+    assert!(
+        missing.stderr.contains("no-such-program-runperf") && missing.stderr.contains("not found"),
+        "{missing:?}"
+    );
+    let by_shell = local
+        .run(&Command::shell("no-such-program-runperf --version"))
+        .unwrap();
+    assert_eq!(by_shell.status, 127);
+    let dir = tempfile::tempdir().unwrap();
+    let not_executable = dir.path().join("script");
+    std::fs::write(&not_executable, "#!/bin/sh\n").unwrap();
+    let denied = local
+        .run(&Command::argv([not_executable.to_str().unwrap()]))
+        .unwrap();
+    assert_eq!(denied.status, 126, "{denied:?}");
+    assert!(denied.stderr.contains("script"), "{denied:?}");
 }
 
 #[test]

@@ -118,6 +118,14 @@ pub enum TransportError {
     },
 }
 
+impl TransportError {
+    /// Whether this is a file operation on a path that does not exist (and
+    /// nothing else: a refused read or a lost connection is not "missing").
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
 /// Shorten a command for an error message.
 pub(crate) fn brief(command: &str) -> String {
     const MAX: usize = 300;

@@ -134,6 +134,32 @@ fn exit_code(status: ExitStatus) -> i32 {
         .unwrap_or(-1)
 }
 
+/// A program that could not be started answers as a shell (and so the SSH
+/// transport) does: 127 when it does not exist, 126 when it cannot be
+/// executed, with the reason on stderr. Anything else stays an error.
+fn not_started(command: &Command, error: TransportError) -> Result<Output, TransportError> {
+    let (Script::Argv(args), TransportError::Spawn { source, .. }) = (&command.script, &error)
+    else {
+        return Err(error);
+    };
+    let program = args.first().map(String::as_str).unwrap_or_default();
+    let status = match source.kind() {
+        std::io::ErrorKind::NotFound => 127,
+        std::io::ErrorKind::PermissionDenied => 126,
+        _ => return Err(error),
+    };
+    let reason = if status == 127 {
+        "command not found".to_string()
+    } else {
+        source.to_string()
+    };
+    Ok(Output {
+        status,
+        stdout: String::new(),
+        stderr: format!("{program}: {reason}\n"),
+    })
+}
+
 const POLL: Duration = Duration::from_millis(100);
 
 impl Transport for LocalTransport {
@@ -142,7 +168,10 @@ impl Transport for LocalTransport {
     }
 
     fn run(&self, command: &Command) -> Result<Output, TransportError> {
-        let mut child = self.spawn(command)?;
+        let mut child = match self.spawn(command) {
+            Ok(child) => child,
+            Err(error) => return not_started(command, error),
+        };
         let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
             kill_group(&mut child);
             return Err(self.spawn_error(command, "output pipes missing".into()));

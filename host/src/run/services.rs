@@ -222,8 +222,18 @@ impl HostServices for RunServices {
     ) -> PluginResult<()> {
         let machine = self.machine(machine)?;
         if append {
-            // A missing file is appended to as an empty one.
-            let mut current: Vec<u8> = machine.read_file(path).unwrap_or_default();
+            // A missing file is appended to as an empty one; any other read
+            // failure would truncate the file, so it is an error.
+            let mut current = match machine.read_file(path) {
+                Ok(current) => current,
+                Err(e) if e.is_not_found() => Vec::new(),
+                Err(e) => {
+                    return Err(err(format_args!(
+                        "cannot append to {path} on {}: reading what it holds failed ({e}); the file was left as it was",
+                        machine.name()
+                    )));
+                }
+            };
             current.extend_from_slice(content);
             machine.write_file(path, &current).map_err(err)
         } else {
@@ -379,5 +389,122 @@ impl HostServices for RunServices {
                 tried.join(", ")
             }
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use runperf_plugin_api::packages::PackageManager;
+    use runperf_plugin_api::testing::{find_on_path, with_host};
+
+    use super::*;
+    use crate::machine::{Output, TransportError};
+
+    fn services() -> RunServices {
+        RunServices::new(
+            Arc::new(Catalog::default()),
+            Map::new(),
+            Masker::new(),
+            SshConfig::default(),
+        )
+    }
+
+    #[test]
+    fn package_manager_detection_on_the_local_transport_reaches_apt_get() {
+        let services = services();
+        let found = with_host(&services, |host| {
+            PackageManager::detect(host, api::CONTROLLER)
+        })
+        .unwrap();
+        let expected = if find_on_path(&["dnf"]).is_some() {
+            Some(PackageManager::Dnf)
+        } else if find_on_path(&["yum"]).is_some() {
+            Some(PackageManager::Yum)
+        } else if find_on_path(&["apt-get"]).is_some() {
+            Some(PackageManager::Apt)
+        } else {
+            None
+        };
+        assert_eq!(found, expected);
+        if cfg!(target_os = "linux") && Path::new("/etc/debian_version").exists() {
+            assert_eq!(
+                found,
+                Some(PackageManager::Apt),
+                "a Debian machine has apt-get"
+            );
+        }
+    }
+
+    /// Reads of any file fail as `kind`; everything else works locally.
+    struct FailingReads(std::io::ErrorKind, LocalTransport);
+
+    impl Transport for FailingReads {
+        fn host(&self) -> &str {
+            "flaky"
+        }
+        fn run(&self, command: &Command) -> Result<Output, TransportError> {
+            self.1.run(command)
+        }
+        fn write_file(&self, path: &str, content: &[u8]) -> Result<(), TransportError> {
+            self.1.write_file(path, content)
+        }
+        fn read_file(&self, path: &str) -> Result<Vec<u8>, TransportError> {
+            Err(TransportError::Io {
+                host: "flaky".into(),
+                action: "reading",
+                path: path.into(),
+                source: std::io::Error::new(self.0, "injected"),
+            })
+        }
+        fn copy_to(&self, local: &Path, remote: &str) -> Result<(), TransportError> {
+            self.1.copy_to(local, remote)
+        }
+        fn copy_from(&self, remote: &str, local: &Path) -> Result<(), TransportError> {
+            self.1.copy_from(remote, local)
+        }
+        fn check_reachable(&self) -> Result<(), TransportError> {
+            Ok(())
+        }
+    }
+
+    fn with_flaky_machine(kind: std::io::ErrorKind) -> RunServices {
+        let services = services();
+        let transport = Arc::new(FailingReads(kind, LocalTransport::new("flaky")));
+        let machine = Machine::new("flaky", "127.0.0.1", transport, Masker::new());
+        services.insert(Arc::new(machine), None);
+        services
+    }
+
+    #[test]
+    fn append_keeps_the_file_when_reading_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("rc.local");
+        std::fs::write(&file, "first\n").unwrap();
+        let path = file.to_str().unwrap();
+        let services = with_flaky_machine(std::io::ErrorKind::PermissionDenied);
+        let err = services
+            .write_file("flaky", path, b"second\n", true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(path) && err.contains("flaky"), "{err}");
+        assert!(err.contains("injected"), "{err}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "first\n");
+    }
+
+    #[test]
+    fn append_to_a_missing_file_creates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("new");
+        let path = file.to_str().unwrap();
+        let flaky = with_flaky_machine(std::io::ErrorKind::NotFound);
+        flaky.write_file("flaky", path, b"line\n", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "line\n");
+        let local = services();
+        local
+            .write_file(api::CONTROLLER, path, b"more\n", true)
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "line\nmore\n");
     }
 }

@@ -11,14 +11,15 @@ use runperf::machine::{HostKeyPolicy, SshConfig};
 
 pub const SSHD: &str = "/usr/sbin/sshd";
 
-/// `None` (with a printed reason) when OpenSSH's server is not installed.
+/// `false` when OpenSSH's server is not installed: the test skips (with a
+/// printed reason), or fails under CI.
 pub fn available() -> bool {
     if Path::new(SSHD).exists() {
         return true;
     }
-    eprintln!(
-        "SKIPPED: {SSHD} is absent; install openssh-server (see .ci/sshd-setup.sh) to run the SSH tests"
-    );
+    runperf_plugin_api::testing::tool_missing(&format!(
+        "{SSHD} is absent; install openssh-server (see .ci/sshd-setup.sh) to run the SSH tests"
+    ));
     false
 }
 

@@ -8,6 +8,8 @@
 //!   down command sequences that need root, a network or a real lab;
 //!   [`ScriptedHost::local`] runs what no rule answers on this machine.
 //! - [`LocalHost`] runs commands on this machine with their timeouts.
+//! - [`tool_missing`] skips a test whose tool this machine lacks, or
+//!   fails it under CI, which must provide every tool.
 //! - [`with_host`] calls a component with any [`HostServices`] as a plugin
 //!   sees it; [`assert_in_order`] checks recorded calls.
 //!
@@ -24,9 +26,11 @@
 
 mod local;
 mod scripted;
+mod tools;
 
 pub use local::LocalHost;
 pub use scripted::{ImageResponder, Responder, ScriptedHost};
+pub use tools::{find_on_path, in_ci, tool_missing};
 
 use crate::{Command, CommandLine, CommandOutput, Host, HostServices, lend};
 

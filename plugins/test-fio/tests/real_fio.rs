@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::{local_host, schema::check_result_json};
 use runperf_plugin_api::serde_json::{self, Value, json};
-use runperf_plugin_api::testing::ScriptedHost;
+use runperf_plugin_api::testing::{ScriptedHost, tool_missing};
 use runperf_plugin_api::{Test, TestContext, TestRun};
 use runperf_test_fio::Fio;
 
@@ -62,8 +62,7 @@ fn read_json(path: &Path) -> Value {
 #[test]
 fn real_fio_writes_a_result_compare_perf_can_read() {
     if !fio_installed() {
-        eprintln!("fio is not installed (apt-get install -y fio); skipping");
-        return;
+        return tool_missing("fio is not installed (apt-get install -y fio)");
     }
     let (tmp, target, output) = dirs();
     let host = run_fio(
@@ -131,8 +130,7 @@ fn real_fio_writes_a_result_compare_perf_can_read() {
 #[test]
 fn too_variable_attempts_are_kept_as_failed_iterations() {
     if !fio_installed() {
-        eprintln!("fio is not installed (apt-get install -y fio); skipping");
-        return;
+        return tool_missing("fio is not installed (apt-get install -y fio)");
     }
     let (_tmp, target, output) = dirs();
     run_fio(

@@ -7,6 +7,7 @@ mod common;
 
 use common::{local_host, schema::check_result_json};
 use runperf_plugin_api::serde_json::{self, Value, json};
+use runperf_plugin_api::testing::tool_missing;
 use runperf_plugin_api::{Test, TestContext, TestRun};
 use runperf_test_uperf::Uperf;
 
@@ -17,8 +18,9 @@ fn real_uperf_writes_a_result_compare_perf_can_read() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !installed {
-        eprintln!("uperf is not on the PATH; skipping the real-uperf test");
-        return;
+        return tool_missing(
+            "uperf is not on the PATH (build it from ../shared/third-party, as .ci/run does)",
+        );
     }
     let tmp = tempfile::tempdir().unwrap();
     let extra = json!({"test-types": "stream,rr", "message-sizes": 64, "instances": 1, "runtime": 4,
