@@ -207,3 +207,56 @@ fn a_machine_that_stops_answering_trips_the_watchdog() {
         "{traceback}"
     );
 }
+
+#[test]
+fn a_host_without_a_params_file_gets_them_measured_over_ssh() {
+    if !available() {
+        return;
+    }
+    let sshd = Sshd::start();
+    let bench = Bench::new();
+    let host = format!("h1:127.0.0.1:{}", sshd.port);
+    let out = bench.out("result");
+    let args = [
+        "-v",
+        "--hosts",
+        &host,
+        "--ssh-user",
+        "root",
+        "--ssh-key",
+        &sshd.client_key.display().to_string(),
+        "--known-hosts",
+        &sshd.known_hosts.display().to_string(),
+        "--paths",
+        &bench.out("assets").display().to_string(),
+        "--output",
+        &out.display().to_string(),
+        "--",
+        "probe",
+    ]
+    .map(str::to_owned);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = bench
+        .command(&args)
+        .env("RUNPERF_STATE_DIR", bench.out("state"))
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("of 127.0.0.1 are defined neither in a params file (looked for ")
+            && err.contains("assets/hosts/127.0.0.1.yaml")
+            && err.contains("using values measured there"),
+        "{err}"
+    );
+    assert!(
+        read(&out.join("__sessions__/h1")).contains("nproc"),
+        "measured over the host's own session"
+    );
+    let meta = read(&out.join("RUNPERF_METADATA"));
+    let world = meta
+        .lines()
+        .find_map(|l| l.strip_prefix("environment_world:"))
+        .expect("environment_world recorded");
+    assert!(world.contains("host_cpus: "), "{world}");
+}

@@ -2,7 +2,7 @@
 //! every command it is sent recorded (masked) in its session log.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::command::{Command, Output};
 use super::error::TransportError;
@@ -16,7 +16,7 @@ use super::transport::Transport;
 pub struct Machine {
     name: String,
     address: String,
-    params: Option<HostParams>,
+    params: OnceLock<HostParams>,
     transport: Arc<dyn Transport>,
     log: SessionLog,
 }
@@ -45,16 +45,24 @@ impl Machine {
         Self {
             name,
             address: address.into(),
-            params: None,
+            params: OnceLock::new(),
             transport,
             log,
         }
     }
 
     /// Attach host params (hosts have them, workers do not).
-    pub fn with_params(mut self, params: HostParams) -> Self {
-        self.params = Some(params);
+    pub fn with_params(self, params: HostParams) -> Self {
+        self.set_params(params);
         self
+    }
+
+    /// Attach host params once they are known (measured on the machine
+    /// itself, for example); params already attached are kept.
+    pub fn set_params(&self, params: HostParams) {
+        if self.params.set(params).is_err() {
+            tracing::debug!("{}: host params already attached", self.name);
+        }
     }
 
     /// Human-readable name (used for the session log file).
@@ -69,7 +77,7 @@ impl Machine {
 
     /// Host params, when this is a host.
     pub fn params(&self) -> Option<&HostParams> {
-        self.params.as_ref()
+        self.params.get()
     }
 
     /// The raw transport (commands sent through it are not logged).

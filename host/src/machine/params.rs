@@ -24,9 +24,9 @@ pub const REQUIRED_HOST_KEYS: [&str; 6] = [
 pub enum ParamsError {
     /// Required keys are missing.
     #[error(
-        "host {host} lacks params {}; define them in hosts/{host}.yaml under one of the --paths dirs (looked for: {}) or pass --force-params '{{\"{host}\": {{...}}}}'",
+        "host {host} lacks params {}; {}; define them there or pass --force-params '{{\"{host}\": {{...}}}}'",
         missing.join(", "),
-        looked.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ParamsError::describe_looked(host, looked)
     )]
     Missing {
         host: String,
@@ -57,6 +57,20 @@ pub enum ParamsError {
     /// The address cannot name a file.
     #[error("host address {0:?} cannot name a params file (it contains '/' or starts with '.')")]
     UnsafeAddress(String),
+}
+
+impl ParamsError {
+    /// Where `hosts/ADDR.yaml` was looked for, in words: every file tried,
+    /// or that no asset dir was there to look in.
+    pub fn describe_looked(address: &str, looked: &[PathBuf]) -> String {
+        if looked.is_empty() {
+            return format!(
+                "no hosts/{address}.yaml was looked for: no --paths dir was given and none of the standard asset dirs (~/.config/runperf, /etc/runperf, the install's share/runperf) exists"
+            );
+        }
+        let files: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
+        format!("looked for {}", files.join(", "))
+    }
 }
 
 /// Validated host params; every key is kept (profiles and rc.local

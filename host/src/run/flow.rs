@@ -23,7 +23,7 @@ use super::{
     tree,
 };
 use crate::{
-    machine::{HostKeyPolicy, HostParams, Machine},
+    machine::{HostKeyPolicy, Machine},
     plugins::Catalog,
 };
 
@@ -122,14 +122,9 @@ impl Run<'_> {
         let cfg = self.cfg;
         for spec in &cfg.hosts {
             let address = spec.address.split(':').next().unwrap_or(&spec.address);
-            let params = if cfg.local {
-                detect::load_local(address, &cfg.paths, cfg.force_params.as_ref())?
-            } else {
-                HostParams::load(address, &cfg.paths, cfg.force_params.as_ref())?
-            };
             let host = if cfg.local {
                 self.services
-                    .add_host(&spec.name, &spec.address, true, params, None)
+                    .add_host(&spec.name, &spec.address, true, None)
             } else {
                 let endpoint = super::client_config::resolve(
                     &spec.address,
@@ -137,14 +132,18 @@ impl Run<'_> {
                     cfg.ssh_user_given,
                     cfg.ssh.identity.is_some(),
                 );
-                self.services.add_host(
-                    &spec.name,
-                    &endpoint.connect,
-                    false,
-                    params,
-                    Some(endpoint.ssh),
-                )
+                self.services
+                    .add_host(&spec.name, &endpoint.connect, false, Some(endpoint.ssh))
             };
+            // Measured on the host (over SSH for --hosts) when no params file
+            // defines them; the commands go to the host's session log.
+            let params = detect::load_or_measure(
+                address,
+                &cfg.paths,
+                cfg.force_params.as_ref(),
+                host.as_ref(),
+            )?;
+            host.set_params(params);
             self.hosts.push(host);
         }
         self.progress.step(&format!(

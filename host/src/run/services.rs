@@ -95,13 +95,13 @@ impl RunServices {
     }
 
     /// Adds a host: this machine itself (`local`) or one reached over SSH
-    /// with `ssh` (`ADDR` may end in `:PORT`).
+    /// with `ssh` (`ADDR` may end in `:PORT`). Its params are attached
+    /// with [`Machine::set_params`] once known.
     pub fn add_host(
         &self,
         name: &str,
         address: &str,
         local: bool,
-        params: crate::machine::HostParams,
         ssh: Option<SshConfig>,
     ) -> Arc<Machine> {
         let (transport, ssh): (Arc<dyn Transport>, _) = if local {
@@ -121,9 +121,7 @@ impl RunServices {
             let ssh = Arc::new(SshTransport::new(host, config));
             (ssh.clone() as Arc<dyn Transport>, Some(ssh))
         };
-        let machine = Arc::new(
-            Machine::new(name, address, transport, self.masker.clone()).with_params(params),
-        );
+        let machine = Arc::new(Machine::new(name, address, transport, self.masker.clone()));
         self.insert(machine.clone(), ssh);
         machine
     }
