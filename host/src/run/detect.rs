@@ -61,7 +61,7 @@ pub enum DetectError {
         address: String,
         missing: String,
         #[source]
-        source: TransportError,
+        source: Box<TransportError>,
     },
 }
 
@@ -80,7 +80,7 @@ pub fn load_or_measure(
             let measured = measure(machine).map_err(|source| DetectError::Measure {
                 address: address.to_owned(),
                 missing: missing.join(", "),
-                source,
+                source: Box::new(source),
             })?;
             let mut overrides: Map<String, Value> = missing
                 .iter()
