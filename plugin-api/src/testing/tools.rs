@@ -35,7 +35,10 @@ pub fn tool_missing(reason: &str) {
     if in_ci() {
         panic!("CI=true, and CI must provide what this test needs: {reason}");
     }
-    eprintln!("SKIPPED: {reason}");
+    // Straight to stderr, past the test harness's capture, so the skip
+    // shows in an ordinary `cargo test` run.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
 }
 
 /// The first of `names` found as an executable file on the `PATH`.
