@@ -22,6 +22,12 @@ for run in run1 run2; do
     # A busy machine (a build running) would hold each test for up to ten
     # minutes waiting for calm; a minute is enough for a demonstration.
     "$bin/run-perf" -v --load-timeout 60 --output "$work/$run" --profiles Localhost -- "fio:$fio_params"
+    # run-perf exits non-zero when anything failed; a tree without a
+    # single result would still compare as "no regression", so check.
+    if ! find "$work/$run/Localhost/fio" -name result.json -print -quit 2>/dev/null | grep -q .; then
+        echo "run-perf wrote no fio result under $work/$run; see $work/$run/__error__* and the log above" >&2
+        exit 1
+    fi
 done
 
 echo "== compare-perf: run2 against run1"

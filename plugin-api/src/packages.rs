@@ -9,6 +9,10 @@ use crate::{Command, Host, LogLevel, PluginError, PluginResult};
 const INSTALL_TIMEOUT: f64 = 1800.0;
 /// Seconds refreshing apt's package lists may take.
 const UPDATE_TIMEOUT: f64 = 600.0;
+/// apt-get waits this long (seconds) for another apt or dpkg (unattended
+/// upgrades on a freshly booted machine) to release its lock, instead of
+/// failing at once.
+const APT_LOCK_WAIT: &str = "DPkg::Lock::Timeout=300";
 
 /// What to do when some of the packages to install do not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +90,8 @@ impl PackageManager {
                 "install",
                 "-y",
                 "--no-install-recommends",
+                "-o",
+                APT_LOCK_WAIT,
             ],
         };
         argv.extend(&names);
@@ -96,7 +102,7 @@ impl PackageManager {
         if self == Self::Apt {
             host.run(
                 machine,
-                &Command::argv(["apt-get", "update"]).timeout(UPDATE_TIMEOUT),
+                &Command::argv(["apt-get", "-o", APT_LOCK_WAIT, "update"]).timeout(UPDATE_TIMEOUT),
             )?;
         }
         host.run_ok(machine, &install).map(drop).map_err(|e| {
@@ -136,7 +142,7 @@ mod tests {
         host.on("m: dnf --version", [fail(127, "not found")]);
         host.on("m: yum --version", [fail(127, "not found")]);
         host.on(
-            "m: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fio",
+            "m: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 fio",
             [fail(100, "Unable to locate package fio"), ok("")],
         );
         host.with(|h| {
@@ -149,10 +155,10 @@ mod tests {
         let calls = host.calls();
         let update = calls
             .iter()
-            .position(|c| c == "run m: apt-get update")
+            .position(|c| c == "run m: apt-get -o DPkg::Lock::Timeout=300 update")
             .unwrap();
         assert!(
-            calls[update + 1].ends_with("--no-install-recommends fio"),
+            calls[update + 1].ends_with("--no-install-recommends -o DPkg::Lock::Timeout=300 fio"),
             "{calls:?}"
         );
     }

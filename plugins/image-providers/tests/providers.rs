@@ -166,7 +166,7 @@ fn local_debian_builds_with_the_host_release_and_our_key() {
         &host.calls(),
         &[
             "read host1:/etc/os-release",
-            "run host1: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mmdebstrap",
+            "run host1: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 mmdebstrap",
             &format!("write host1:{img}.key.pub ssh-ed25519 KEY"),
             &format!("write host1:{img}.build.sh #!/bin/sh"),
             &format!("run host1: sh {img}.build.sh {img} trixie {img}.key.pub redhat"),

@@ -314,7 +314,7 @@ fn missing_tools_are_installed_and_libvirt_started_without_systemd() {
         &[
             "run host1: dnf --version",
             "run host1: apt-get --version",
-            "run host1: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+            "run host1: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=300 \
              libvirt-daemon-system libvirt-clients virtinst qemu-system-x86 qemu-utils libosinfo-bin dnsmasq-base",
             "run host1: systemctl start libvirtd",
             "run host1: virtlogd --daemon",
