@@ -1,4 +1,4 @@
-//! analyze-perf (SPEC 4): gather every check of several results, export
+//! analyze-perf (docs/analyze-diff-strip.md): gather every check of several results, export
 //! the primary ones as CSV and train (or rebase) the linear and
 //! standard-deviation models compare-perf uses.
 //!

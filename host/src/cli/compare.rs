@@ -1,4 +1,4 @@
-//! `compare-perf` front end (SPEC 3): parses the reference's options,
+//! `compare-perf` front end (docs/compare-perf.md): parses the reference's options,
 //! reads the results, runs the comparison and writes the reports.
 //!
 //! Per-check lines and tables are logged like the reference logs them: to

@@ -1,4 +1,4 @@
-//! Comparison engine of compare-perf (SPEC 3): a source result against
+//! Comparison engine of compare-perf (docs/compare-perf.md): a source result against
 //! reference builds and a target build, scored through the raw difference,
 //! linear models and cross-build modifiers, then grouped and summarised.
 //!

@@ -1,4 +1,4 @@
-//! diff-perf (SPEC 5): which of several results (or groups of results) is
+//! diff-perf (docs/analyze-diff-strip.md): which of several results (or groups of results) is
 //! closest to a source result. The answer is the exit code: the index of
 //! the closest candidate (254 for any index from 254 on), 255 on failure.
 //!

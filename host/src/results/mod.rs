@@ -1,5 +1,5 @@
-//! Result-tree reader: turns a run-perf result directory (SPEC 1) into the
-//! flat list of named [`Check`]s (SPEC 2) that compare-perf, analyze-perf
+//! Result-tree reader: turns a run-perf result directory (docs/run-perf.md) into the
+//! flat list of named [`Check`]s (docs/checks.md) that compare-perf, analyze-perf
 //! and diff-perf work on.
 //!
 //! Reading follows the reference (`runperf/result.py: iter_results`):

@@ -1,4 +1,4 @@
-//! The run from start to end (SPEC 7): setup, sysinfo, then for each
+//! The run from start to end (docs/run-perf.md): setup, sysinfo, then for each
 //! profile apply (with retries), each test (with retries), sysinfo and
 //! revert; any failure is recorded in the result tree and the run goes on
 //! with what can still run.

@@ -1,4 +1,4 @@
-//! The result tree run-perf writes (SPEC 1): the output dir, failures
+//! The result tree run-perf writes (docs/run-perf.md): the output dir, failures
 //! recorded as `__error<N>__` dirs, and test dirs that get their `%04d`
 //! serial only once the test completed.
 

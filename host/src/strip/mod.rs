@@ -1,5 +1,5 @@
 //! strip-run-perf: copy a result tree keeping only what the comparison
-//! tools read (SPEC 6), so years of results fit in little space and still
+//! tools read (docs/analyze-diff-strip.md), so years of results fit in little space and still
 //! give the same verdicts.
 //!
 //! The output matches what the reference writes: the same layout, the same
