@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=1.0.8
-tarball=../shared/third-party/uperf-$version.tar.gz
+tarball=$(realpath -m "../shared/third-party/uperf-$version.tar.gz")
 # From ../shared/third-party/README.md.
 sha256=dcb123aaaec58b77b37dfee56178c30ca6868ca9da8be05cd6ce99f3f2672a6f
 target=/usr/local/bin/uperf
