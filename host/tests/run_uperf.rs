@@ -79,6 +79,17 @@ fn both_agree(trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>) {
             "{our:?} against the reference's {theirs:?}\n{context}"
         );
     }
+    let failing = our_checks.iter().filter(|c| c.status != "PASS").count();
+    let identical = our_checks
+        .iter()
+        .zip(&ref_checks)
+        .filter(|(o, r)| o.text == r.text)
+        .count();
+    eprintln!(
+        "compare-perf {trees:?}: exit {ours:?} (ours) / {refs:?} (runperf 1.2); {} checks, \
+         {failing} not PASS, same status and score in both, {identical} lines byte-identical",
+        our_checks.len()
+    );
     (ours, our_checks)
 }
 
@@ -99,11 +110,11 @@ fn uperf_runs_through_run_perf_and_both_compare_perfs_agree_on_the_result() {
     assert_eq!(code, Some(0), "{checks:#?}");
     for iteration in ITERATIONS {
         let primary = if iteration.starts_with("tcp_rr") {
-            "throughput.trans_sec"
+            "throughput/trans_sec"
         } else {
-            "throughput.Gb_sec"
+            "throughput/Gb_sec"
         };
-        let name = format!("Localhost/uperf/0000/{iteration}.{primary}.all");
+        let name = format!("Localhost/uperf/0000:./{iteration}/{primary}.mean");
         assert!(
             checks.iter().any(|c| c.name == name && c.status == "PASS"),
             "no passing {name} in {checks:#?}"
@@ -118,24 +129,32 @@ fn uperf_runs_through_run_perf_and_both_compare_perfs_agree_on_the_result() {
     assert!(
         checks
             .iter()
-            .any(|c| c.name.contains("/uperf/0000/tcp_rr-1024B-1i.latency.usec")),
+            .any(|c| c.name == "Localhost/uperf/0000:./tcp_rr-1024B-1i/latency/usec.mean"),
         "{checks:#?}"
     );
 }
 
 #[test]
 fn check_lines_are_read_from_both_levels_and_other_lines_are_not() {
-    let stderr = "INFO | PASS: a/uperf/x.throughput.Gb_sec.all 0.5 (details)\n\
-                  ERROR| FAIL: a/uperf/x.throughput.Gb_sec.all.stddev -7.25 (d)\n\
+    let stderr = "INFO | PASS: L/uperf/0000:./tcp_rr-64B-1i/latency/usec.mean 0.00 (GOOD raw 0.00% (15.27; 15.26) +-5% tolerance)\n\
+                  ERROR| FAIL: L/uperf/0000:./tcp_stream-*/throughput/Gb_sec.mean -7.25 (BAD)\n\
                   ERROR| ERR : b -1 (missing)\n\
-                  INFO | Checking result 1\n";
+                  INFO | Per-result-id averages:\n";
     let summary: Vec<(String, String, f64)> = check_lines(stderr)
         .into_iter()
         .map(|l| (l.name, l.status, l.score))
         .collect();
     let expected = [
-        ("a/uperf/x.throughput.Gb_sec.all", "PASS", 0.5),
-        ("a/uperf/x.throughput.Gb_sec.all.stddev", "FAIL", -7.25),
+        (
+            "L/uperf/0000:./tcp_rr-64B-1i/latency/usec.mean",
+            "PASS",
+            0.0,
+        ),
+        (
+            "L/uperf/0000:./tcp_stream-*/throughput/Gb_sec.mean",
+            "FAIL",
+            -7.25,
+        ),
         ("b", "ERR", -1.0),
     ]
     .map(|(n, s, v)| (n.to_owned(), s.to_owned(), v));

@@ -44,6 +44,8 @@ pub struct CheckLine {
     pub name: String,
     pub status: String,
     pub score: f64,
+    /// The whole line, from the status on.
+    pub text: String,
 }
 
 /// The check lines of a `compare-perf -v` stderr, sorted by name.
@@ -69,5 +71,6 @@ fn check_line(line: &str) -> Option<CheckLine> {
         name,
         status: status.trim_end().to_owned(),
         score,
+        text: message.to_owned(),
     })
 }
