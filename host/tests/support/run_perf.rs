@@ -1,6 +1,6 @@
 //! Running the real `run-perf` binary on this machine with the test's own
-//! plugins (the real Localhost profile and the `probe` fixture test), its
-//! own persistent-state dir and a clean environment.
+//! plugins (by default the real Localhost profile and the `probe` fixture
+//! test), its own persistent-state dir and a clean environment.
 
 use std::{
     path::{Path, PathBuf},
@@ -15,14 +15,17 @@ pub struct Bench {
 }
 
 impl Bench {
+    /// With the Localhost profile and the `probe` fixture test.
     pub fn new() -> Self {
+        Self::with_plugins(&["runperf_profile_localhost", "probe_plugin"])
+    }
+
+    /// With the named plugin libraries (`runperf_test_uperf`) on its plugin path.
+    pub fn with_plugins(lib_names: &[&str]) -> Self {
         let bench = Self {
             dir: tempfile::tempdir().unwrap(),
         };
-        install(
-            &bench.plugins(),
-            &["runperf_profile_localhost", "probe_plugin"],
-        );
+        install(&bench.plugins(), lib_names);
         std::fs::create_dir_all(bench.state()).unwrap();
         bench
     }

@@ -1,0 +1,162 @@
+//! The real uperf through the real run-perf under the Localhost profile
+//! (stream and rr over tcp, 64 and 1024 byte messages, loopback), twice,
+//! then our compare-perf and runperf 1.2's read the two result trees and
+//! agree on every check and on the exit code.
+//!
+//! Needs `uperf` on the PATH (`.ci/uperf-setup.sh` builds it) and runperf
+//! 1.2 for `python3` (`python3 -m pip install runperf==1.2`); about two
+//! minutes, most of it uperf running.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+use runperf_plugin_api::testing::{find_on_path, tool_missing};
+use support::reference::{self, CheckLine, check_lines};
+use support::run_perf::{Bench, files, read, stderr};
+
+const UPERF_PARAMS: &str = r#"uperf:{"test-types": "stream,rr", "protocols": "tcp", "message-sizes": "64,1024", "instances": 1, "runtime": 1, "samples": 1, "max-stddev": 1000}"#;
+
+const ITERATIONS: [&str; 4] = [
+    "tcp_stream-64B-1i",
+    "tcp_stream-1024B-1i",
+    "tcp_rr-64B-1i",
+    "tcp_rr-1024B-1i",
+];
+
+/// `run-perf` of the uperf test under Localhost into `bench`'s dir `name`.
+fn run_uperf(bench: &Bench, name: &str) -> std::path::PathBuf {
+    let out = bench.out(name);
+    let o = bench.run(&[
+        "-v",
+        "--output",
+        out.to_str().unwrap(),
+        "--profiles",
+        "Localhost",
+        "--",
+        UPERF_PARAMS,
+    ]);
+    assert!(o.status.success(), "run-perf {name}: {}", stderr(&o));
+    let tree = files(&out);
+    assert!(!tree.iter().any(|f| f.contains("__error")), "{tree:#?}");
+    let result: serde_json::Value =
+        serde_json::from_str(&read(&out.join("Localhost/uperf/0000/result.json"))).unwrap();
+    let names: Vec<&str> = result
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["iteration_name"].as_str())
+        .collect();
+    assert_eq!(names, ITERATIONS, "{name}");
+    out
+}
+
+/// Exit code and check lines of one compare-perf (`-v`) of `trees`.
+fn compare(mut cmd: Command, trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>, Output) {
+    let out = cmd.arg("-v").args(trees).output().unwrap();
+    (out.status.code(), check_lines(&stderr(&out)), out)
+}
+
+/// Our compare-perf and the reference's on `trees`: the same exit code and
+/// the same checks with the same statuses and scores (to 0.01, as the
+/// differential tests compare them). Returns the exit code and checks.
+fn both_agree(trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>) {
+    let (ours, our_checks, our_out) = compare(Command::cargo_bin("compare-perf").unwrap(), trees);
+    let (refs, ref_checks, ref_out) = compare(reference::compare_perf(), trees);
+    let context = format!(
+        "ours:\n{}\nrunperf 1.2:\n{}",
+        stderr(&our_out),
+        stderr(&ref_out)
+    );
+    assert_eq!(ours, refs, "exit codes differ\n{context}");
+    let names = |c: &[CheckLine]| c.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&our_checks), names(&ref_checks), "{context}");
+    for (our, theirs) in our_checks.iter().zip(&ref_checks) {
+        assert!(
+            our.status == theirs.status && (our.score - theirs.score).abs() <= 0.01,
+            "{our:?} against the reference's {theirs:?}\n{context}"
+        );
+    }
+    let failing = our_checks.iter().filter(|c| c.status != "PASS").count();
+    let identical = our_checks
+        .iter()
+        .zip(&ref_checks)
+        .filter(|(o, r)| o.text == r.text)
+        .count();
+    eprintln!(
+        "compare-perf {trees:?}: exit {ours:?} (ours) / {refs:?} (runperf 1.2); {} checks, \
+         {failing} not PASS, same status and score in both, {identical} lines byte-identical",
+        our_checks.len()
+    );
+    (ours, our_checks)
+}
+
+#[test]
+fn uperf_runs_through_run_perf_and_both_compare_perfs_agree_on_the_result() {
+    if find_on_path(&["uperf"]).is_none() {
+        return tool_missing("uperf is not on the PATH (build it with .ci/uperf-setup.sh)");
+    }
+    if let Some(reason) = reference::missing() {
+        return tool_missing(&reason);
+    }
+    let bench = Bench::with_plugins(&["runperf_profile_localhost", "runperf_test_uperf"]);
+    let run1 = run_uperf(&bench, "run1");
+    let run2 = run_uperf(&bench, "run2");
+
+    // A run against itself: nothing changed, every check passes.
+    let (code, checks) = both_agree(&[&run1, &run1]);
+    assert_eq!(code, Some(0), "{checks:#?}");
+    for iteration in ITERATIONS {
+        let primary = if iteration.starts_with("tcp_rr") {
+            "throughput/trans_sec"
+        } else {
+            "throughput/Gb_sec"
+        };
+        let name = format!("Localhost/uperf/0000:./{iteration}/{primary}.mean");
+        assert!(
+            checks.iter().any(|c| c.name == name && c.status == "PASS"),
+            "no passing {name} in {checks:#?}"
+        );
+    }
+    assert!(checks.iter().all(|c| c.status == "PASS"), "{checks:#?}");
+
+    // Two real runs: loopback noise may or may not be a regression, but
+    // both implementations must read it the same way.
+    let (code, checks) = both_agree(&[&run1, &run2]);
+    assert!(matches!(code, Some(0 | 2)), "compare-perf exit {code:?}");
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.name == "Localhost/uperf/0000:./tcp_rr-1024B-1i/latency/usec.mean"),
+        "{checks:#?}"
+    );
+}
+
+#[test]
+fn check_lines_are_read_from_both_levels_and_other_lines_are_not() {
+    let stderr = "INFO | PASS: L/uperf/0000:./tcp_rr-64B-1i/latency/usec.mean 0.00 (GOOD raw 0.00% (15.27; 15.26) +-5% tolerance)\n\
+                  ERROR| FAIL: L/uperf/0000:./tcp_stream-*/throughput/Gb_sec.mean -7.25 (BAD)\n\
+                  ERROR| ERR : b -1 (missing)\n\
+                  INFO | Per-result-id averages:\n";
+    let summary: Vec<(String, String, f64)> = check_lines(stderr)
+        .into_iter()
+        .map(|l| (l.name, l.status, l.score))
+        .collect();
+    let expected = [
+        (
+            "L/uperf/0000:./tcp_rr-64B-1i/latency/usec.mean",
+            "PASS",
+            0.0,
+        ),
+        (
+            "L/uperf/0000:./tcp_stream-*/throughput/Gb_sec.mean",
+            "FAIL",
+            -7.25,
+        ),
+        ("b", "ERR", -1.0),
+    ]
+    .map(|(n, s, v)| (n.to_owned(), s.to_owned(), v));
+    assert_eq!(summary, expected);
+}
