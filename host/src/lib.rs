@@ -16,3 +16,4 @@ pub mod reports;
 pub mod results;
 pub mod run;
 pub mod strip;
+pub mod tolerance;

@@ -12,36 +12,17 @@ use std::path::{Path, PathBuf};
 
 use super::AnalyzeError;
 use crate::strip::python_json::{PyValue, dict_to_indented};
+pub use crate::tolerance::Tolerance;
 
 const METADATA: &str = "__metadata__";
 
-/// The tolerance as given on the command line; the reference writes the
-/// untouched default as the integer `4` and a given value as a float.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Tolerance {
-    /// `-t` not given.
-    Default,
-    /// `-t VALUE`.
-    Given(f64),
-}
+/// analyze-perf's default tolerance, as the reference writes it.
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::Default(4);
 
-impl Tolerance {
-    /// The reference's default tolerance of analyze-perf.
-    pub const DEFAULT: i128 = 4;
-
-    /// The numeric value.
-    pub fn value(self) -> f64 {
-        match self {
-            Tolerance::Default => Self::DEFAULT as f64,
-            Tolerance::Given(value) => value,
-        }
-    }
-
-    fn to_json(self) -> PyValue {
-        match self {
-            Tolerance::Default => PyValue::Int(Self::DEFAULT),
-            Tolerance::Given(value) => PyValue::Float(value),
-        }
+fn tolerance_json(tolerance: Tolerance) -> PyValue {
+    match tolerance {
+        Tolerance::Default(value) => PyValue::Int(value.into()),
+        Tolerance::Given(value) => PyValue::Float(value),
     }
 }
 
@@ -175,7 +156,7 @@ impl ModelDocument {
             );
         }
         let metadata = self.entry_mut(METADATA)?;
-        PyValue::set(metadata, "tolerance", tolerance.to_json());
+        PyValue::set(metadata, "tolerance", tolerance_json(tolerance));
         Ok(())
     }
 
@@ -271,7 +252,7 @@ mod tests {
     #[test]
     fn metadata_goes_first_on_a_new_model_and_keeps_its_version() {
         let mut model = ModelDocument::new();
-        model.stamp_metadata(2, Tolerance::Default).unwrap();
+        model.stamp_metadata(2, DEFAULT_TOLERANCE).unwrap();
         model.stamp_metadata(1, Tolerance::Given(5.0)).unwrap();
         assert!(model.to_json().starts_with(
             "{\n    \"__metadata__\": {\n        \"version\": 2,\n        \"tolerance\": 5.0\n    }"

@@ -49,7 +49,13 @@ mod tests {
     fn known_checks_keep_their_slope_and_new_ones_are_trained() {
         let mut model = ModelDocument::new();
         let rows = vec![("a.mean", Some(vec![90.0, 110.0]))];
-        train(&mut model, ModelKind::Linear, Tolerance::Default, rows).unwrap();
+        train(
+            &mut model,
+            ModelKind::Linear,
+            crate::analyze::model::DEFAULT_TOLERANCE,
+            rows,
+        )
+        .unwrap();
         let before = fit(ModelKind::Linear, &[90.0, 110.0], 4.0).unwrap();
 
         let new_rows = vec![
@@ -57,7 +63,13 @@ mod tests {
             ("b.mean", Some(vec![5.0, 6.0])),
             ("c.error", None),
         ];
-        rebase(&mut model, ModelKind::Linear, Tolerance::Default, new_rows).unwrap();
+        rebase(
+            &mut model,
+            ModelKind::Linear,
+            crate::analyze::model::DEFAULT_TOLERANCE,
+            new_rows,
+        )
+        .unwrap();
         let json = model.to_json();
         let slope = before.equation[0];
         assert!(json.contains(&crate::strip::python_json::float_repr(slope)));

@@ -141,7 +141,13 @@ mod tests {
     fn text_rows_are_skipped_but_metadata_is_written() {
         let mut model = ModelDocument::new();
         let rows = vec![("e.error", None), ("x.mean", Some(vec![1.0, 2.0]))];
-        train(&mut model, ModelKind::Stddev, Tolerance::Default, rows).unwrap();
+        train(
+            &mut model,
+            ModelKind::Stddev,
+            crate::analyze::model::DEFAULT_TOLERANCE,
+            rows,
+        )
+        .unwrap();
         assert!(model.contains("__metadata__"));
         assert!(model.contains("x.mean"));
         assert!(!model.contains("e.error"));

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use super::result_parsers::ReaderArgs;
-use crate::analyze::model::Tolerance;
+use crate::analyze::model::{DEFAULT_TOLERANCE, Tolerance};
 use crate::analyze::{AnalyzeRequest, analyze};
 
 /// Command line of analyze-perf.
@@ -56,7 +56,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         linear_model: args.linear_regression,
         stddev_model: args.stddev_linear_regression,
         rebase_model: args.rebase_model,
-        tolerance: args.tolerance.map_or(Tolerance::Default, Tolerance::Given),
+        tolerance: args.tolerance.map_or(DEFAULT_TOLERANCE, Tolerance::Given),
     };
     analyze(&request)?;
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,9 @@ use tracing::level_filters::LevelFilter;
 
 use super::compare_builds::{BuildJob, compare_builds};
 use super::compare_log::{flush_log, setup_logging};
-use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
+use crate::compare::{
+    Comparison, DEFAULT_TOLERANCE, LinearModel, Role, Settings, SourceInfo, Tolerance,
+};
 use crate::reports::{self, Report};
 use crate::results::{LoadProgress, Metadata, ResultTree};
 
@@ -38,22 +40,12 @@ pub struct Args {
     /// and no `-failN` iterations).
     #[arg(long)]
     pub include_incorrect_results: bool,
-    /// Acceptable tolerance of means in percent.
-    #[arg(
-        short = 't',
-        long,
-        default_value_t = 5.0,
-        allow_negative_numbers = true
-    )]
-    pub tolerance: f64,
-    /// Acceptable tolerance of standard deviations.
-    #[arg(
-        short = 's',
-        long,
-        default_value_t = 5.0,
-        allow_negative_numbers = true
-    )]
-    pub stddev_tolerance: f64,
+    /// Acceptable tolerance of means in percent [default: 5].
+    #[arg(short = 't', long, allow_negative_numbers = true)]
+    pub tolerance: Option<f64>,
+    /// Acceptable tolerance of standard deviations [default: 5].
+    #[arg(short = 's', long, allow_negative_numbers = true)]
+    pub stddev_tolerance: Option<f64>,
     /// Weight of the average-of-all-builds modifier (0 = off).
     #[arg(long, default_value_t = 0.0)]
     pub model_builds_average: f64,
@@ -216,8 +208,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|path| LinearModel::load(path))
         .collect::<Result<Vec<_>, _>>()?;
     let settings = Settings {
-        mean_tolerance: args.tolerance,
-        stddev_tolerance: args.stddev_tolerance,
+        mean_tolerance: Tolerance::from_arg(args.tolerance, DEFAULT_TOLERANCE),
+        stddev_tolerance: Tolerance::from_arg(args.stddev_tolerance, DEFAULT_TOLERANCE),
         models,
         builds_average: args.model_builds_average,
         n_out_of_results: args.n_out_of_results,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tracing::Level;
 
+use super::Tolerance;
 use super::grouped;
 use super::model::LinearModel;
 use super::modifier::Modifier;
@@ -110,8 +111,8 @@ impl Source {
 /// What scoring one build needs from the whole run (no mutable state, so
 /// builds can be scored in parallel).
 pub(super) struct Scoring<'a> {
-    pub mean_tolerance: f64,
-    pub stddev_tolerance: f64,
+    pub mean_tolerance: Tolerance,
+    pub stddev_tolerance: Tolerance,
     pub models: &'a [LinearModel],
 }
 
@@ -125,10 +126,10 @@ impl Scoring<'_> {
                 } else {
                     (dst - src) / src.abs() * 100.0
                 };
-                (difference, CheckValue::Float(self.mean_tolerance))
+                (difference, self.mean_tolerance.check_value())
             }
             (Some(src), Some(dst)) if name.ends_with("stddev") => {
-                (src - dst, CheckValue::Float(self.stddev_tolerance))
+                (src - dst, self.stddev_tolerance.check_value())
             }
             (Some(a), Some(b)) => (if a == b { 0.0 } else { 1.0 }, CheckValue::Int(0)),
             _ => (if src == dst { 0.0 } else { 1.0 }, CheckValue::Int(0)),
@@ -274,7 +275,7 @@ pub(super) fn grouped(
     scoring: &Scoring,
     later: usize,
 ) -> (Vec<Record>, Vec<LogNote>) {
-    let (groups, notes) = grouped::groups(records, scoring.mean_tolerance);
+    let (groups, notes) = grouped::groups(records, scoring.mean_tolerance.value());
     let no_params: crate::results::Params = Arc::new(Vec::new());
     let records = groups
         .into_iter()

@@ -28,13 +28,17 @@ use std::sync::Arc;
 
 use crate::log_note::{LogBatch, LogNote};
 use crate::results::{Metadata, ResultTree};
+pub use crate::tolerance::Tolerance;
+
+/// compare-perf's default tolerance of means and of stddevs, in percent.
+pub const DEFAULT_TOLERANCE: i64 = 5;
 
 /// Tolerances, models and modifiers of one comparison.
 pub struct Settings {
     /// `-t`: tolerance of mean checks in percent.
-    pub mean_tolerance: f64,
+    pub mean_tolerance: Tolerance,
     /// `-s`: tolerance of stddev checks.
-    pub stddev_tolerance: f64,
+    pub stddev_tolerance: Tolerance,
     /// `-l`: linear models, in command-line order.
     pub models: Vec<LinearModel>,
     /// `--model-builds-average` weight (0 = off).
@@ -56,8 +60,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            mean_tolerance: 5.0,
-            stddev_tolerance: 5.0,
+            mean_tolerance: Tolerance::Default(DEFAULT_TOLERANCE),
+            stddev_tolerance: Tolerance::Default(DEFAULT_TOLERANCE),
             models: Vec::new(),
             builds_average: 0.0,
             n_out_of_results: 0.0,

@@ -152,8 +152,8 @@ pub fn document(comparison: &Comparison, all_builds: bool) -> Document<'_> {
         exit_code,
         outcome,
         settings: json!({
-            "tolerance": settings.mean_tolerance,
-            "stddev_tolerance": settings.stddev_tolerance,
+            "tolerance": settings.mean_tolerance.value(),
+            "stddev_tolerance": settings.stddev_tolerance.value(),
             "model_builds_average": settings.builds_average,
             "n_out_of_results": settings.n_out_of_results,
             "n_out_of_results_n": settings.n_out_of_results_n,

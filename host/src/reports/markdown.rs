@@ -63,8 +63,8 @@ impl Report for Markdown {
             comparison.source_info.name,
             target.name,
             comparison.builds.len().saturating_sub(1),
-            settings.mean_tolerance,
-            settings.stddev_tolerance
+            settings.mean_tolerance.value(),
+            settings.stddev_tolerance.value()
         )?;
         let summary = target.summary();
         writeln!(out, "| Primary checks | Count |")?;

@@ -174,7 +174,10 @@ impl View {
             failures,
             with_charts,
             small_file,
-            tolerances: (settings.mean_tolerance, settings.stddev_tolerance),
+            tolerances: (
+                settings.mean_tolerance.value(),
+                settings.stddev_tolerance.value(),
+            ),
             generator: format!("runperf compare-perf {}", env!("CARGO_PKG_VERSION")),
             data_json: clipboard.script_json(),
         }
