@@ -13,6 +13,7 @@ use runperf_plugin_api::{
 use crate::{
     accel::{self, Accel},
     host_params::{HostParams, as_bool, as_number},
+    network::Network,
     persistent::PersistentPlan,
     rc_local, words,
 };
@@ -158,6 +159,8 @@ pub struct Settings {
     pub cpu_model: Option<String>,
     /// Keep fetched images on revert (`__KEEP_ASSETS__`).
     pub keep_assets: bool,
+    /// The VMs' network (`network`): libvirt's or user mode.
+    pub network: Network,
     /// Persistent host tuning.
     pub persistent: PersistentPlan,
 }
@@ -226,9 +229,21 @@ impl Settings {
                 kind.name()
             )));
         }
+        let network = Network::parse(&string(extra, "network")?.unwrap_or_default())?;
+        if network == Network::User
+            && virt_install_extra
+                .iter()
+                .any(|a| a == "--network" || a.starts_with("--network=") || a == "-w")
+        {
+            return Err(PluginError::new(
+                "profile extra network user gives the VMs their interface; drop --network from \
+                 virt-install-extra, or use network default",
+            ));
+        }
         Ok(Self {
             guests,
             image_format,
+            network,
             xml,
             accel,
             cpu_model,
@@ -248,11 +263,15 @@ impl Settings {
             .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
     }
 
-    /// The arguments added to virt-install's: the accelerator's and
+    /// The arguments added to virt-install's: `--network none` in user
+    /// mode (the interface is added to the XML), the accelerator's and
     /// `--cpu cpu_model`, unless virt-install-extra gives them, then
     /// virt-install-extra.
     pub fn virt_install_args(&self, accel: &Accel) -> Vec<String> {
         let mut args = Vec::new();
+        if self.network == Network::User {
+            args.extend(["--network".to_owned(), "none".to_owned()]);
+        }
         if !self.virt_install_extra_has("--virt-type") {
             args.extend(accel.virt_install_args());
         }

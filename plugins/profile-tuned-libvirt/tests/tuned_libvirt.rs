@@ -180,6 +180,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
         keys,
         [
             "guest_accel",
+            "guest_network",
             "persistent",
             "guest0_libvirt_xml",
             "guest0_libvirt_xml_raw"
