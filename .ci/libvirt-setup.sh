@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a Debian machine for the libvirt end-to-end test: installs the
-# libvirt/qemu stack, passt (the VMs' user-mode networking: their SSH is
-# forwarded to a 127.0.0.1 port, so no traffic leaves loopback) and the
-# image build tools, and starts the daemons (systemd, or directly where
+# libvirt/qemu stack (the test's VM uses qemu's user-mode networking, its
+# SSH forwarded to a 127.0.0.1 port, so no traffic leaves loopback), the
+# image build tools and iproute2 (the test checks qemu's sockets with
+# ss), and starts the daemons (systemd, or directly where
 # there is no systemd, as on our CI sandboxes). Safe to run again. Exits
 # non-zero, saying why, when the machine cannot be prepared. Then:
 #   RUNPERF_E2E_LIBVIRT=1 cargo test -p runperf-profile-tuned-libvirt --test e2e_libvirt -- --nocapture
@@ -16,7 +17,7 @@ say() { echo "libvirt-setup: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
 packages=(libvirt-daemon-system libvirt-clients virtinst qemu-system-x86 qemu-utils
-          libosinfo-bin passt mmdebstrap fdisk e2fsprogs extlinux syslinux-common
+          libosinfo-bin mmdebstrap fdisk e2fsprogs extlinux syslinux-common
           openssh-client iproute2)
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }

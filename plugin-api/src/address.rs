@@ -67,7 +67,7 @@ mod tests {
         assert!(is_loopback("::1"));
         assert!(is_loopback("LOCALHOST:22"));
         assert!(!is_loopback("128.0.0.1"));
-        assert!(!is_loopback("10.0.2.15:22"));
+        assert!(!is_loopback("192.0.2.15:22"));
         assert!(!is_loopback("::2"));
     }
 }

@@ -87,7 +87,7 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
             &format!("write host1:{xml}"),
             &format!("run host1: virsh create {xml}"),
             "run host1: virsh domifaddr host1.DefaultLibvirt0",
-            "add_worker host1.DefaultLibvirt0@192.168.122.10 via host1",
+            "add_worker host1.DefaultLibvirt0@192.0.2.10 via host1",
             "run host1.DefaultLibvirt0: true",
             "set host1/applied_profile=DefaultLibvirt",
         ],
@@ -182,8 +182,8 @@ fn multi_vm_profiles_split_the_host_as_the_reference() {
             "--memory 5632 --name host1.DefaultLibvirtMulti0 --os-variant debian12 --vcpus 2",
             "virsh create",
             "--name host1.DefaultLibvirtMulti3",
-            "add_worker host1.DefaultLibvirtMulti0@192.168.122.10",
-            "add_worker host1.DefaultLibvirtMulti3@192.168.122.13",
+            "add_worker host1.DefaultLibvirtMulti0@192.0.2.10",
+            "add_worker host1.DefaultLibvirtMulti3@192.0.2.13",
         ],
     );
     host.with(|h| p.revert(h)).unwrap();

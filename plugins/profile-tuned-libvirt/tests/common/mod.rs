@@ -86,7 +86,7 @@ fn model(host: &ScriptedHost, machine: &str, argv: &[String]) -> CommandOutput {
         }
         ["virsh", "domifaddr", name] => match domains(host).iter().position(|d| d == name) {
             Some(i) => ok(&format!(
-                " Name MAC address Protocol Address\n---\n vnet{i} 52:54:00:00:00:0{i} ipv4 192.168.122.{}/24\n",
+                " Name MAC address Protocol Address\n---\n vnet{i} 52:54:00:00:00:0{i} ipv4 192.0.2.{}/24\n",
                 10 + i
             )),
             None => fail(1, "error: domain not found"),
