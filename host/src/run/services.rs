@@ -530,12 +530,8 @@ mod tests {
         });
         let mut ssh = SshConfig::default();
         ssh.connect_timeout = std::time::Duration::from_secs(5);
-        let services = RunServices::new(
-            Arc::new(Catalog::default()),
-            Map::new(),
-            Masker::new(),
-            ssh,
-        );
+        let services =
+            RunServices::new(Arc::new(Catalog::default()), Map::new(), Masker::new(), ssh);
         let address = format!("127.0.0.1:{port}");
         with_host(&services, |host| {
             host.add_worker(&WorkerSpec {

@@ -95,9 +95,9 @@ fn without_interfaces(xml: &str) -> PluginResult<String> {
             tag_end
         } else {
             tag_end
-                + rest[tag_end..].find("</interface>").ok_or_else(|| {
-                    PluginError::new("domain XML: <interface> is never closed")
-                })?
+                + rest[tag_end..]
+                    .find("</interface>")
+                    .ok_or_else(|| PluginError::new("domain XML: <interface> is never closed"))?
                 + "</interface>".len()
         };
         rest = rest[end..].strip_prefix('\n').unwrap_or(&rest[end..]);
@@ -163,7 +163,11 @@ fn insert_into(xml: &str, name: &str, children: &str) -> PluginResult<String> {
             "domain XML: <{name}> is empty or never closed; network user adds to it"
         )));
     }
-    insert_before_last(xml, "</domain>", &format!("  <{name}>{children}\n  {close}\n"))
+    insert_before_last(
+        xml,
+        "</domain>",
+        &format!("  <{name}>{children}\n  {close}\n"),
+    )
 }
 
 #[cfg(test)]
@@ -187,7 +191,10 @@ mod tests {
     #[test]
     fn user_mode_replaces_every_interface_and_forwards_ssh_to_loopback() {
         let xml = use_user_mode(VIRT_INSTALL, 10022).unwrap();
-        assert!(!xml.contains("type=\"network\"") && !xml.contains("bridge"), "{xml}");
+        assert!(
+            !xml.contains("type=\"network\"") && !xml.contains("bridge"),
+            "{xml}"
+        );
         assert_eq!(xml.matches("<interface").count(), 1, "{xml}");
         assert!(xml.contains("<interface type='user'>"), "{xml}");
         assert!(xml.contains(&format!("xmlns:qemu='{QEMU_NS}'")), "{xml}");
@@ -195,8 +202,14 @@ mod tests {
             xml.contains("user,id=runperf-net,restrict=on,hostfwd=tcp:127.0.0.1:10022-:22"),
             "{xml}"
         );
-        assert!(xml.contains("<qemu:device alias='ua-runperf-net'>"), "{xml}");
-        assert!(xml.contains("<disk type=\"file\"") && xml.contains("<console"), "{xml}");
+        assert!(
+            xml.contains("<qemu:device alias='ua-runperf-net'>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<disk type=\"file\"") && xml.contains("<console"),
+            "{xml}"
+        );
         // The qemu elements close inside <domain>, after <devices>.
         let devices = xml.find("</devices>").unwrap();
         let commandline = xml.find("<qemu:commandline>").unwrap();

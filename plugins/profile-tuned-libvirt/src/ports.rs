@@ -87,8 +87,14 @@ mod tests {
     fn skips_used_and_taken_ports_and_wraps_around() {
         let used = ports_in_use(TCP);
         assert_eq!(first_free(10022..=10030, 10022, &used, &[]), Some(10024));
-        assert_eq!(first_free(10022..=10030, 10024, &used, &[10024]), Some(10025));
+        assert_eq!(
+            first_free(10022..=10030, 10024, &used, &[10024]),
+            Some(10025)
+        );
         assert_eq!(first_free(10022..=10024, 10024, &used, &[10024]), None);
-        assert_eq!(first_free(10022..=10025, 10025, &used, &[10025]), Some(10024));
+        assert_eq!(
+            first_free(10022..=10025, 10025, &used, &[10025]),
+            Some(10024)
+        );
     }
 }

@@ -374,7 +374,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("vm1") && err.contains("127.0.0.1:10022") && err.contains("network default"),
+            err.contains("vm1")
+                && err.contains("127.0.0.1:10022")
+                && err.contains("network default"),
             "{err}"
         );
     }

@@ -297,7 +297,9 @@ mod tests {
         run.addresses.insert("vm0".into(), "127.0.0.1:10022".into());
         let err = refuse_forwarded(&run, "fio").unwrap_err().to_string();
         assert!(
-            err.contains("pbench-fio on h") && err.contains("vm0") && err.contains("127.0.0.1:10022"),
+            err.contains("pbench-fio on h")
+                && err.contains("vm0")
+                && err.contains("127.0.0.1:10022"),
             "{err}"
         );
     }
