@@ -528,8 +528,10 @@ mod tests {
             }
             false
         });
-        let mut ssh = SshConfig::default();
-        ssh.connect_timeout = std::time::Duration::from_secs(5);
+        let ssh = SshConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            ..SshConfig::default()
+        };
         let services =
             RunServices::new(Arc::new(Catalog::default()), Map::new(), Masker::new(), ssh);
         let address = format!("127.0.0.1:{port}");
