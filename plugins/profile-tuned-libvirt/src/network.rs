@@ -14,7 +14,7 @@
 
 use runperf_plugin_api::{PluginError, PluginResult};
 
-use crate::domain_xml::set_attr;
+use crate::domain_xml::{edit_root, find_start_tag as find_tag, set_attr};
 
 /// The VMs' network (extra `network`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -106,20 +106,6 @@ fn without_interfaces(xml: &str) -> PluginResult<String> {
     Ok(out)
 }
 
-/// Where the start tag `<name` (followed by a space, `/` or `>`) begins.
-fn find_tag(xml: &str, open: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(found) = xml[from..].find(open) {
-        let at = from + found;
-        let next = xml[at + open.len()..].chars().next();
-        if next.is_some_and(|c| c.is_whitespace() || c == '/' || c == '>') {
-            return Some(at);
-        }
-        from = at + open.len();
-    }
-    None
-}
-
 fn insert_before_last(xml: &str, close: &str, text: &str) -> PluginResult<String> {
     let at = xml
         .rfind(close)
@@ -129,26 +115,15 @@ fn insert_before_last(xml: &str, close: &str, text: &str) -> PluginResult<String
 
 /// Declares the qemu namespace on `<domain>` (its elements use `qemu:`).
 fn with_qemu_namespace(xml: &str) -> PluginResult<String> {
-    let start = find_tag(xml, "<domain")
-        .ok_or_else(|| PluginError::new("domain XML has no <domain> element"))?;
-    let end = start
-        + xml[start..]
-            .find('>')
-            .ok_or_else(|| PluginError::new("domain XML: unterminated <domain> tag"))?
-        + 1;
-    let tag = &xml[start..end];
-    if tag.contains("xmlns:qemu=") && !tag.contains(QEMU_NS) {
-        return Err(PluginError::new(
-            "domain XML binds the prefix qemu to another namespace than libvirt's qemu one; \
-             network user needs it for its <qemu:commandline>",
-        ));
-    }
-    Ok(format!(
-        "{}{}{}",
-        &xml[..start],
-        set_attr(tag, "xmlns:qemu", QEMU_NS),
-        &xml[end..]
-    ))
+    edit_root(xml, |tag| {
+        if tag.contains("xmlns:qemu=") && !tag.contains(QEMU_NS) {
+            return Err(PluginError::new(
+                "domain XML binds the prefix qemu to another namespace than libvirt's qemu one; \
+                 network user needs it for its <qemu:commandline>",
+            ));
+        }
+        Ok(set_attr(tag, "xmlns:qemu", QEMU_NS))
+    })
 }
 
 /// Appends `children` inside the element `name` of the root, creating it

@@ -4,42 +4,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{domains, scripted};
+use common::{domains, profile, scripted};
 use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok};
-use runperf_plugin_api::{
-    Profile, ProfileContext,
-    serde_json::{Value, json},
-};
-use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
-
-fn quick() -> Timing {
-    Timing {
-        address: Duration::from_millis(50),
-        reachable: Duration::from_millis(50),
-        boot_setup: Duration::from_millis(50),
-        poll: Duration::from_millis(5),
-        settle: Duration::from_millis(1),
-    }
-}
-
-fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
-    let extra = match extra {
-        Value::Object(map) => map,
-        _ => Default::default(),
-    };
-    LibvirtProfile::new(
-        kind,
-        ProfileContext {
-            host: "host1".into(),
-            paths: vec![],
-            extra,
-            ..ProfileContext::default()
-        },
-    )
-    .with_timing(quick())
-}
+use runperf_plugin_api::{Profile, serde_json::json};
+use runperf_profile_tuned_libvirt::Kind;
 
 /// Nothing of the profile is left on the host.
 fn assert_clean(host: &ScriptedHost) {

@@ -5,37 +5,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{domains, scripted};
+use common::{domains, profile, scripted};
 use runperf_plugin_api::address::{is_loopback, split_port};
 use runperf_plugin_api::testing::assert_in_order;
-use runperf_plugin_api::{
-    Profile, ProfileContext,
-    serde_json::{Value, json},
-};
-use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing, ports};
-
-fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
-    let Value::Object(extra) = extra else {
-        panic!("extras are an object");
-    };
-    LibvirtProfile::new(
-        kind,
-        ProfileContext {
-            host: "host1".into(),
-            extra,
-            ..ProfileContext::default()
-        },
-    )
-    .with_timing(Timing {
-        address: Duration::from_millis(50),
-        reachable: Duration::from_millis(50),
-        boot_setup: Duration::from_millis(50),
-        poll: Duration::from_millis(5),
-        settle: Duration::from_millis(1),
-    })
-}
+use runperf_plugin_api::{Profile, serde_json::json};
+use runperf_profile_tuned_libvirt::{Kind, ports};
 
 /// A `/proc/net/tcp` where every port of the forwarding range but the
 /// last four is taken.
