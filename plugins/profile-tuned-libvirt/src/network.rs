@@ -14,7 +14,7 @@
 
 use runperf_plugin_api::{PluginError, PluginResult};
 
-use crate::domain_xml::{edit_root, find_start_tag as find_tag, set_attr};
+use crate::domain_xml::{edit_root, find_start_tag, set_attr};
 
 /// The VMs' network (extra `network`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn use_user_mode(xml: &str, port: u16) -> PluginResult<String> {
 fn without_interfaces(xml: &str) -> PluginResult<String> {
     let mut out = String::with_capacity(xml.len());
     let mut rest = xml;
-    while let Some(at) = find_tag(rest, "<interface") {
+    while let Some(at) = find_start_tag(rest, "<interface") {
         out.push_str(rest[..at].trim_end_matches([' ', '\t']));
         let tag_end = at
             + rest[at..]
@@ -130,7 +130,7 @@ fn with_qemu_namespace(xml: &str) -> PluginResult<String> {
 /// before `</domain>` when there is none.
 fn insert_into(xml: &str, name: &str, children: &str) -> PluginResult<String> {
     let close = format!("</{name}>");
-    if find_tag(xml, &format!("<{name}")).is_some() {
+    if find_start_tag(xml, &format!("<{name}")).is_some() {
         if let Some(at) = xml.find(&close) {
             return Ok(format!("{}{children}\n  {}", &xml[..at], &xml[at..]));
         }
