@@ -48,8 +48,8 @@ pin_release_qemu_utils() {
              "its own release, which apt does not offer; install matching versions of both by hand" \
              "(apt-cache policy qemu-utils qemu-system-x86), then run this again"
     fi
-    say "qemu-utils $utils (not the release's) breaks qemu-system-x86 $system:" \
-        "installing qemu-utils $system with it"
+    say "qemu-utils $utils is not the version of qemu-system-x86 $system (a newer one, as" \
+        "from backports, Breaks its qemu-system-common): installing qemu-utils $system with it"
     qemu_utils_pin="qemu-utils=$system"
 }
 
