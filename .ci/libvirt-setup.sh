@@ -90,6 +90,17 @@ fi
 for _ in $(seq 60); do virsh version >/dev/null 2>&1 && break; sleep 0.5; done
 virsh version >/dev/null || fail "libvirtd does not answer (virsh version fails)"
 
+# /dev/kvm as Debian's udev rule leaves it (group kvm, 0660), where no
+# udev ran (our CI sandboxes have it root-only): libvirt probes qemu as
+# root, finds KVM, then sees /dev/kvm closed to its qemu user and throws
+# the probe away ("KVM was enabled when probing ..., but it is not
+# available now"), again at every lookup: minutes per VM start.
+if [ -c /dev/kvm ] && getent group kvm >/dev/null \
+        && [ "$(stat -c %G:%a /dev/kvm)" = "root:600" ]; then
+    say "giving /dev/kvm to group kvm (0660), as udev would"
+    chgrp kvm /dev/kvm && chmod 0660 /dev/kvm || fail "cannot change the group and mode of /dev/kvm"
+fi
+
 # What the VMs will run on (the profile decides the same way, accel.rs).
 if [ -e /sys/module/kvm_pvm ]; then
     say "KVM here is PVM: the e2e VM runs under TCG emulation (slower, still a few minutes)"

@@ -5,8 +5,8 @@
 //! runs inside, revert leaves nothing behind. Every address the profile
 //! registered, every address the test connected to and every socket of the
 //! VM's qemu is loopback: the test never reaches a VM over a network.
-//! Gated: `RUNPERF_E2E_LIBVIRT=1`; 2 to 5 minutes on a 2-CPU sandbox whose
-//! KVM is PVM (the VM runs under TCG).
+//! Gated: `RUNPERF_E2E_LIBVIRT=1`; about 2 minutes on a 2-CPU sandbox
+//! whose KVM is PVM (the VM runs under TCG).
 //!
 //! The host side is the testing `ScriptedHost` on this machine: commands
 //! for the host run here, commands for the VM go through the `ssh` client
