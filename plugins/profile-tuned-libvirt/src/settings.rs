@@ -230,17 +230,7 @@ impl Settings {
             )));
         }
         let network = Network::parse(&string(extra, "network")?.unwrap_or_default())?;
-        if network == Network::User
-            && virt_install_extra
-                .iter()
-                .any(|a| a == "--network" || a.starts_with("--network=") || a == "-w")
-        {
-            return Err(PluginError::new(
-                "profile extra network user gives the VMs their interface; drop --network from \
-                 virt-install-extra, or use network default",
-            ));
-        }
-        Ok(Self {
+        let settings = Self {
             guests,
             image_format,
             network,
@@ -251,7 +241,17 @@ impl Settings {
             virt_install_extra,
             keep_assets: extra.get("__KEEP_ASSETS__").is_some_and(as_bool),
             persistent: persistent_plan(kind, params, extra)?,
-        })
+        };
+        if settings.network == Network::User
+            && (settings.virt_install_extra_has("--network")
+                || settings.virt_install_extra_has("-w"))
+        {
+            return Err(PluginError::new(
+                "profile extra network user gives the VMs their interface; drop --network from \
+                 virt-install-extra, or use network default",
+            ));
+        }
+        Ok(settings)
     }
 }
 
