@@ -42,6 +42,7 @@
 //! appended to the root module ([`ffi::PluginMod`]) and the trait objects in
 //! a minor version; anything else is a major version.
 
+pub mod address;
 mod components;
 mod error;
 pub mod ffi;

@@ -274,9 +274,9 @@ mod tests {
 
     #[test]
     fn force_params_alone_are_enough() {
-        let force = serde_json::json!({"10.0.0.1": {"arch": "aarch64", "hugepage_kb": 0,
+        let force = serde_json::json!({"192.0.2.1": {"arch": "aarch64", "hugepage_kb": 0,
             "numa_nodes": 1, "host_cpus": 2, "guest_cpus": 1, "guest_mem_m": 1024}});
-        let params = HostParams::load("10.0.0.1", &[], Some(&force)).unwrap();
+        let params = HostParams::load("192.0.2.1", &[], Some(&force)).unwrap();
         assert_eq!(params.arch(), "aarch64");
         assert!(!params.disable_smt());
     }

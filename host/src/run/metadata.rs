@@ -205,8 +205,8 @@ mod tests {
     fn metadata_file_layout_matches_the_reference() {
         let dir = tempfile::tempdir().unwrap();
         let hosts = [
-            HostSpec::parse("a:10.0.0.1").unwrap(),
-            HostSpec::parse("b:10.0.0.2").unwrap(),
+            HostSpec::parse("a:192.0.2.1").unwrap(),
+            HostSpec::parse("b:192.0.2.2").unwrap(),
         ];
         let metadata = [
             ("build".to_owned(), "7".to_owned()),
@@ -233,8 +233,8 @@ mod tests {
             text,
             format!(
                 "build:7\nmachine_url_base:https://lab/%(machine)s\ndistro:F\nguest_distro:DISTRO\n\
-                 runperf_version:{}\nruncmd\nmachine:10.0.0.1,10.0.0.2\n\
-                 machine_url:https://lab/10.0.0.1,https://lab/10.0.0.2\nenvironment_world:[{{\"a\": 1}}]",
+                 runperf_version:{}\nruncmd\nmachine:192.0.2.1,192.0.2.2\n\
+                 machine_url:https://lab/192.0.2.1,https://lab/192.0.2.2\nenvironment_world:[{{\"a\": 1}}]",
                 env!("CARGO_PKG_VERSION")
             )
             .replace("runcmd", "runperf_cmd:run-perf --distro DISTRO fio")

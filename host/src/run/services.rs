@@ -57,6 +57,16 @@ fn err(e: impl std::fmt::Display) -> PluginError {
     PluginError::new(e.to_string())
 }
 
+/// The host part of `address` and `config` with the port `address`
+/// names (`ADDR:PORT`, `[V6]:PORT`), if any.
+fn with_port(address: &str, mut config: SshConfig) -> (&str, SshConfig) {
+    let (host, port) = api::address::split_port(address);
+    if let Some(port) = port {
+        config.port = port;
+    }
+    (host, config)
+}
+
 impl RunServices {
     /// Services over no machines yet.
     pub fn new(
@@ -107,17 +117,7 @@ impl RunServices {
         let (transport, ssh): (Arc<dyn Transport>, _) = if local {
             (Arc::new(LocalTransport::new(name)), None)
         } else {
-            let mut config = ssh.unwrap_or_else(|| self.ssh.clone());
-            let host = match address.rsplit_once(':') {
-                Some((host, port)) => match port.parse() {
-                    Ok(port) => {
-                        config.port = port;
-                        host
-                    }
-                    Err(_) => address,
-                },
-                None => address,
-            };
+            let (host, config) = with_port(address, ssh.unwrap_or_else(|| self.ssh.clone()));
             let ssh = Arc::new(SshTransport::new(host, config));
             (ssh.clone() as Arc<dyn Transport>, Some(ssh))
         };
@@ -314,9 +314,12 @@ impl HostServices for RunServices {
         if !spec.user.is_empty() {
             config.user = spec.user.clone();
         }
+        // `127.0.0.1:PORT`: an SSH port forwarded to the worker (the libvirt
+        // profiles' user-mode networking), seen from the host it runs on.
+        let (address, config) = with_port(&spec.address, config);
         let ssh = Arc::new(match via {
-            Some(host) => SshTransport::through(host, spec.address.clone(), config),
-            None => SshTransport::new(spec.address.clone(), config),
+            Some(host) => SshTransport::through(host, address, config),
+            None => SshTransport::new(address, config),
         });
         let machine = Machine::new(
             spec.name.clone(),
@@ -504,5 +507,48 @@ mod tests {
             .write_file(api::CONTROLLER, path, b"more\n", true)
             .unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "line\nmore\n");
+    }
+
+    #[test]
+    fn a_worker_at_addr_colon_port_is_reached_on_that_port() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accept one connection and close it: the SSH handshake fails, but
+        // the connection shows which port the transport dialled.
+        listener.set_nonblocking(true).unwrap();
+        let accepted = std::thread::spawn(move || {
+            let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while std::time::Instant::now() < end {
+                if listener.accept().is_ok() {
+                    return true;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            false
+        });
+        let ssh = SshConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            ..SshConfig::default()
+        };
+        let services =
+            RunServices::new(Arc::new(Catalog::default()), Map::new(), Masker::new(), ssh);
+        let address = format!("127.0.0.1:{port}");
+        with_host(&services, |host| {
+            host.add_worker(&WorkerSpec {
+                name: "vm0".into(),
+                address: address.clone(),
+                via: api::CONTROLLER.into(),
+                user: "root".into(),
+            })
+        })
+        .unwrap();
+        let err = with_host(&services, |host| {
+            host.run("vm0", &api::Command::argv(["true"]))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(accepted.join().unwrap(), "nothing connected to {address}");
+        assert!(err.contains("127.0.0.1"), "{err}");
+        assert_eq!(services.machine("vm0").unwrap().address(), address);
     }
 }

@@ -169,8 +169,8 @@ mod tests {
             (h.name.as_str(), h.address.as_str()),
             ("foo", "foo.example.org")
         );
-        let h = HostSpec::parse("foo:10.0.0.1").unwrap();
-        assert_eq!((h.name.as_str(), h.address.as_str()), ("foo", "10.0.0.1"));
+        let h = HostSpec::parse("foo:192.0.2.1").unwrap();
+        assert_eq!((h.name.as_str(), h.address.as_str()), ("foo", "192.0.2.1"));
         let h = HostSpec::parse("127.0.0.1").unwrap();
         assert_eq!(h.name, "127");
         assert!(HostSpec::parse("foo:").is_err());

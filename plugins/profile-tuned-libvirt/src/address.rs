@@ -91,9 +91,9 @@ mod tests {
     fn takes_the_last_ipv4_of_domifaddr() {
         let out = " Name       MAC address          Protocol     Address\n\
                    -------------------------------------------------------\n \
-                   vnet0      52:54:00:4b:07:5a    ipv4         192.168.122.57/24\n \
-                   vnet1      52:54:00:4b:07:5b    ipv4         10.0.0.3/8\n";
-        assert_eq!(last_ipv4(out).as_deref(), Some("10.0.0.3"));
+                   vnet0      52:54:00:4b:07:5a    ipv4         192.0.2.57/24\n \
+                   vnet1      52:54:00:4b:07:5b    ipv4         198.51.100.3/8\n";
+        assert_eq!(last_ipv4(out).as_deref(), Some("198.51.100.3"));
         assert_eq!(last_ipv4(" Name MAC address Protocol Address\n---\n"), None);
         assert_eq!(last_ipv4("fe80::5054:ff:fe4b:75a/64 1.2.3"), None);
     }

@@ -198,24 +198,31 @@ pub fn set_disk(xml: &str, disk: &str, format: &str) -> PluginResult<String> {
     ))
 }
 
-/// Rewrites the first start tag beginning with `prefix` in `body`.
-fn edit_child(body: &str, prefix: &str, edit: impl Fn(&str) -> String) -> Option<String> {
+/// Where the first start tag `open` (`<name`, then a space, `/` or `>`,
+/// so `<disk` does not match `<diskx`) begins in `xml`.
+pub fn find_start_tag(xml: &str, open: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(found) = body[from..].find(prefix) {
+    while let Some(found) = xml[from..].find(open) {
         let at = from + found;
-        let next = body[at + prefix.len()..].chars().next();
+        let next = xml[at + open.len()..].chars().next();
         if next.is_some_and(|c| c.is_whitespace() || c == '/' || c == '>') {
-            let end = at + body[at..].find('>')? + 1;
-            return Some(format!(
-                "{}{}{}",
-                &body[..at],
-                edit(&body[at..end]),
-                &body[end..]
-            ));
+            return Some(at);
         }
-        from = at + prefix.len();
+        from = at + open.len();
     }
     None
+}
+
+/// Rewrites the first start tag beginning with `prefix` in `body`.
+fn edit_child(body: &str, prefix: &str, edit: impl Fn(&str) -> String) -> Option<String> {
+    let at = find_start_tag(body, prefix)?;
+    let end = at + body[at..].find('>')? + 1;
+    Some(format!(
+        "{}{}{}",
+        &body[..at],
+        edit(&body[at..end]),
+        &body[end..]
+    ))
 }
 
 /// Edits a domain XML template for one VM (the reference's virt-xml edits).
@@ -233,14 +240,15 @@ pub fn from_template(
 
 /// Sets the domain type (`kvm`, `qemu`) of a domain XML template.
 pub fn set_domain_type(xml: &str, domain_type: &str) -> PluginResult<String> {
-    let start = xml
-        .find("<domain")
-        .filter(|&at| {
-            xml[at + "<domain".len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_whitespace() || c == '>')
-        })
+    edit_root(xml, |tag| Ok(set_attr(tag, "type", domain_type)))
+}
+
+/// Rewrites the start tag of the root `<domain>` element with `edit`.
+pub fn edit_root(
+    xml: &str,
+    edit: impl FnOnce(&str) -> PluginResult<String>,
+) -> PluginResult<String> {
+    let start = find_start_tag(xml, "<domain")
         .ok_or_else(|| PluginError::new("domain XML has no <domain> element"))?;
     let end = start
         + xml[start..]
@@ -250,7 +258,7 @@ pub fn set_domain_type(xml: &str, domain_type: &str) -> PluginResult<String> {
     Ok(format!(
         "{}{}{}",
         &xml[..start],
-        set_attr(&xml[start..end], "type", domain_type),
+        edit(&xml[start..end])?,
         &xml[end..]
     ))
 }

@@ -136,6 +136,11 @@ pub fn start_hint(stderr: &str) -> Option<&'static str> {
             "the CPU model needs features the host's KVM lacks: set the cpu_model extra to a model \
              `virsh domcapabilities` lists as usable, or host-passthrough",
         )
+    } else if stderr.contains("host forwarding rule") {
+        Some(
+            "qemu cannot listen on the VM's forwarded SSH port (network user): another program took \
+             it meanwhile; apply again, a new port is picked",
+        )
     } else if stderr.contains("virtlogd") {
         Some(
             "virtlogd is not running there: start it (systemctl start virtlogd, or virtlogd --daemon)",

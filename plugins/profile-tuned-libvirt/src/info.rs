@@ -1,7 +1,8 @@
 //! What the profile reports about itself for `environment_profile_<NAME>`:
 //! the persistent host tuning as it is now, and each VM's domain XML,
 //! filtered (comparable between runs) and raw; the accelerator and why
-//! (`guest_accel`: KVM or TCG emulation); with `qemu_bin`, that emulator's
+//! (`guest_accel`: KVM or TCG emulation); the network mode
+//! (`guest_network`: `default` or `user`); with `qemu_bin`, that emulator's
 //! version and build configuration.
 
 use runperf_plugin_api::{
@@ -22,6 +23,9 @@ pub fn collect(
     let mut out = Map::new();
     if let Some(accel) = accel {
         out.insert("guest_accel".into(), accel.describe().into());
+    }
+    if let Some(settings) = settings {
+        out.insert("guest_network".into(), settings.network.name().into());
     }
     if let Some(settings) = settings.filter(|s| !s.persistent.is_empty()) {
         out.insert(

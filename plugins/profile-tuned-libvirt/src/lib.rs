@@ -10,7 +10,9 @@
 //!
 //! The guest image comes from the image providers through
 //! `Host::guest_image`; the VMs are registered as workers reached through
-//! their host. See `docs/profiles-libvirt.md`.
+//! their host: at their address on libvirt's network, or (extra `network`
+//! `user`) at `127.0.0.1:PORT`, their SSH forwarded by qemu's user-mode
+//! network. See `docs/profiles-libvirt.md`.
 
 pub mod accel;
 pub mod address;
@@ -19,8 +21,10 @@ pub mod guest;
 pub mod host_params;
 pub mod image;
 pub mod info;
+pub mod network;
 pub mod os_variant;
 pub mod persistent;
+pub mod ports;
 pub mod prerequisites;
 pub mod profile;
 pub mod rc_local;
@@ -28,6 +32,7 @@ pub mod settings;
 pub mod words;
 pub mod xml_filter;
 
+pub use network::Network;
 pub use profile::{LibvirtProfile, Timing};
 pub use settings::Kind;
 

@@ -1,7 +1,8 @@
 //! What a host needs before VMs can be created: libvirt answering,
 //! virt-install, qemu and osinfo (installed with dnf or apt-get when
 //! missing), the libvirt daemon started (systemd, or the daemons directly
-//! on hosts without systemd) and libvirt's `default` network active.
+//! on hosts without systemd) and, for VMs on libvirt's network, its
+//! `default` network active (user-mode networking needs no network).
 //! Installed packages and started services are left in place on revert,
 //! as the reference does.
 
@@ -15,6 +16,8 @@ pub struct Needs {
     pub custom_qemu: bool,
     /// tuned-adm is used.
     pub tuned: bool,
+    /// The VMs use libvirt's `default` network (NAT, DHCP by dnsmasq).
+    pub nat_network: bool,
 }
 
 /// The packages of the libvirt stack for `arch` with `manager`.
@@ -35,9 +38,11 @@ pub fn packages(manager: PackageManager, arch: &str, needs: Needs) -> Vec<&'stat
             qemu_system_package(arch),
             "qemu-utils",
             "libosinfo-bin",
-            "dnsmasq-base",
         ]
     };
+    if needs.nat_network && !manager.is_rpm() {
+        out.push("dnsmasq-base");
+    }
     if needs.tuned {
         out.push("tuned");
     }
@@ -78,7 +83,10 @@ pub fn ensure(host: &Host<'_>, machine: &str, arch: &str, needs: Needs) -> Plugi
     if !libvirt_answers(host, machine)? {
         start_libvirt(host, machine)?;
     }
-    ensure_default_network(host, machine)
+    if needs.nat_network {
+        ensure_default_network(host, machine)?;
+    }
+    Ok(())
 }
 
 fn start_libvirt(host: &Host<'_>, machine: &str) -> PluginResult<()> {

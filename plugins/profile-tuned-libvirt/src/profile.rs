@@ -3,8 +3,10 @@
 //!
 //! apply: markers, host params and extras, prerequisites, persistent
 //! tuning (may ask for a reboot, after which apply runs again), the base
-//! image, then per VM: its image, domain XML, start; then per VM: address,
-//! worker registration, wait until it answers.
+//! image, then per VM: its image, domain XML (with network `user`, a
+//! forwarded loopback port for its SSH), start; then per VM: address
+//! (`virsh domifaddr`, or `127.0.0.1:PORT`), worker registration, wait
+//! until it answers.
 //! revert: workers forgotten, VMs destroyed with their files, persistent
 //! tuning undone, registered paths removed, markers cleared; also after a
 //! failed apply and in a later run (everything is recorded on the host).
@@ -23,7 +25,9 @@ use crate::{
     guest::{self, Guest},
     host_params::HostParams,
     image::{self, BaseImage},
-    info, persistent,
+    info,
+    network::{self, Network},
+    persistent, ports,
     prerequisites::{self, Needs},
     settings::{Kind, Settings},
 };
@@ -67,6 +71,8 @@ pub struct LibvirtProfile {
     settings: Option<Settings>,
     accel: Option<Accel>,
     guests: Vec<Guest>,
+    /// The forwarded SSH port of each guest (network `user`), in order.
+    ssh_ports: Vec<u16>,
     workers: Vec<String>,
 }
 
@@ -86,6 +92,7 @@ impl LibvirtProfile {
             settings: None,
             accel: None,
             guests: Vec::new(),
+            ssh_ports: Vec::new(),
             workers: Vec::new(),
         }
     }
@@ -144,6 +151,7 @@ impl LibvirtProfile {
         let needs = Needs {
             custom_qemu: settings.qemu_bin.is_some(),
             tuned: settings.persistent.tuned_adm_profile.is_some(),
+            nat_network: settings.network == Network::Default,
         };
         prerequisites::ensure(host, &machine, &params.arch, needs)?;
         if persistent::apply(
@@ -206,17 +214,25 @@ impl LibvirtProfile {
             guest::record(host, &machine, &vm)?;
             self.guests.push(vm.clone());
             image::create_vm_disk(host, &machine, &base, &vm.disk, &settings.image_format)?;
-            let xml = self.domain_xml(host, &machine, &vm, &settings, &accel, &distro)?;
+            let mut xml = self.domain_xml(host, &machine, &vm, &settings, &accel, &distro)?;
+            if settings.network == Network::User {
+                let port = ports::free_port(host, &machine, &self.ssh_ports)?;
+                xml = network::use_user_mode(&xml, port)?;
+                self.ssh_ports.push(port);
+            }
             guest::start(host, &machine, &vm, &xml)?;
         }
-        for vm in &self.guests {
-            let addr = address::discover(
-                host,
-                &machine,
-                &vm.name,
-                self.timing.address,
-                self.timing.poll,
-            )?;
+        for (index, vm) in self.guests.iter().enumerate() {
+            let addr = match self.ssh_ports.get(index) {
+                Some(&port) => network::forwarded_address(port),
+                None => address::discover(
+                    host,
+                    &machine,
+                    &vm.name,
+                    self.timing.address,
+                    self.timing.poll,
+                )?,
+            };
             host.log(
                 LogLevel::Info,
                 &format!("{machine}: VM {} has address {addr}", vm.name),
@@ -312,6 +328,7 @@ impl Profile for LibvirtProfile {
                 guests.push(vm);
             }
         }
+        self.ssh_ports.clear();
         let mut workers = std::mem::take(&mut self.workers);
         // After a crash, the workers of the recorded VMs may still be known.
         for vm in &guests {

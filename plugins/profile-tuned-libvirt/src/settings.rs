@@ -13,6 +13,7 @@ use runperf_plugin_api::{
 use crate::{
     accel::{self, Accel},
     host_params::{HostParams, as_bool, as_number},
+    network::Network,
     persistent::PersistentPlan,
     rc_local, words,
 };
@@ -158,6 +159,8 @@ pub struct Settings {
     pub cpu_model: Option<String>,
     /// Keep fetched images on revert (`__KEEP_ASSETS__`).
     pub keep_assets: bool,
+    /// The VMs' network (`network`): libvirt's or user mode.
+    pub network: Network,
     /// Persistent host tuning.
     pub persistent: PersistentPlan,
 }
@@ -226,9 +229,11 @@ impl Settings {
                 kind.name()
             )));
         }
-        Ok(Self {
+        let network = Network::parse(&string(extra, "network")?.unwrap_or_default())?;
+        let settings = Self {
             guests,
             image_format,
+            network,
             xml,
             accel,
             cpu_model,
@@ -236,7 +241,17 @@ impl Settings {
             virt_install_extra,
             keep_assets: extra.get("__KEEP_ASSETS__").is_some_and(as_bool),
             persistent: persistent_plan(kind, params, extra)?,
-        })
+        };
+        if settings.network == Network::User
+            && (settings.virt_install_extra_has("--network")
+                || settings.virt_install_extra_has("-w"))
+        {
+            return Err(PluginError::new(
+                "profile extra network user gives the VMs their interface; drop --network from \
+                 virt-install-extra, or use network default",
+            ));
+        }
+        Ok(settings)
     }
 }
 
@@ -248,11 +263,15 @@ impl Settings {
             .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|v| v.starts_with('=')))
     }
 
-    /// The arguments added to virt-install's: the accelerator's and
+    /// The arguments added to virt-install's: `--network none` in user
+    /// mode (the interface is added to the XML), the accelerator's and
     /// `--cpu cpu_model`, unless virt-install-extra gives them, then
     /// virt-install-extra.
     pub fn virt_install_args(&self, accel: &Accel) -> Vec<String> {
         let mut args = Vec::new();
+        if self.network == Network::User {
+            args.extend(["--network".to_owned(), "none".to_owned()]);
+        }
         if !self.virt_install_extra_has("--virt-type") {
             args.extend(accel.virt_install_args());
         }

@@ -1,14 +1,14 @@
 //! Filtering a domain XML for the environment info, as the reference does
 //! with regular expressions, so that two runs of the same setup compare
 //! equal: UUIDs, MAC addresses, paths under `/var/lib/libvirt/`, security
-//! labels, port ids, `/dev/pts` paths and numeric ids are replaced by
-//! fixed words. Each filter is a small matcher applied left to right
+//! labels, port ids, `/dev/pts` paths, numeric ids and (ours, user-mode
+//! networking) the forwarded SSH port are replaced by fixed words. Each filter is a small matcher applied left to right
 //! without overlaps, in the reference's order.
 
 /// A matcher returns the length of the match starting at the text's start.
 type Matcher = fn(&str) -> Option<usize>;
 
-const FILTERS: [(Matcher, &str); 7] = [
+const FILTERS: [(Matcher, &str); 8] = [
     (uuid, "UUID"),
     (mac, "MAC"),
     (libvirt_path, "PATH"),
@@ -16,7 +16,11 @@ const FILTERS: [(Matcher, &str); 7] = [
     (portid, "PORTID"),
     (pts, "PTS"),
     (numeric_id, " ID"),
+    (forwarded_port, FORWARD),
 ];
+
+/// How the user-mode network forwards the guest's SSH (network.rs).
+const FORWARD: &str = "hostfwd=tcp:127.0.0.1:PORT";
 
 /// The filtered XML.
 pub fn filter(xml: &str) -> String {
@@ -112,6 +116,14 @@ fn numeric_id(text: &str) -> Option<usize> {
     (n > 0 && digits[n..].starts_with(is_quote)).then_some(space.len_utf8() + 3 + 1 + n + 1)
 }
 
+/// `hostfwd=tcp:127.0.0.1:\d+`
+fn forwarded_port(text: &str) -> Option<usize> {
+    let prefix = "hostfwd=tcp:127.0.0.1:";
+    let digits = text.strip_prefix(prefix)?;
+    let n = run(digits, |c| c.is_ascii_digit());
+    (n > 0).then_some(prefix.len() + n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::filter;
@@ -123,12 +135,14 @@ mod tests {
                    <source file='/var/lib/libvirt/images/F-h.qcow2'/>\n  \
                    <source path=\"/dev/pts/3\"/>\n  <seclabel type='dynamic'>\n    \
                    <label>x</label>\n  </seclabel>\n  <source portid='ab-12'/>\n  \
-                   <alias name='net0'/> <controller index='0'/>\n</domain>";
+                   <alias name='net0'/> <controller index='0'/>\n  \
+                   <qemu:arg value='user,id=n,hostfwd=tcp:127.0.0.1:10022-:22'/>\n</domain>";
         assert_eq!(
             filter(xml),
             "<domain type='kvm' ID>\n  <name>h.DefaultLibvirt0</name>\n  UUID\n  MAC\n  \
              <source file=PATH/>\n  <source path=PTS/>\n  SECLABEL\n  <source PORTID/>\n  \
-             <alias name='net0'/> <controller index='0'/>\n</domain>"
+             <alias name='net0'/> <controller index='0'/>\n  \
+             <qemu:arg value='user,id=n,hostfwd=tcp:127.0.0.1:PORT-:22'/>\n</domain>"
         );
     }
 

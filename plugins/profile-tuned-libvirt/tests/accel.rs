@@ -5,35 +5,18 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{domains, scripted};
 use runperf_plugin_api::testing::{ScriptedHost, fail};
 use runperf_plugin_api::{
-    Profile, ProfileContext,
+    Profile,
     serde_json::{Value, json},
 };
-use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
+use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile};
 
 const XML: &str = "/var/log/libvirt/Debian-12-host1.DefaultLibvirt0.qcow2_.xml";
 
 fn profile(extra: Value) -> LibvirtProfile {
-    LibvirtProfile::new(
-        Kind::DefaultLibvirt,
-        ProfileContext {
-            host: "host1".into(),
-            paths: vec![],
-            extra: extra.as_object().cloned().unwrap_or_default(),
-            ..ProfileContext::default()
-        },
-    )
-    .with_timing(Timing {
-        address: Duration::from_millis(50),
-        reachable: Duration::from_millis(50),
-        boot_setup: Duration::from_millis(50),
-        poll: Duration::from_millis(5),
-        settle: Duration::from_millis(1),
-    })
+    common::profile(Kind::DefaultLibvirt, extra)
 }
 
 /// Applies `extra` on `host`; returns the virt-install call and the info's

@@ -4,42 +4,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{domains, scripted};
+use common::{domains, profile, scripted};
 use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok};
-use runperf_plugin_api::{
-    Profile, ProfileContext,
-    serde_json::{Value, json},
-};
-use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
-
-fn quick() -> Timing {
-    Timing {
-        address: Duration::from_millis(50),
-        reachable: Duration::from_millis(50),
-        boot_setup: Duration::from_millis(50),
-        poll: Duration::from_millis(5),
-        settle: Duration::from_millis(1),
-    }
-}
-
-fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
-    let extra = match extra {
-        Value::Object(map) => map,
-        _ => Default::default(),
-    };
-    LibvirtProfile::new(
-        kind,
-        ProfileContext {
-            host: "host1".into(),
-            paths: vec![],
-            extra,
-            ..ProfileContext::default()
-        },
-    )
-    .with_timing(quick())
-}
+use runperf_plugin_api::{Profile, serde_json::json};
+use runperf_profile_tuned_libvirt::Kind;
 
 /// Nothing of the profile is left on the host.
 fn assert_clean(host: &ScriptedHost) {
@@ -87,7 +55,7 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
             &format!("write host1:{xml}"),
             &format!("run host1: virsh create {xml}"),
             "run host1: virsh domifaddr host1.DefaultLibvirt0",
-            "add_worker host1.DefaultLibvirt0@192.168.122.10 via host1",
+            "add_worker host1.DefaultLibvirt0@192.0.2.10 via host1",
             "run host1.DefaultLibvirt0: true",
             "set host1/applied_profile=DefaultLibvirt",
         ],
@@ -182,8 +150,8 @@ fn multi_vm_profiles_split_the_host_as_the_reference() {
             "--memory 5632 --name host1.DefaultLibvirtMulti0 --os-variant debian12 --vcpus 2",
             "virsh create",
             "--name host1.DefaultLibvirtMulti3",
-            "add_worker host1.DefaultLibvirtMulti0@192.168.122.10",
-            "add_worker host1.DefaultLibvirtMulti3@192.168.122.13",
+            "add_worker host1.DefaultLibvirtMulti0@192.0.2.10",
+            "add_worker host1.DefaultLibvirtMulti3@192.0.2.13",
         ],
     );
     host.with(|h| p.revert(h)).unwrap();

@@ -1,8 +1,12 @@
-//! End to end on this machine (needs root, KVM, libvirt, mmdebstrap; run
+//! End to end on this machine (needs root, libvirt, qemu, mmdebstrap; run
 //! `.ci/libvirt-setup.sh` first): DefaultLibvirt with a LocalDebian image
-//! built here, the VM boots and answers over SSH, a short fio runs inside,
-//! revert leaves nothing behind. Gated: `RUNPERF_E2E_LIBVIRT=1`; 2 to 3
-//! minutes on a 2-CPU sandbox whose KVM is PVM (the VM runs under TCG).
+//! built here and user-mode networking (extra `network` `user`), the VM
+//! boots and answers over SSH on its forwarded 127.0.0.1 port, a short fio
+//! runs inside, revert leaves nothing behind. Every address the profile
+//! registered, every address the test connected to and every socket of the
+//! VM's qemu is loopback: the test never reaches a VM over a network.
+//! Gated: `RUNPERF_E2E_LIBVIRT=1`; about 2 minutes on a 2-CPU sandbox
+//! whose KVM is PVM (the VM runs under TCG).
 //!
 //! The host side is the testing `ScriptedHost` on this machine: commands
 //! for the host run here, commands for the VM go through the `ssh` client
@@ -10,21 +14,30 @@
 //! `guest_image` asks the LocalDebian provider of the image-providers
 //! plugin library, built with cargo and loaded like the host loads it.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use runperf_plugin_api::{
     Command, CommandLine, HostServices, PluginError, Profile, ProfileContext,
+    address::{is_loopback, split_port},
     loader::{self, ImageProviderHandle},
     serde_json::{self, Map, Value, json},
     testing::{LocalHost, ScriptedHost},
 };
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile};
 
+/// Every address the test's `ssh` client connected to.
+type Dialled = Arc<Mutex<Vec<String>>>;
+
 /// This machine as host1: its commands and files are this machine's, the
-/// VM's commands go through `ssh` with `ssh_key`, and guest images come
-/// from `provider`.
-fn this_machine(ssh_key: String, public_key: &str, provider: ImageProviderHandle) -> ScriptedHost {
+/// VM's commands go through `ssh` with `ssh_key` (each address dialled is
+/// added to `dialled`), and guest images come from `provider`.
+fn this_machine(
+    ssh_key: String,
+    public_key: &str,
+    provider: ImageProviderHandle,
+    dialled: Dialled,
+) -> ScriptedHost {
     let host = ScriptedHost::local();
     host.set_metadata(json!({"distro": "Debian-12"}));
     host.set_params(
@@ -39,6 +52,7 @@ fn this_machine(ssh_key: String, public_key: &str, provider: ImageProviderHandle
         let worker = host
             .worker(machine)
             .ok_or_else(|| PluginError::new(format!("no machine {machine}")))?;
+        dialled.lock().unwrap().push(worker.address.clone());
         LocalHost::new().run(&ssh(&ssh_key, &worker.address, command))
     });
     let provider = Mutex::new(provider);
@@ -54,14 +68,17 @@ fn this_machine(ssh_key: String, public_key: &str, provider: ImageProviderHandle
     host
 }
 
-/// `command` run as root on `address` through the ssh client.
+/// `command` run as root on `address` (`ADDR` or `ADDR:PORT`) through
+/// the ssh client.
 fn ssh(key: &str, address: &str, command: &Command) -> Command {
     let argv = match &command.line {
         CommandLine::Argv(argv) => argv.clone(),
         CommandLine::Shell(line) => vec!["sh".into(), "-c".into(), line.clone()],
     };
     let remote: Vec<String> = argv.iter().map(|a| quote(a)).collect();
-    let mut ssh = vec!["ssh", "-i", key];
+    let (host, port) = split_port(address);
+    let port = port.unwrap_or(22).to_string();
+    let mut ssh = vec!["ssh", "-i", key, "-p", port.as_str()];
     for option in [
         "StrictHostKeyChecking=no",
         "UserKnownHostsFile=/dev/null",
@@ -71,9 +88,29 @@ fn ssh(key: &str, address: &str, command: &Command) -> Command {
     ] {
         ssh.extend(["-o", option]);
     }
-    let target = format!("root@{address}");
+    let target = format!("root@{host}");
     let line = remote.join(" ");
     Command::argv(ssh.into_iter().chain([target.as_str(), line.as_str()]))
+}
+
+/// The sockets of the running VM `domain`'s qemu process, as `ss` prints
+/// them: (local address, peer address) of each.
+fn qemu_sockets(host: &ScriptedHost, domain: &str) -> Vec<(String, String)> {
+    let pid_file = format!("/run/libvirt/qemu/{domain}.pid");
+    let pid = std::fs::read_to_string(&pid_file).unwrap_or_else(|e| panic!("{pid_file}: {e}"));
+    let out = host
+        .run("host1", &Command::argv(["ss", "-Htuanp"]))
+        .unwrap();
+    assert!(out.success(), "{out:?}");
+    let owner = format!("pid={},", pid.trim());
+    out.stdout
+        .lines()
+        .filter(|line| line.contains(&owner))
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            (fields[4].to_owned(), fields[5].to_owned())
+        })
+        .collect()
 }
 
 /// Builds the image-providers plugin library and loads its LocalDebian.
@@ -122,15 +159,24 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         .unwrap();
     assert!(keygen.success());
     let public_key = std::fs::read_to_string(dir.path().join("id.pub")).unwrap();
-    let host = this_machine(key.display().to_string(), public_key.trim(), local_debian());
+    let dialled = Dialled::default();
+    let host = this_machine(
+        key.display().to_string(),
+        public_key.trim(),
+        local_debian(),
+        dialled.clone(),
+    );
+    // User-mode networking: the VM is reached on a 127.0.0.1 port only.
+    // The profile picks the accelerator (TCG where KVM is PVM, as on the
+    // sandboxes this runs on; see accel.rs).
+    let mut extra = Map::new();
+    extra.insert("network".into(), json!("user"));
     let mut profile = LibvirtProfile::new(
         Kind::DefaultLibvirt,
         ProfileContext {
             host: "host1".into(),
             paths: vec![],
-            // No extras: the profile picks the accelerator (TCG where KVM
-            // is PVM, as on the sandboxes this runs on; see accel.rs).
-            extra: Map::new(),
+            extra,
             ..ProfileContext::default()
         },
     );
@@ -142,6 +188,26 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
             applied.workers
         );
         assert_eq!(applied.workers, ["host1.DefaultLibvirt0"]);
+        let registered = host.workers();
+        eprintln!("registered workers: {registered:?}");
+        assert!(!registered.is_empty());
+        for worker in &registered {
+            assert!(
+                is_loopback(&worker.address) && split_port(&worker.address).1.is_some(),
+                "worker {} registered at {}, not at a 127.0.0.1 port",
+                worker.name,
+                worker.address
+            );
+        }
+        let sockets = qemu_sockets(&host, "host1.DefaultLibvirt0");
+        eprintln!("sockets of the VM's qemu: {sockets:?}");
+        assert!(!sockets.is_empty(), "qemu listens on no forwarded port");
+        for (local, peer) in &sockets {
+            assert!(
+                is_loopback(local) && (peer.ends_with(":*") || is_loopback(peer)),
+                "qemu has a socket {local} -> {peer} off loopback"
+            );
+        }
         let out = host.run(
             "host1.DefaultLibvirt0",
             &Command::argv(["sh", "-c", "uname -r; nproc; fio --version"]),
@@ -176,6 +242,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         let info = host.with(|h| profile.info(h))?;
         eprintln!("guest_accel: {}", info["guest_accel"]);
         assert!(info["guest_accel"].is_string(), "{info:?}");
+        assert_eq!(info["guest_network"], "user", "{info:?}");
         let filtered = info["guest0_libvirt_xml"].as_str().unwrap_or_default();
         let raw = info["guest0_libvirt_xml_raw"].as_str().unwrap_or_default();
         assert!(
@@ -187,6 +254,13 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
     let reverted = host.with(|h| profile.revert(h));
     eprintln!("e2e took {:?}", started.elapsed());
     result.unwrap();
+    let dialled = dialled.lock().unwrap().clone();
+    assert!(!dialled.is_empty(), "the test never reached the VM");
+    let off_loopback: Vec<&String> = dialled.iter().filter(|a| !is_loopback(a)).collect();
+    assert!(
+        off_loopback.is_empty(),
+        "connected to {off_loopback:?}, not loopback"
+    );
     assert!(!reverted.unwrap());
     let domains = host
         .run(

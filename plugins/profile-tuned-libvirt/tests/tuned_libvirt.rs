@@ -134,7 +134,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
             "run host1: id -u qemu",
             "run host1: chown -R qemu:qemu /dev/hugepages/",
             &format!("run host1: virsh create {xml_path}"),
-            "add_worker host1.TunedLibvirt0@192.168.122.10 via host1",
+            "add_worker host1.TunedLibvirt0@192.0.2.10 via host1",
             "set host1/applied_profile=TunedLibvirt",
         ],
     );
@@ -180,6 +180,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
         keys,
         [
             "guest_accel",
+            "guest_network",
             "persistent",
             "guest0_libvirt_xml",
             "guest0_libvirt_xml_raw"

@@ -81,6 +81,7 @@ impl Test for Fio {
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = Self::clients(run)?.to_vec();
         if agent::available(host, &run.host, NAME)? {
+            agent::refuse_forwarded(run, NAME)?;
             host.log(
                 LogLevel::Info,
                 &format!("pbench-fio found on {}, using pbench mode", run.host),

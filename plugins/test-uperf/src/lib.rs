@@ -115,6 +115,7 @@ impl Test for Uperf {
                 ))
             })?;
         if agent::available(host, &run.host, NAME)? {
+            agent::refuse_forwarded(run, NAME)?;
             host.log(
                 LogLevel::Info,
                 &format!("pbench-uperf found on {}, using pbench mode", run.host),
@@ -132,6 +133,7 @@ impl Test for Uperf {
             return Ok(());
         }
         let params = UperfParams::parse(&text)?;
+        native::check_reachable_servers(run, &clients)?;
         self.setup_native(host, run, params, &clients)
     }
 

@@ -41,6 +41,22 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
     }
 }
 
+/// A client behind a forwarded port (libvirt profile with network
+/// `user`) is an isolated guest: it cannot reach the uperf server on the
+/// host at any address. An error naming it, if any.
+pub fn check_reachable_servers(run: &TestRun, clients: &[String]) -> PluginResult<()> {
+    let forwarded = crate::pbench::agent::forwarded_workers(run);
+    match forwarded.iter().find(|(name, _)| clients.contains(name)) {
+        None => Ok(()),
+        Some((name, address)) => Err(PluginError::new(format!(
+            "uperf client {name} is reached through the forwarded port {address} (libvirt \
+             profile with network user, an isolated guest): it cannot reach the uperf server on \
+             {}; run uperf with the profile's network default",
+            run.host
+        ))),
+    }
+}
+
 type Sample = Vec<(String, String, u16, ClientResult)>;
 
 fn sample(
@@ -338,8 +354,30 @@ mod tests {
             server_address(&params, &with_addresses, 0, "vm1"),
             "192.0.2.7"
         );
-        params.servers = vec!["10.0.0.1".into()];
-        assert_eq!(server_address(&params, &run, 0, "vm1"), "10.0.0.1");
+        params.servers = vec!["192.0.2.1".into()];
+        assert_eq!(server_address(&params, &run, 0, "vm1"), "192.0.2.1");
         assert_eq!(port(1), 20020);
+    }
+
+    #[test]
+    fn a_client_behind_a_forwarded_port_is_refused_naming_it() {
+        let mut run = TestRun {
+            host: "h".into(),
+            workers: vec![vec!["vm0".into(), "vm1".into()]],
+            ..TestRun::default()
+        };
+        run.addresses.insert("vm0".into(), "192.0.2.10".into());
+        let clients = run.workers[0].clone();
+        check_reachable_servers(&run, &clients).unwrap();
+        run.addresses.insert("vm1".into(), "127.0.0.1:10022".into());
+        let err = check_reachable_servers(&run, &clients)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("vm1")
+                && err.contains("127.0.0.1:10022")
+                && err.contains("network default"),
+            "{err}"
+        );
     }
 }

@@ -122,11 +122,11 @@ mod tests {
 
     #[test]
     fn stream_profile() {
-        let xml = profile_xml(&workload("stream"), "192.168.122.1", 60);
+        let xml = profile_xml(&workload("stream"), "192.0.2.1", 60);
         assert_eq!(
             xml,
             "<?xml version=\"1.0\"?>\n<profile name=\"tcp-stream-64B-8i\">\n  <group nthreads=\"8\">\n    \
-             <transaction iterations=\"1\">\n      <flowop type=\"connect\" options=\"remotehost=192.168.122.1 protocol=tcp\"/>\n    \
+             <transaction iterations=\"1\">\n      <flowop type=\"connect\" options=\"remotehost=192.0.2.1 protocol=tcp\"/>\n    \
              </transaction>\n    <transaction duration=\"66s\">\n      <flowop type=\"write\" options=\"count=16 size=64\"/>\n    \
              </transaction>\n    <transaction iterations=\"1\">\n      <flowop type=\"disconnect\"/>\n    </transaction>\n  \
              </group>\n</profile>\n"

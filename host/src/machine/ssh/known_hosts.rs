@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn non_default_ports_use_brackets() {
-        assert_eq!(host_pattern("10.0.0.1", 22), "10.0.0.1");
+        assert_eq!(host_pattern("192.0.2.1", 22), "192.0.2.1");
         assert_eq!(host_pattern("127.0.0.1", 2222), "[127.0.0.1]:2222");
     }
 }

@@ -7,9 +7,12 @@
 
 #![allow(dead_code)]
 
-use runperf_plugin_api::serde_json::json;
+use std::time::Duration;
+
+use runperf_plugin_api::serde_json::{Value, json};
 use runperf_plugin_api::testing::{ScriptedHost, fail, ok};
-use runperf_plugin_api::{CommandLine, CommandOutput};
+use runperf_plugin_api::{CommandLine, CommandOutput, ProfileContext};
+use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
 
 /// Where the model keeps the running domains, as libvirt keeps their XML.
 const DOMAINS: &str = "/run/libvirt/qemu/";
@@ -38,6 +41,31 @@ pub fn scripted() -> ScriptedHost {
         })
     });
     host
+}
+
+/// Waiting times short enough for the scripted host.
+pub fn quick() -> Timing {
+    Timing {
+        address: Duration::from_millis(50),
+        reachable: Duration::from_millis(50),
+        boot_setup: Duration::from_millis(50),
+        poll: Duration::from_millis(5),
+        settle: Duration::from_millis(1),
+    }
+}
+
+/// Profile `kind` on host1 with the extras of the object `extra` and
+/// [`quick`] waits.
+pub fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
+    LibvirtProfile::new(
+        kind,
+        ProfileContext {
+            host: "host1".into(),
+            extra: extra.as_object().cloned().unwrap_or_default(),
+            ..ProfileContext::default()
+        },
+    )
+    .with_timing(quick())
 }
 
 /// The domains running on host1.
@@ -86,7 +114,7 @@ fn model(host: &ScriptedHost, machine: &str, argv: &[String]) -> CommandOutput {
         }
         ["virsh", "domifaddr", name] => match domains(host).iter().position(|d| d == name) {
             Some(i) => ok(&format!(
-                " Name MAC address Protocol Address\n---\n vnet{i} 52:54:00:00:00:0{i} ipv4 192.168.122.{}/24\n",
+                " Name MAC address Protocol Address\n---\n vnet{i} 52:54:00:00:00:0{i} ipv4 192.0.2.{}/24\n",
                 10 + i
             )),
             None => fail(1, "error: domain not found"),

@@ -137,6 +137,33 @@ pub fn address_of(run: &TestRun, name: &str) -> String {
         .unwrap_or_else(|| name.to_owned())
 }
 
+/// The workers of `run` reached through a forwarded port (`ADDR:PORT`,
+/// e.g. the libvirt profiles' `network` `user`), as (name, address).
+pub fn forwarded_workers(run: &TestRun) -> Vec<(String, String)> {
+    run.workers
+        .iter()
+        .flatten()
+        .map(|name| (name.clone(), address_of(run, name)))
+        .filter(|(_, address)| runperf_plugin_api::address::split_port(address).1.is_some())
+        .collect()
+}
+
+/// pbench reaches its clients at their address, over SSH on port 22 and
+/// on the benchmark's own port (fio's `--client`, uperf's): a worker
+/// behind a forwarded port cannot be one. An error naming it, if any.
+pub fn refuse_forwarded(run: &TestRun, test: &str) -> PluginResult<()> {
+    match forwarded_workers(run).first() {
+        None => Ok(()),
+        Some((name, address)) => Err(PluginError::new(format!(
+            "pbench-{test} on {} cannot drive worker {name}: it is reached through the forwarded \
+             port {address} (libvirt profile with network user), and pbench connects to its \
+             clients on port 22 and on {test}'s own port; remove pbench-agent from {} to run \
+             {test} natively over SSH, or use the profile's network default",
+            run.host, run.host
+        ))),
+    }
+}
+
 /// Runs `invocation` on the host and copies its result dir into
 /// `run.output_dir` (with `RUNPERF_METADATA.json` injected first).
 pub fn run_pbench(host: &Host<'_>, run: &TestRun, invocation: &Invocation<'_>) -> PluginResult<()> {
@@ -256,6 +283,26 @@ fn copy_back(host: &Host<'_>, machine: &str, src: &str, output: &Path) -> Plugin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pbench_refuses_a_worker_behind_a_forwarded_port() {
+        let mut run = TestRun {
+            host: "h".into(),
+            workers: vec![vec!["vm0".into()]],
+            ..TestRun::default()
+        };
+        refuse_forwarded(&run, "fio").unwrap();
+        run.addresses.insert("vm0".into(), "192.0.2.10".into());
+        refuse_forwarded(&run, "fio").unwrap();
+        run.addresses.insert("vm0".into(), "127.0.0.1:10022".into());
+        let err = refuse_forwarded(&run, "fio").unwrap_err().to_string();
+        assert!(
+            err.contains("pbench-fio on h")
+                && err.contains("vm0")
+                && err.contains("127.0.0.1:10022"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn command_line_quotes_every_value() {
