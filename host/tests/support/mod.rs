@@ -2,5 +2,6 @@
 #![allow(dead_code)]
 
 pub mod fixture_plugins;
+pub mod postgres;
 pub mod run_perf;
 pub mod sshd;
