@@ -95,14 +95,16 @@ pub struct Args {
 }
 
 /// A result given on the command line.
-struct NamedResult {
-    name: String,
-    path: PathBuf,
+pub(super) struct NamedResult {
+    /// The name shown in reports (the argument when no `NAME:` was given).
+    pub name: String,
+    /// The result directory.
+    pub path: PathBuf,
 }
 
 /// Parses `[name:]path` like the reference: `name:path` when that path
 /// exists, else the whole argument as a path.
-fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
+pub(super) fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
     if let Some((name, path)) = arg.split_once(':')
         && Path::new(path).exists()
     {

@@ -1,4 +1,4 @@
-//! Command-line front ends of the five binaries; each submodule parses its
+//! Command-line front ends of the six binaries; each submodule parses its
 //! arguments and delegates to the library.
 
 pub mod analyze;
@@ -6,9 +6,11 @@ pub mod compare;
 mod compare_builds;
 mod compare_log;
 pub mod diff;
+pub mod history;
 pub mod logging;
 pub mod result_parsers;
 pub mod run;
+pub mod store_args;
 pub mod strip;
 
 use std::process::ExitCode;

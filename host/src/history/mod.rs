@@ -10,6 +10,7 @@
 mod build;
 mod codec;
 mod error;
+pub mod otava_csv;
 mod postgres;
 mod schema;
 mod sql;

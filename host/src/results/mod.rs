@@ -56,7 +56,7 @@ pub trait LoadProgress: Sync {
 }
 
 /// Progress sink that ignores everything.
-struct NoProgress;
+pub struct NoProgress;
 
 impl LoadProgress for NoProgress {
     fn discovered(&self, _count: usize) {}
