@@ -16,16 +16,18 @@ use tracing::level_filters::LevelFilter;
 
 use super::compare_builds::{BuildJob, compare_builds};
 use super::compare_log::{flush_log, setup_logging};
+use super::store_args::{StoreArgs, StoredBuilds};
 use crate::compare::{Comparison, LinearModel, Role, Settings, SourceInfo};
 use crate::reports::{self, Report};
-use crate::results::{LoadProgress, Metadata, ResultTree};
+use crate::results::{LoadProgress, Parallelism, ResultInput, ResultTree};
 
 /// Compare run-perf results: the first is the source, the last the
 /// destination, the ones between are references.
 #[derive(Debug, Parser)]
 #[command(name = "compare-perf", version, about, infer_long_args = true)]
 pub struct Args {
-    /// Results as PATH or NAME:PATH (source, references..., destination).
+    /// Results as PATH or NAME:PATH (source, references..., destination);
+    /// @ID or NAME:@ID for a build in the history store (--store).
     #[arg(required = true, num_args = 1..)]
     pub results: Vec<String>,
     /// Reference builds, as an option (the seed README's spelling): the
@@ -92,6 +94,8 @@ pub struct Args {
     pub log: Option<PathBuf>,
     #[command(flatten)]
     pub plugins: crate::plugins::PluginArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// A result given on the command line.
@@ -100,6 +104,40 @@ pub(super) struct NamedResult {
     pub name: String,
     /// The result directory.
     pub path: PathBuf,
+    /// Where its checks come from.
+    pub input: ResultInput,
+}
+
+impl NamedResult {
+    /// What tells two results apart: the canonical directory, or `@ID`.
+    fn key(&self) -> PathBuf {
+        match &self.input {
+            ResultInput::Read(read) => PathBuf::from(&read.origin),
+            ResultInput::Dir(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+        }
+    }
+}
+
+/// A result argument: `@ID` or `NAME:@ID` from the store (named after the
+/// directory it was added from, as that tree would be), else as
+/// [`named_result`] reads it.
+fn resolve(arg: &str, stored: &mut StoredBuilds) -> anyhow::Result<NamedResult> {
+    let (name, id) = match arg.split_once(':') {
+        Some((name, rest)) if !arg.starts_with('@') && rest.starts_with('@') => {
+            (Some(name), &rest[1..])
+        }
+        _ => match StoredBuilds::id(arg) {
+            Some(id) => (None, id),
+            None => return named_result(arg),
+        },
+    };
+    let input = stored.input(id)?;
+    let path = input.path().to_path_buf();
+    Ok(NamedResult {
+        name: name.map_or_else(|| path.display().to_string(), str::to_string),
+        path,
+        input,
+    })
 }
 
 /// Parses `[name:]path` like the reference: `name:path` when that path
@@ -111,6 +149,7 @@ pub(super) fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
         let path = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
         return Ok(NamedResult {
             name: name.to_string(),
+            input: ResultInput::Dir(path.clone()),
             path,
         });
     }
@@ -118,6 +157,7 @@ pub(super) fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
         return Ok(NamedResult {
             name: arg.to_string(),
             path: PathBuf::from(arg),
+            input: ResultInput::Dir(PathBuf::from(arg)),
         });
     }
     match arg.split_once(':') {
@@ -132,7 +172,7 @@ fn with_references(positional: Vec<NamedResult>, extra: Vec<NamedResult>) -> Vec
     if extra.is_empty() {
         return positional;
     }
-    let key = |r: &NamedResult| std::fs::canonicalize(&r.path).unwrap_or_else(|_| r.path.clone());
+    let key = NamedResult::key;
     let mut all = positional;
     let target = if all.len() > 1 { all.pop() } else { None };
     let mut seen: Vec<PathBuf> = all.iter().chain(target.as_ref()).map(key).collect();
@@ -185,11 +225,11 @@ impl Drop for Progress {
 fn load(result: &NamedResult, include_incorrect: bool) -> anyhow::Result<ResultTree> {
     flush_log();
     let progress = Progress::new(&result.name);
-    Ok(ResultTree::load_with_progress(
-        &result.path,
-        include_incorrect,
-        &progress,
-    )?)
+    let (tree, notes) = result
+        .input
+        .read(include_incorrect, Parallelism::Files, &progress)?;
+    crate::log_note::emit_all(&notes);
+    Ok(tree)
 }
 
 fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> anyhow::Result<()> {
@@ -201,17 +241,24 @@ fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> an
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     setup_logging(args.verbose, args.log.as_deref())?;
     super::result_parsers::install(&args.plugins);
+    let mut stored = StoredBuilds::new(&args.store);
     let positional = args
         .results
         .iter()
-        .map(|arg| named_result(arg))
+        .map(|arg| resolve(arg, &mut stored))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let extra = args
         .references
         .iter()
-        .map(|arg| named_result(arg))
+        .map(|arg| resolve(arg, &mut stored))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let results = with_references(positional, extra);
+    if args.include_incorrect_results && results.iter().skip(1).any(|r| r.input.is_stored()) {
+        bail!(
+            "stored builds hold the results read without --include-incorrect-results; \
+             compare their trees to include incorrect results"
+        );
+    }
     let models = args
         .model_linear_regression
         .iter()
@@ -235,7 +282,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source_info = SourceInfo {
         name: source.name.clone(),
         path: source.path.clone(),
-        metadata: Metadata::load(&source.path),
+        metadata: source.input.metadata(),
     };
     let mut comparison = Comparison::new(settings, source_info, &source_tree);
     drop(source_tree);
@@ -248,6 +295,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|(result, role)| BuildJob {
             name: result.name.clone(),
             path: result.path.clone(),
+            input: result.input.clone(),
             role,
         })
         .collect();
