@@ -1,7 +1,7 @@
 //! runperf: run benchmarks under pre-defined profiles, store pbench-like
 //! result trees and compare builds through statistical models.
 //!
-//! The five binaries in `src/bin/` are thin: each calls one `cli` module.
+//! The six binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod analyze;
 pub mod cli;
