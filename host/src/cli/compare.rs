@@ -366,13 +366,9 @@ fn finish(comparison: &Comparison) -> u8 {
 /// Entry point of the binary: exit 2 on regression, 3 when nothing was
 /// compared, 1 on usage errors and unusable input, 0 otherwise.
 pub fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args = match super::parse_or_exit::<Args>() {
         Ok(args) => args,
-        Err(err) => {
-            let code = if err.use_stderr() { 1 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     super::exit_with(1, || {
         let code = run(args);

@@ -129,13 +129,9 @@ pub enum Format {
 
 /// Entry point of the binary: 0 on success, 1 on any error.
 pub fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args = match super::parse_or_exit::<Args>() {
         Ok(args) => args,
-        Err(err) => {
-            let code = if err.use_stderr() { 1 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     super::exit_with(1, || run(args))
 }

@@ -9,7 +9,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
 
 use super::schema::{self, Dialect};
-use super::sql::{BuildRow, CheckRow, PointRow, Sql, text};
+use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
 use super::store::Backend;
 use super::url::PostgresUrl;
 use super::{BuildSummary, HistoryError};
@@ -269,22 +269,14 @@ impl Sql for PgSql<'_> {
         Ok(row.get(0))
     }
 
-    fn insert_check(
-        &mut self,
-        build: i64,
-        seq: i64,
-        name: i64,
-        (kind, num, text): (i16, Option<i64>, Option<&str>),
-        primary: bool,
-        params: i64,
-    ) -> Result<(), HistoryError> {
-        let primary = i16::from(primary);
-        self.query(
-            "store a check",
-            text::INSERT_CHECK,
-            &[&build, &seq, &name, &kind, &num, &text, &primary, &params],
-        )
-        .map(drop)
+    fn insert_check(&mut self, c: NewCheck) -> Result<(), HistoryError> {
+        let (kind, num, text) = c.value;
+        let primary = i16::from(c.primary);
+        let args: [&(dyn ToSql + Sync); 8] = [
+            &c.build, &c.seq, &c.name, &kind, &num, &text, &primary, &c.params,
+        ];
+        self.query("store a check", text::INSERT_CHECK, &args)
+            .map(drop)
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {

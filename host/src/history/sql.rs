@@ -50,6 +50,23 @@ pub(super) struct CheckRow {
     pub params: i64,
 }
 
+/// One check to insert, as columns.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct NewCheck<'a> {
+    /// Key of its build.
+    pub build: i64,
+    /// Position in the build's reading order.
+    pub seq: i64,
+    /// Key of its name.
+    pub name: i64,
+    /// `kind`, `num`, `text` ([`super::codec::encode_value`]).
+    pub value: (i16, Option<i64>, Option<&'a str>),
+    /// Primary flag.
+    pub primary: bool,
+    /// Key of its params.
+    pub params: i64,
+}
+
 /// One point of a series, as columns.
 #[derive(Debug, Clone)]
 pub(super) struct PointRow {
@@ -86,17 +103,8 @@ pub(super) trait Sql {
     fn insert_name(&mut self, name: &str) -> Result<i64, HistoryError>;
     /// The key of a params body, stored if new.
     fn params_key(&mut self, digest: &str, body: &str) -> Result<i64, HistoryError>;
-    /// Inserts one check of build `build`.
-    #[allow(clippy::too_many_arguments)]
-    fn insert_check(
-        &mut self,
-        build: i64,
-        seq: i64,
-        name: i64,
-        value: (i16, Option<i64>, Option<&str>),
-        primary: bool,
-        params: i64,
-    ) -> Result<(), HistoryError>;
+    /// Inserts one check.
+    fn insert_check(&mut self, check: NewCheck) -> Result<(), HistoryError>;
     /// Adds `delta` to the point count of every name build `build` has.
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError>;
     /// The checks of build `build` in reading order.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::schema::{self, Dialect};
-use super::sql::{BuildRow, CheckRow, PointRow, Sql, text};
+use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
 use super::store::Backend;
 use super::{BuildSummary, HistoryError};
 
@@ -237,27 +237,14 @@ impl Sql for SqliteSql<'_> {
             .map_err(self.err("store params"))
     }
 
-    fn insert_check(
-        &mut self,
-        build: i64,
-        seq: i64,
-        name: i64,
-        (kind, num, text): (i16, Option<i64>, Option<&str>),
-        primary: bool,
-        params: i64,
-    ) -> Result<(), HistoryError> {
+    fn insert_check(&mut self, c: NewCheck) -> Result<(), HistoryError> {
+        let (kind, num, text) = c.value;
+        let primary = i16::from(c.primary);
         self.tx
             .prepare_cached(text::INSERT_CHECK)
             .and_then(|mut s| {
                 s.execute(params![
-                    build,
-                    seq,
-                    name,
-                    kind,
-                    num,
-                    text,
-                    i16::from(primary),
-                    params
+                    c.build, c.seq, c.name, kind, num, text, primary, c.params
                 ])
             })
             .map(drop)

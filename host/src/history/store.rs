@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::codec;
-use super::sql::{BuildRow, Sql};
+use super::sql::{BuildRow, NewCheck, Sql};
 use super::{AddOutcome, BuildRecord, BuildSummary, HistoryError, Point, Series};
 use crate::results::{Check, Params};
 
@@ -245,14 +245,14 @@ fn insert_checks(sql: &mut dyn Sql, pk: i64, checks: &[Check]) -> Result<(), His
                 key
             }
         };
-        sql.insert_check(
-            pk,
-            seq as i64,
+        sql.insert_check(NewCheck {
+            build: pk,
+            seq: seq as i64,
             name,
-            codec::encode_value(&check.value),
-            check.primary,
+            value: codec::encode_value(&check.value),
+            primary: check.primary,
             params,
-        )?;
+        })?;
     }
     Ok(())
 }
