@@ -298,3 +298,26 @@ fn a_killed_add_leaves_the_store_as_it_was_or_complete() {
         assert_eq!(orphans, 0);
     }
 }
+
+#[test]
+fn the_default_store_is_in_the_data_dir_and_shown_at_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("history-perf")
+        .unwrap()
+        .env_remove("RUNPERF_HISTORY")
+        .env("XDG_DATA_HOME", dir.path())
+        .args(["-v", "add", &tree(BASE)])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = dir.path().join("runperf/history.sqlite");
+    assert!(path.exists());
+    assert!(
+        stderr(&out).contains(&format!(
+            "History store: sqlite:{} (the default)",
+            path.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -33,7 +33,7 @@ const BASE2: &str = "1_base/result_20200726_112748";
 const KERNEL: &str = "2_kernel_update/result_20200726_114437";
 
 /// One backend under test: a fresh store and a way to run raw SQL on it.
-trait Backend {
+trait Backend: Sync {
     fn url(&self) -> String;
     fn open(&self) -> Box<dyn Store> {
         history::open(&StoreUrl::parse(&self.url()).unwrap()).unwrap()
@@ -205,6 +205,37 @@ fn reopening_keeps_everything(b: &dyn Backend) {
     assert_eq!(store.load(&build.id).unwrap().checks, build.checks);
 }
 
+fn concurrent_adds_both_land(b: &dyn Backend) {
+    drop(b.open());
+    std::thread::scope(|scope| {
+        let adds: Vec<_> = [(BASE, "a"), (BASE2, "b"), (KERNEL, "c"), (BASE, "d")]
+            .into_iter()
+            .map(|(tree, id)| {
+                scope.spawn(move || {
+                    let build = record(tree, Some(id), None);
+                    b.open().add(&build, false).unwrap()
+                })
+            })
+            .collect();
+        for add in adds {
+            assert_eq!(add.join().unwrap(), AddOutcome::Added);
+        }
+    });
+    let mut store = b.open();
+    let mut ids: Vec<String> = store
+        .list(None, None)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
+    assert_eq!(
+        store.load("c").unwrap().checks,
+        record(KERNEL, None, None).checks
+    );
+}
+
 /// Generates one test per case and backend.
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
@@ -233,6 +264,7 @@ suite!(
     unknown_builds_are_reported,
     a_newer_schema_is_refused,
     reopening_keeps_everything,
+    concurrent_adds_both_land,
 );
 
 #[test]

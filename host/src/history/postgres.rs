@@ -59,7 +59,12 @@ impl PostgresStore {
         let found: i64 = tx
             .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])
             .map_err(err("read the schema version"))?
-            .map_or(Ok(0), |row| row.get::<_, String>(0).parse())
+            .map_or(Some(0), |row| {
+                row.try_get::<_, String>(0)
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+            })
+            .ok_or(())
             .map_err(|_| HistoryError::Database {
                 url: url.masked.clone(),
                 action: "read the schema version".into(),
@@ -106,6 +111,17 @@ fn db_error(url: &PostgresUrl, action: &str, e: &postgres::Error) -> HistoryErro
         action: action.to_string(),
         reason: url.scrub(&error_text(e)),
     }
+}
+
+/// Column `i` of `row`, an error (not a panic) when its type is not the
+/// schema's.
+fn at<'r, T: postgres::types::FromSql<'r>>(
+    url: &PostgresUrl,
+    row: &'r Row,
+    i: usize,
+) -> Result<T, HistoryError> {
+    row.try_get(i)
+        .map_err(|e| db_error(url, "read a column", &e))
 }
 
 impl Backend for PostgresStore {
@@ -195,19 +211,25 @@ impl Sql for PgSql<'_> {
 
     fn find_build(&mut self, id: &str) -> Result<Option<BuildRow>, HistoryError> {
         let rows = self.query("read a build", text::FIND_BUILD, &[&id])?;
-        Ok(rows.into_iter().next().map(|r| BuildRow {
-            pk: r.get(0),
-            id: r.get(1),
-            order: r.get(2),
-            path: r.get(3),
-            machine: r.get(4),
-            distro: r.get(5),
-            added: r.get(6),
-            checks: r.get(7),
-            digest: r.get(8),
-            metadata: r.get(9),
-            notes: r.get(10),
-        }))
+        let url = self.url;
+        rows.into_iter()
+            .next()
+            .map(|r| {
+                Ok(BuildRow {
+                    pk: at(url, &r, 0)?,
+                    id: at(url, &r, 1)?,
+                    order: at(url, &r, 2)?,
+                    path: at(url, &r, 3)?,
+                    machine: at(url, &r, 4)?,
+                    distro: at(url, &r, 5)?,
+                    added: at(url, &r, 6)?,
+                    checks: at(url, &r, 7)?,
+                    digest: at(url, &r, 8)?,
+                    metadata: at(url, &r, 9)?,
+                    notes: at(url, &r, 10)?,
+                })
+            })
+            .transpose()
     }
 
     fn delete_build(&mut self, pk: i64) -> Result<(), HistoryError> {
@@ -222,7 +244,7 @@ impl Sql for PgSql<'_> {
 
     fn max_order(&mut self) -> Result<Option<i64>, HistoryError> {
         let row = self.one("read the order keys", "SELECT MAX(ord) FROM builds", &[])?;
-        Ok(row.get(0))
+        at(self.url, &row, 0)
     }
 
     fn insert_build(&mut self, b: &BuildRow) -> Result<i64, HistoryError> {
@@ -242,12 +264,15 @@ impl Sql for PgSql<'_> {
                 &b.notes,
             ],
         )?;
-        Ok(row.get(0))
+        at(self.url, &row, 0)
     }
 
     fn names(&mut self) -> Result<HashMap<String, i64>, HistoryError> {
         let rows = self.query("read the check names", "SELECT name, pk FROM names", &[])?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| Ok((at(url, &r, 0)?, at(url, &r, 1)?)))
+            .collect()
     }
 
     fn insert_name(&mut self, name: &str) -> Result<i64, HistoryError> {
@@ -256,7 +281,7 @@ impl Sql for PgSql<'_> {
             "INSERT INTO names (name) VALUES (?1) RETURNING pk",
             &[&name],
         )?;
-        Ok(row.get(0))
+        at(self.url, &row, 0)
     }
 
     fn params_key(&mut self, digest: &str, body: &str) -> Result<i64, HistoryError> {
@@ -266,7 +291,7 @@ impl Sql for PgSql<'_> {
              ON CONFLICT (digest) DO UPDATE SET digest = excluded.digest RETURNING pk",
             &[&digest, &body],
         )?;
-        Ok(row.get(0))
+        at(self.url, &row, 0)
     }
 
     fn insert_check(&mut self, c: NewCheck) -> Result<(), HistoryError> {
@@ -290,56 +315,68 @@ impl Sql for PgSql<'_> {
 
     fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError> {
         let rows = self.query("read the checks of a build", text::CHECK_ROWS, &[&build])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| CheckRow {
-                name: r.get(0),
-                kind: r.get(1),
-                num: r.get(2),
-                text: r.get(3),
-                primary: r.get::<_, i16>(4) != 0,
-                params: r.get(5),
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| {
+                Ok(CheckRow {
+                    name: at(url, &r, 0)?,
+                    kind: at(url, &r, 1)?,
+                    num: at(url, &r, 2)?,
+                    text: at(url, &r, 3)?,
+                    primary: at::<i16>(url, &r, 4)? != 0,
+                    params: at(url, &r, 5)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
         let rows = self.query("read the params of a build", text::BUILD_PARAMS, &[&build])?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| Ok((at(url, &r, 0)?, at(url, &r, 1)?)))
+            .collect()
     }
 
     fn summaries(&mut self) -> Result<Vec<BuildSummary>, HistoryError> {
         let rows = self.query("list the builds", text::SUMMARIES, &[])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| BuildSummary {
-                id: r.get(0),
-                order: r.get(1),
-                machine: r.get(2),
-                distro: r.get(3),
-                added: r.get(4),
-                checks: r.get(5),
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| {
+                Ok(BuildSummary {
+                    id: at(url, &r, 0)?,
+                    order: at(url, &r, 1)?,
+                    machine: at(url, &r, 2)?,
+                    distro: at(url, &r, 3)?,
+                    added: at(url, &r, 4)?,
+                    checks: at(url, &r, 5)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn series(&mut self) -> Result<Vec<(String, i64)>, HistoryError> {
         let rows = self.query("list the series", text::SERIES, &[])?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| Ok((at(url, &r, 0)?, at(url, &r, 1)?)))
+            .collect()
     }
 
     fn points(&mut self, name: &str) -> Result<Vec<PointRow>, HistoryError> {
         let rows = self.query("read a series", text::POINTS, &[&name])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PointRow {
-                build: r.get(0),
-                order: r.get(1),
-                added: r.get(2),
-                kind: r.get(3),
-                num: r.get(4),
-                text: r.get(5),
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PointRow {
+                    build: at(url, &r, 0)?,
+                    order: at(url, &r, 1)?,
+                    added: at(url, &r, 2)?,
+                    kind: at(url, &r, 3)?,
+                    num: at(url, &r, 4)?,
+                    text: at(url, &r, 5)?,
+                })
             })
-            .collect())
+            .collect()
     }
 }
