@@ -83,6 +83,10 @@ fn add_list_series_show_remove() {
         serde_json::from_slice(&history(&store, &["show", name, "--json"]).stdout).unwrap();
     assert_eq!(json["points"][1]["build"], "101");
     assert_eq!(json["points"][1]["value"], 161927.333333333);
+    assert_eq!(
+        json["points"][1]["samples"],
+        serde_json::json!([161927.333333333])
+    );
     let missing = history(&store, &["show", "no/such"]);
     assert_eq!(missing.status.code(), Some(1));
 

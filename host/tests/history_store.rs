@@ -19,7 +19,9 @@ fn record(tree: &str, id: Option<&str>, order: Option<i64>) -> BuildRecord {
     let (tree, notes) =
         ResultTree::read_with_progress(&path, false, Parallelism::Files, &NoProgress).unwrap();
     let metadata = runperf::results::Metadata::read_text(&path).unwrap_or_default();
-    BuildRecord::from_tree(&tree, notes, metadata, id, order)
+    let mut record = BuildRecord::from_tree(&tree, notes, metadata, id, order);
+    record.samples = history::samples::read(&path, &record.checks);
+    record
 }
 
 struct NoProgress;
@@ -82,6 +84,10 @@ fn adds_and_loads_back_exactly(b: &dyn Backend) {
         "{}",
         loaded.metadata
     );
+    assert!(!loaded.samples.is_empty());
+    let (seq, values) = &loaded.samples[0];
+    assert!(loaded.checks[*seq].name.ends_with(".mean"));
+    assert_eq!(loaded.checks[*seq].value.as_f64(), Some(values[0]));
 }
 
 fn identical_add_changes_nothing(b: &dyn Backend) {
@@ -236,6 +242,22 @@ fn concurrent_adds_both_land(b: &dyn Backend) {
     );
 }
 
+fn an_older_schema_is_migrated_on_open(b: &dyn Backend) {
+    let build = record(BASE, Some("1"), None);
+    b.open().add(&build, false).unwrap();
+    // Back to version 1: no samples table.
+    b.execute("DROP TABLE samples; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    let mut store = b.open();
+    let loaded = store.load("1").unwrap();
+    assert_eq!(loaded.checks, build.checks);
+    assert!(loaded.samples.is_empty());
+    store.add(&record(KERNEL, Some("2"), None), false).unwrap();
+    assert!(!store.load("2").unwrap().samples.is_empty());
+    let points = store.show(&build.checks[0].name).unwrap();
+    assert_eq!(points.len(), 2);
+    assert_eq!(points[0].samples, None);
+}
+
 /// Generates one test per case and backend.
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
@@ -265,6 +287,7 @@ suite!(
     a_newer_schema_is_refused,
     reopening_keeps_everything,
     concurrent_adds_both_land,
+    an_older_schema_is_migrated_on_open,
 );
 
 #[test]

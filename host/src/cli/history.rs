@@ -258,7 +258,8 @@ pub(super) fn read_tree(
     read_dir(&path, build.or(name), order)
 }
 
-/// Reads the tree at `path` (absolute: reports show it) as a record.
+/// Reads the tree at `path` (absolute: reports show it) as a record, with
+/// the per-sample values of its pbench means.
 pub fn read_dir(
     path: &Path,
     build: Option<&str>,
@@ -268,7 +269,9 @@ pub fn read_dir(
         ResultTree::read_with_progress(path, false, Parallelism::Files, &NoProgress)?;
     crate::log_note::emit_all(&notes);
     let metadata = Metadata::read_text(path).unwrap_or_default();
-    Ok(BuildRecord::from_tree(&tree, notes, metadata, build, order))
+    let mut record = BuildRecord::from_tree(&tree, notes, metadata, build, order);
+    record.samples = crate::history::samples::read(path, &record.checks);
+    Ok(record)
 }
 
 fn report_add(
@@ -330,6 +333,9 @@ fn show(out: &mut dyn Write, store: &mut dyn Store, check: &str, json: bool) -> 
                 });
                 if let CheckValue::Broken(why) = &p.value {
                     point["broken"] = serde_json::json!(why);
+                }
+                if let Some(samples) = &p.samples {
+                    point["samples"] = serde_json::json!(samples);
                 }
                 point
             })

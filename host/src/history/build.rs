@@ -22,6 +22,9 @@ pub struct BuildRecord {
     /// The messages reading the tree logged, in order, replayed when the
     /// build is read back.
     pub notes: Vec<LogNote>,
+    /// Per-sample values of the `.mean` checks that have them, as
+    /// (position in `checks`, values), by position ([`super::samples`]).
+    pub samples: Vec<(usize, Vec<f64>)>,
 }
 
 impl BuildRecord {
@@ -51,6 +54,7 @@ impl BuildRecord {
             metadata,
             checks: tree.checks().to_vec(),
             notes,
+            samples: Vec::new(),
         }
     }
 
@@ -114,6 +118,8 @@ pub struct Point {
     pub added: String,
     /// The value in that build.
     pub value: CheckValue,
+    /// Its per-sample values, when stored.
+    pub samples: Option<Vec<f64>>,
 }
 
 /// What `add` did.

@@ -79,8 +79,20 @@ pub(super) fn decode_notes(body: &str) -> Result<Vec<LogNote>, String> {
         .collect()
 }
 
+/// Sample values as stored: a JSON array of numbers (exact: serde_json
+/// round-trips floats).
+pub(super) fn encode_samples(values: &[f64]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
+}
+
+/// Sample values read back.
+pub(super) fn decode_samples(body: &str) -> Result<Vec<f64>, String> {
+    serde_json::from_str(body).map_err(|e| format!("samples: {e}"))
+}
+
 /// A digest of what makes two builds the same results: the metadata and
-/// every check (not the path they were read from, nor the log messages).
+/// every check with its samples (not the path they were read from, nor the
+/// log messages).
 pub(super) fn digest(build: &BuildRecord) -> String {
     let mut hasher = Sha256::new();
     let mut field = |bytes: &[u8]| {
@@ -102,6 +114,10 @@ pub(super) fn digest(build: &BuildRecord) -> String {
             last_params = Some(&check.params);
         }
         field(params_text.as_bytes());
+    }
+    for (seq, values) in &build.samples {
+        field(&(*seq as u64).to_le_bytes());
+        field(encode_samples(values).as_bytes());
     }
     let digest = hasher.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -12,6 +12,7 @@ mod codec;
 mod error;
 pub mod otava_csv;
 mod postgres;
+pub mod samples;
 mod schema;
 mod sql;
 mod sqlite;

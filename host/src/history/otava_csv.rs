@@ -194,6 +194,7 @@ pub fn read(
             metadata,
             checks,
             notes: Vec::new(),
+            samples: Vec::new(),
         });
     }
     Ok(builds)
@@ -266,6 +267,7 @@ mod tests {
                 })
                 .collect(),
             notes: Vec::new(),
+            samples: Vec::new(),
         }
     }
 

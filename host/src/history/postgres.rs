@@ -233,13 +233,10 @@ impl Sql for PgSql<'_> {
     }
 
     fn delete_build(&mut self, pk: i64) -> Result<(), HistoryError> {
-        self.query(
-            "remove a build",
-            "DELETE FROM checks WHERE build = ?1",
-            &[&pk],
-        )?;
-        self.query("remove a build", "DELETE FROM builds WHERE pk = ?1", &[&pk])
-            .map(drop)
+        for statement in text::DELETE_BUILD {
+            self.query("remove a build", statement, &[&pk])?;
+        }
+        Ok(())
     }
 
     fn max_order(&mut self) -> Result<Option<i64>, HistoryError> {
@@ -302,6 +299,27 @@ impl Sql for PgSql<'_> {
         ];
         self.query("store a check", text::INSERT_CHECK, &args)
             .map(drop)
+    }
+
+    fn insert_samples(&mut self, build: i64, seq: i64, body: &str) -> Result<(), HistoryError> {
+        self.query(
+            "store samples",
+            text::INSERT_SAMPLES,
+            &[&build, &seq, &body],
+        )
+        .map(drop)
+    }
+
+    fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
+        let rows = self.query(
+            "read the samples of a build",
+            text::BUILD_SAMPLES,
+            &[&build],
+        )?;
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| Ok((at(url, &r, 0)?, at(url, &r, 1)?)))
+            .collect()
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
@@ -375,6 +393,7 @@ impl Sql for PgSql<'_> {
                     kind: at(url, &r, 3)?,
                     num: at(url, &r, 4)?,
                     text: at(url, &r, 5)?,
+                    samples: at(url, &r, 6)?,
                 })
             })
             .collect()

@@ -14,6 +14,9 @@
 //! - `checks(build, seq, name, kind, num, text, is_primary, params)`: every
 //!   check of every build in reading order; `kind` 0 integer (`num`),
 //!   1 float (`num` holds its bits), 2 text, 3 broken (`text`).
+//!
+//! Version 2 adds `samples(build, seq, body)`: the per-sample values (JSON
+//! array) of the check at `seq`, where the pbench result has them.
 
 /// Which SQL dialect a statement list is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +28,7 @@ pub enum Dialect {
 }
 
 /// The newest schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Creates the version table (before anything else is looked at).
 pub const META: &str =
@@ -60,6 +63,11 @@ pub fn migration(dialect: Dialect, to: i64) -> Vec<String> {
                  params BIGINT NOT NULL REFERENCES params (pk), PRIMARY KEY (build, seq)){without_rowid}"
             ),
             "CREATE INDEX checks_name ON checks (name, build)".into(),
+        ],
+        2 => vec![
+            "CREATE TABLE samples (build BIGINT NOT NULL REFERENCES builds (pk) ON DELETE CASCADE, \
+             seq BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (build, seq))"
+                .to_string(),
         ],
         _ => Vec::new(),
     }

@@ -82,6 +82,8 @@ pub(super) struct PointRow {
     pub num: Option<i64>,
     /// Text.
     pub text: Option<String>,
+    /// Its samples ([`super::codec::encode_samples`]), when stored.
+    pub samples: Option<String>,
 }
 
 /// The statements of one backend, inside an open transaction.
@@ -105,6 +107,10 @@ pub(super) trait Sql {
     fn params_key(&mut self, digest: &str, body: &str) -> Result<i64, HistoryError>;
     /// Inserts one check.
     fn insert_check(&mut self, check: NewCheck) -> Result<(), HistoryError>;
+    /// Stores the samples of check `seq` of build `build`.
+    fn insert_samples(&mut self, build: i64, seq: i64, body: &str) -> Result<(), HistoryError>;
+    /// The samples of build `build` by check position.
+    fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError>;
     /// Adds `delta` to the point count of every name build `build` has.
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError>;
     /// The checks of build `build` in reading order.
@@ -145,7 +151,18 @@ pub(super) mod text {
     /// Series.
     pub const SERIES: &str = "SELECT name, points FROM names WHERE points > 0 ORDER BY name";
     /// Points of one series.
-    pub const POINTS: &str = "SELECT b.build, b.ord, b.added, c.kind, c.num, c.text \
+    pub const POINTS: &str = "SELECT b.build, b.ord, b.added, c.kind, c.num, c.text, s.body \
          FROM names n JOIN checks c ON c.name = n.pk JOIN builds b ON b.pk = c.build \
+         LEFT JOIN samples s ON s.build = c.build AND s.seq = c.seq \
          WHERE n.name = ?1 ORDER BY b.ord, b.pk, c.seq";
+    /// Inserting samples.
+    pub const INSERT_SAMPLES: &str = "INSERT INTO samples (build, seq, body) VALUES (?1, ?2, ?3)";
+    /// The samples of a build.
+    pub const BUILD_SAMPLES: &str = "SELECT seq, body FROM samples WHERE build = ?1";
+    /// Removing a build: its samples, checks, then itself.
+    pub const DELETE_BUILD: [&str; 3] = [
+        "DELETE FROM samples WHERE build = ?1",
+        "DELETE FROM checks WHERE build = ?1",
+        "DELETE FROM builds WHERE pk = ?1",
+    ];
 }

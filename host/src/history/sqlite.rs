@@ -182,11 +182,12 @@ impl Sql for SqliteSql<'_> {
     }
 
     fn delete_build(&mut self, pk: i64) -> Result<(), HistoryError> {
-        self.tx
-            .execute("DELETE FROM checks WHERE build = ?1", [pk])
-            .and_then(|_| self.tx.execute("DELETE FROM builds WHERE pk = ?1", [pk]))
-            .map(drop)
-            .map_err(self.err("remove a build"))
+        for statement in text::DELETE_BUILD {
+            self.tx
+                .execute(statement, [pk])
+                .map_err(self.err("remove a build"))?;
+        }
+        Ok(())
     }
 
     fn max_order(&mut self) -> Result<Option<i64>, HistoryError> {
@@ -249,6 +250,24 @@ impl Sql for SqliteSql<'_> {
             })
             .map(drop)
             .map_err(self.err("store a check"))
+    }
+
+    fn insert_samples(&mut self, build: i64, seq: i64, body: &str) -> Result<(), HistoryError> {
+        self.tx
+            .prepare_cached(text::INSERT_SAMPLES)
+            .and_then(|mut s| s.execute(params![build, seq, body]))
+            .map(drop)
+            .map_err(self.err("store samples"))
+    }
+
+    fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
+        self.tx
+            .prepare_cached(text::BUILD_SAMPLES)
+            .and_then(|mut s| {
+                s.query_map([build], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(self.err("read the samples of a build"))
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
@@ -325,6 +344,7 @@ impl Sql for SqliteSql<'_> {
                         kind: r.get(3)?,
                         num: r.get(4)?,
                         text: r.get(5)?,
+                        samples: r.get(6)?,
                     })
                 })?
                 .collect()

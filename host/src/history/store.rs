@@ -98,6 +98,9 @@ impl<B: Backend> Store for B {
             };
             let pk = sql.insert_build(&row)?;
             insert_checks(sql, pk, &build.checks)?;
+            for (seq, values) in &build.samples {
+                sql.insert_samples(pk, *seq as i64, &codec::encode_samples(values))?;
+            }
             sql.add_points(pk, 1)?;
             Ok(outcome)
         })
@@ -139,6 +142,17 @@ impl<B: Backend> Store for B {
                     })
                 })
                 .collect::<Result<Vec<_>, HistoryError>>()?;
+            let mut samples = sql
+                .build_samples(row.pk)?
+                .into_iter()
+                .map(|(seq, body)| {
+                    Ok((
+                        seq as usize,
+                        codec::decode_samples(&body).map_err(&damaged)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, HistoryError>>()?;
+            samples.sort_by_key(|(seq, _)| *seq);
             Ok(BuildRecord {
                 id: row.id,
                 order: Some(row.order),
@@ -146,6 +160,7 @@ impl<B: Backend> Store for B {
                 metadata: row.metadata,
                 checks,
                 notes: codec::decode_notes(&row.notes).map_err(damaged)?,
+                samples,
             })
         })
     }
@@ -197,18 +212,25 @@ impl<B: Backend> Store for B {
         let rows = self.transaction(false, |sql| sql.points(check))?;
         rows.into_iter()
             .map(|row| {
-                let value = codec::decode_value(row.kind, row.num, row.text).ok_or_else(|| {
-                    HistoryError::Damaged {
-                        url: url.clone(),
-                        build: row.build.clone(),
-                        reason: format!("value of {check}"),
-                    }
-                })?;
+                let damaged = |reason: String| HistoryError::Damaged {
+                    url: url.clone(),
+                    build: row.build.clone(),
+                    reason,
+                };
+                let value = codec::decode_value(row.kind, row.num, row.text)
+                    .ok_or_else(|| damaged(format!("value of {check}")))?;
+                let samples = row
+                    .samples
+                    .as_deref()
+                    .map(codec::decode_samples)
+                    .transpose()
+                    .map_err(damaged)?;
                 Ok(Point {
                     build: row.build,
                     order: row.order,
                     added: row.added,
                     value,
+                    samples,
                 })
             })
             .collect()
