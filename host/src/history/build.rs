@@ -40,10 +40,15 @@ impl BuildRecord {
         order: Option<i64>,
     ) -> Self {
         let path = tree.path();
-        let parsed = Metadata::parse(&metadata, path);
+        // The last `build:` line, as Metadata::get finds it (without
+        // warning twice about malformed lines).
+        let from_metadata = metadata
+            .lines()
+            .rev()
+            .find_map(|line| line.strip_prefix("build:"));
         let id = id
             .map(str::to_string)
-            .or_else(|| parsed.get("build").map(|b| b.trim().to_string()))
+            .or_else(|| from_metadata.map(|b| b.trim().to_string()))
             .filter(|b| !b.is_empty())
             .unwrap_or_else(|| directory_name(path));
         let order = order.or_else(|| id.parse().ok());
@@ -131,4 +136,38 @@ pub enum AddOutcome {
     Unchanged,
     /// A build of that id was replaced.
     Replaced,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(path: &str) -> ResultTree {
+        ResultTree::from_checks(path.into(), Vec::new(), Vec::new())
+    }
+
+    #[test]
+    fn ids_and_order_keys() {
+        let record = |path, metadata: &str, id, order| {
+            let r = BuildRecord::from_tree(&tree(path), Vec::new(), metadata.into(), id, order);
+            (r.id, r.order)
+        };
+        assert_eq!(
+            record("/ci/nightly-7", "", None, None),
+            ("nightly-7".into(), None)
+        );
+        assert_eq!(record("/ci/101", "", None, None), ("101".into(), Some(101)));
+        assert_eq!(
+            record("/ci/x", "build:1\nmachine:m\nbuild: 42 \n", None, None),
+            ("42".into(), Some(42))
+        );
+        assert_eq!(
+            record("/ci/x", "build:42\n", Some("abc"), Some(5)),
+            ("abc".into(), Some(5))
+        );
+        assert_eq!(
+            record("/ci/x", "build:\n", None, Some(3)),
+            ("x".into(), Some(3))
+        );
+    }
 }
