@@ -41,8 +41,8 @@ pub enum Command {
     /// Add result trees (PATH or NAME:PATH, NAME being the build id), each
     /// in one transaction.
     Add {
-        /// Build id (one RESULT only; default: metadata `build`, the NAME
-        /// of NAME:PATH, else the directory name).
+        /// Build id (one RESULT only; default: the NAME of NAME:PATH, else
+        /// metadata `build`, else the directory name).
         #[arg(long)]
         build: Option<String>,
         /// Order key (one RESULT only; default: the build id when it is a
