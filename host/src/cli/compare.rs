@@ -118,18 +118,22 @@ impl NamedResult {
     }
 }
 
+/// The (name, id) of an `@ID` or `NAME:@ID` argument.
+fn stored_build(arg: &str) -> Option<(Option<&str>, &str)> {
+    match arg.split_once(':') {
+        Some((name, rest)) if !arg.starts_with('@') && rest.starts_with('@') => {
+            Some((Some(name), &rest[1..]))
+        }
+        _ => StoredBuilds::id(arg).map(|id| (None, id)),
+    }
+}
+
 /// A result argument: `@ID` or `NAME:@ID` from the store (named after the
 /// directory it was added from, as that tree would be), else as
 /// [`named_result`] reads it.
 fn resolve(arg: &str, stored: &mut StoredBuilds) -> anyhow::Result<NamedResult> {
-    let (name, id) = match arg.split_once(':') {
-        Some((name, rest)) if !arg.starts_with('@') && rest.starts_with('@') => {
-            (Some(name), &rest[1..])
-        }
-        _ => match StoredBuilds::id(arg) {
-            Some(id) => (None, id),
-            None => return named_result(arg),
-        },
+    let Some((name, id)) = stored_build(arg) else {
+        return named_result(arg);
     };
     let input = stored.input(id)?;
     let path = input.path().to_path_buf();
@@ -242,6 +246,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     setup_logging(args.verbose, args.log.as_deref())?;
     super::result_parsers::install(&args.plugins);
     let mut stored = StoredBuilds::new(&args.store);
+    stored.prefetch(
+        args.results
+            .iter()
+            .chain(&args.references)
+            .filter_map(|arg| stored_build(arg).map(|(_, id)| id)),
+    );
     let positional = args
         .results
         .iter()

@@ -79,6 +79,12 @@ fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> 
         anyhow::bail!("no source result given");
     };
     let mut stored = StoredBuilds::new(&args.store);
+    stored.prefetch(
+        args.results
+            .iter()
+            .chain(extra_groups.iter().flatten())
+            .filter_map(|arg| arg.to_str().and_then(StoredBuilds::id)),
+    );
     let source = stored.resolve(source)?;
     let mut groups: Vec<Vec<ResultInput>> = results
         .iter()

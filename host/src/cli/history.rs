@@ -201,7 +201,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let summaries = store.list(machine.as_deref(), None)?;
             let builds = summaries
                 .iter()
-                .map(|s| store.load(&s.id))
+                .map(|s| store.load_checks(&s.id))
                 .collect::<Result<Vec<_>, _>>()?;
             let rows: Vec<Row> = summaries
                 .iter()

@@ -1,12 +1,15 @@
 //! `--store URL` / `RUNPERF_HISTORY`: where the history store is, for
 //! history-perf and for the tools that read stored builds as `@ID`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::history::{self, Store, StoreUrl};
+use rayon::prelude::*;
+
+use crate::history::{self, BuildRecord, Store, StoreUrl};
 use crate::results::{ReadResult, ResultInput};
 
 /// The environment variable naming the store when `--store` is not given.
@@ -50,13 +53,63 @@ impl StoreArgs {
 /// (opened on first use) into the form the readers take.
 pub struct StoredBuilds<'a> {
     args: &'a StoreArgs,
+    url: Option<StoreUrl>,
     store: Option<Box<dyn Store>>,
+    /// Builds read ahead by [`StoredBuilds::prefetch`].
+    ready: HashMap<String, ResultInput>,
 }
 
 impl<'a> StoredBuilds<'a> {
     /// Builds of the store `args` names.
     pub fn new(args: &'a StoreArgs) -> Self {
-        Self { args, store: None }
+        Self {
+            args,
+            url: None,
+            store: None,
+            ready: HashMap::new(),
+        }
+    }
+
+    /// The store's location, worked out (and shown at -v) once.
+    fn url(&mut self) -> anyhow::Result<StoreUrl> {
+        match &self.url {
+            Some(url) => Ok(url.clone()),
+            None => Ok(self.url.insert(self.args.url()?).clone()),
+        }
+    }
+
+    /// Reads the builds `ids` ahead on the thread pool, one store
+    /// connection per thread, for [`StoredBuilds::input`] to find ready. A
+    /// build that cannot be read here is read again (and its error
+    /// reported) by `input`, in argument order.
+    pub fn prefetch<'i>(&mut self, ids: impl IntoIterator<Item = &'i str>) {
+        let mut ids: Vec<&str> = ids
+            .into_iter()
+            .filter(|id| !self.ready.contains_key(*id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.len() < 2 {
+            return;
+        }
+        let Ok(url) = self.url() else {
+            return;
+        };
+        let chunk = ids.len().div_ceil(rayon::current_num_threads());
+        let loaded: Vec<(String, ResultInput)> = ids
+            .par_chunks(chunk)
+            .flat_map_iter(|chunk| {
+                let mut store = history::open(&url).ok();
+                chunk
+                    .iter()
+                    .filter_map(|id| {
+                        let record = store.as_mut()?.load_checks(id).ok()?;
+                        Some((id.to_string(), as_input(id, record)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.ready.extend(loaded);
     }
 
     /// The id of an `@ID` argument.
@@ -66,24 +119,22 @@ impl<'a> StoredBuilds<'a> {
 
     /// Build `id` as a result: the tree it was added from, exactly.
     pub fn input(&mut self, id: &str) -> anyhow::Result<ResultInput> {
-        let store = match &mut self.store {
+        if let Some(input) = self.ready.get(id) {
+            return Ok(input.clone());
+        }
+        let store = match self.store.take() {
             Some(store) => store,
-            None => self.store.insert(self.args.open()?),
+            None => {
+                let url = self.url()?;
+                tracing::trace!("Opening the history store {}", url.display());
+                history::open(&url)?
+            }
         };
-        let record = store.load(id)?;
-        // Trace only: with -vv the log must be that of the tree itself.
-        tracing::trace!(
-            "Stored build {id} from {}: {} checks read from {}",
-            store.location(),
-            record.checks.len(),
-            record.path
-        );
-        Ok(ResultInput::Read(Arc::new(ReadResult {
-            origin: format!("@{id}"),
-            tree: record.to_tree(),
-            notes: record.notes,
-            metadata: record.metadata,
-        })))
+        let store = self.store.insert(store);
+        let record = store.load_checks(id)?;
+        let input = as_input(id, record);
+        self.ready.insert(id.to_string(), input.clone());
+        Ok(input)
     }
 
     /// A result path argument: `@ID` from the store, else the directory.
@@ -94,8 +145,28 @@ impl<'a> StoredBuilds<'a> {
         }
     }
 
-    /// Every argument resolved, in order.
+    /// Every argument resolved, in order (stored builds read ahead).
     pub fn resolve_all(&mut self, args: &[PathBuf]) -> anyhow::Result<Vec<ResultInput>> {
+        self.prefetch(
+            args.iter()
+                .filter_map(|arg| arg.to_str().and_then(Self::id)),
+        );
         args.iter().map(|arg| self.resolve(arg)).collect()
     }
+}
+
+/// A stored build as a result: the tree it was added from, exactly.
+fn as_input(id: &str, record: BuildRecord) -> ResultInput {
+    // Trace only: with -vv the log must be that of the tree itself.
+    tracing::trace!(
+        "Stored build {id}: {} checks read from {}",
+        record.checks.len(),
+        record.path
+    );
+    ResultInput::Read(Arc::new(ReadResult {
+        origin: format!("@{id}"),
+        tree: record.to_tree(),
+        notes: record.notes,
+        metadata: record.metadata,
+    }))
 }

@@ -22,6 +22,9 @@ pub trait Store {
     /// The build stored under `id`, exactly as it was added (its order
     /// filled in).
     fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError>;
+    /// Like [`Store::load`] without the per-sample values (what the
+    /// comparisons read).
+    fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError>;
     /// Removes build `id`.
     fn remove(&mut self, id: &str) -> Result<(), HistoryError>;
     /// Builds in order (only of `machine` when given), the last `last`.
@@ -108,61 +111,12 @@ impl<B: Backend> Store for B {
 
     fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
-        self.transaction(false, |sql| {
-            let row = sql
-                .find_build(id)?
-                .ok_or_else(|| HistoryError::UnknownBuild {
-                    url: url.clone(),
-                    build: id.to_string(),
-                })?;
-            let damaged = |reason: String| HistoryError::Damaged {
-                url: url.clone(),
-                build: id.to_string(),
-                reason,
-            };
-            let mut params: HashMap<i64, Params> = HashMap::new();
-            for (key, body) in sql.build_params(row.pk)? {
-                params.insert(key, codec::decode_params(&body).map_err(&damaged)?);
-            }
-            let checks = sql
-                .check_rows(row.pk)?
-                .into_iter()
-                .map(|c| {
-                    let value = codec::decode_value(c.kind, c.num, c.text)
-                        .ok_or_else(|| damaged(format!("value of {}", c.name)))?;
-                    let params = params
-                        .get(&c.params)
-                        .cloned()
-                        .ok_or_else(|| damaged(format!("params of {}", c.name)))?;
-                    Ok(Check {
-                        name: c.name,
-                        value,
-                        primary: c.primary,
-                        params,
-                    })
-                })
-                .collect::<Result<Vec<_>, HistoryError>>()?;
-            let mut samples = sql
-                .build_samples(row.pk)?
-                .into_iter()
-                .map(|(seq, body)| {
-                    Ok((
-                        seq as usize,
-                        codec::decode_samples(&body).map_err(&damaged)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, HistoryError>>()?;
-            samples.sort_by_key(|(seq, _)| *seq);
-            Ok(BuildRecord {
-                id: row.id,
-                order: Some(row.order),
-                path: row.path,
-                metadata: row.metadata,
-                checks,
-                notes: codec::decode_notes(&row.notes).map_err(damaged)?,
-                samples,
-            })
-        })
+        self.transaction(false, |sql| load_record(sql, &url, id, true))
+    }
+
+    fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(false, |sql| load_record(sql, &url, id, false))
     }
 
     fn remove(&mut self, id: &str) -> Result<(), HistoryError> {
@@ -235,6 +189,72 @@ impl<B: Backend> Store for B {
             })
             .collect()
     }
+}
+
+/// Build `id` as stored; its samples only when `with_samples`.
+fn load_record(
+    sql: &mut dyn Sql,
+    url: &str,
+    id: &str,
+    with_samples: bool,
+) -> Result<BuildRecord, HistoryError> {
+    let row = sql
+        .find_build(id)?
+        .ok_or_else(|| HistoryError::UnknownBuild {
+            url: url.to_string(),
+            build: id.to_string(),
+        })?;
+    let damaged = |reason: String| HistoryError::Damaged {
+        url: url.to_string(),
+        build: id.to_string(),
+        reason,
+    };
+    let mut params: HashMap<i64, Params> = HashMap::new();
+    for (key, body) in sql.build_params(row.pk)? {
+        params.insert(key, codec::decode_params(&body).map_err(&damaged)?);
+    }
+    let checks = sql
+        .check_rows(row.pk)?
+        .into_iter()
+        .map(|c| {
+            let value = codec::decode_value(c.kind, c.num, c.text)
+                .ok_or_else(|| damaged(format!("value of {}", c.name)))?;
+            let params = params
+                .get(&c.params)
+                .cloned()
+                .ok_or_else(|| damaged(format!("params of {}", c.name)))?;
+            Ok(Check {
+                name: c.name,
+                value,
+                primary: c.primary,
+                params,
+            })
+        })
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    let stored_samples = if with_samples {
+        sql.build_samples(row.pk)?
+    } else {
+        Vec::new()
+    };
+    let mut samples = stored_samples
+        .into_iter()
+        .map(|(seq, body)| {
+            Ok((
+                seq as usize,
+                codec::decode_samples(&body).map_err(&damaged)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    samples.sort_by_key(|(seq, _)| *seq);
+    Ok(BuildRecord {
+        id: row.id,
+        order: Some(row.order),
+        path: row.path,
+        metadata: row.metadata,
+        checks,
+        notes: codec::decode_notes(&row.notes).map_err(damaged)?,
+        samples,
+    })
 }
 
 /// Inserts the checks of build `pk`, storing new names and params once.
