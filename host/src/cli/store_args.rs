@@ -10,7 +10,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::history::{self, BuildRecord, Store, StoreUrl};
-use crate::results::{ReadResult, ResultInput};
+use crate::results::{ReadResult, ResultInput, ResultTree};
 
 /// The environment variable naming the store when `--store` is not given.
 pub const STORE_ENV: &str = "RUNPERF_HISTORY";
@@ -165,7 +165,7 @@ fn as_input(id: &str, record: BuildRecord) -> ResultInput {
     );
     ResultInput::Read(Arc::new(ReadResult {
         origin: format!("@{id}"),
-        tree: record.to_tree(),
+        tree: ResultTree::from_checks(record.path.into(), record.checks, Vec::new()),
         notes: record.notes,
         metadata: record.metadata,
     }))

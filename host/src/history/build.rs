@@ -67,11 +67,6 @@ impl BuildRecord {
     pub fn parsed_metadata(&self) -> Metadata {
         Metadata::parse(&self.metadata, Path::new(&self.path))
     }
-
-    /// The tree this record stands for, for the comparison code.
-    pub fn to_tree(&self) -> ResultTree {
-        ResultTree::from_checks(self.path.clone().into(), self.checks.clone(), Vec::new())
-    }
 }
 
 /// The last component of `path` that is a name (`.` and `..` resolved as

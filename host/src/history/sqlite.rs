@@ -49,6 +49,9 @@ impl SqliteStore {
             .map_err(corrupt)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(corrupt)?;
+        // Reads map the file instead of copying pages through the cache.
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)
+            .map_err(corrupt)?;
         let mut store = Self { conn, url };
         store.migrate()?;
         Ok(store)
