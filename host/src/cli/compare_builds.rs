@@ -38,8 +38,9 @@ pub(super) fn compare_builds(
         jobs,
         |job| {
             job.input
-                .read(include_incorrect, parallelism, &*progress)
-                .map(|(tree, notes)| (notes, preparer.prepare(&tree, job.role)))
+                .with_tree(include_incorrect, parallelism, &*progress, |tree, notes| {
+                    (notes, preparer.prepare(tree, job.role))
+                })
         },
         |job, outcome| {
             let (notes, prepared) = outcome?;

@@ -59,6 +59,21 @@ impl SqliteStore {
 
     /// Brings the schema to [`schema::VERSION`].
     fn migrate(&mut self) -> Result<(), HistoryError> {
+        // Most opens find the current version: check it without taking
+        // the write lock (readers opening side by side must not queue).
+        let current = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get::<_, String>(0),
+            )
+            .optional();
+        if let Ok(Some(version)) = current
+            && version.parse::<i64>() == Ok(schema::VERSION)
+        {
+            return Ok(());
+        }
         let url = self.url.clone();
         let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
             url: url.clone(),

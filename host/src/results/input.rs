@@ -60,6 +60,25 @@ impl ResultInput {
         }
     }
 
+    /// Runs `work` on the tree and the messages reading it logs (not
+    /// logged yet), without copying a tree read before.
+    pub fn with_tree<R>(
+        &self,
+        include_incorrect: bool,
+        parallelism: Parallelism,
+        progress: &dyn LoadProgress,
+        work: impl FnOnce(&ResultTree, Vec<LogNote>) -> R,
+    ) -> Result<R, ResultError> {
+        match self {
+            ResultInput::Dir(path) => {
+                let (tree, notes) =
+                    ResultTree::read_with_progress(path, include_incorrect, parallelism, progress)?;
+                Ok(work(&tree, notes))
+            }
+            ResultInput::Read(read) => Ok(work(&read.tree, read.notes.clone())),
+        }
+    }
+
     /// Its metadata, as [`Metadata::load`] reads it from the directory.
     pub fn metadata(&self) -> Metadata {
         match self {
