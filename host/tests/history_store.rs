@@ -313,15 +313,22 @@ fn a_file_that_is_not_a_store_is_refused() {
 #[test]
 fn an_unreachable_postgres_fails_fast_without_the_password() {
     // A port nothing listens on (bound then released), and an address that
-    // drops packets (TEST-NET-1, RFC 5737): both within seconds.
+    // drops packets (TEST-NET-1, RFC 5737): both within seconds (the
+    // default connect timeout is 5 s).
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     for url in [
         format!("postgres://ci:hunter2@127.0.0.1:{port}/perf"),
-        "postgres://ci:hunter2@192.0.2.1:5432/perf?connect_timeout=2".to_string(),
+        "postgres://ci:hunter2@192.0.2.1:5432/perf".to_string(),
+        // A server that accepts and never answers.
+        format!(
+            "postgres://ci:hunter2@127.0.0.1:{}/perf",
+            silent.local_addr().unwrap().port()
+        ),
     ] {
         let started = std::time::Instant::now();
         let err = history::open(&StoreUrl::parse(&url).unwrap())

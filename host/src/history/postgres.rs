@@ -4,6 +4,8 @@
 //! message.
 
 use std::collections::HashMap;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row, Statement, Transaction};
@@ -28,10 +30,7 @@ impl PostgresStore {
     /// Connects to the database of `url` and applies pending migrations;
     /// refuses a database of a newer schema.
     pub fn open(url: &PostgresUrl) -> Result<Self, HistoryError> {
-        let client = url.config.connect(NoTls).map_err(|e| HistoryError::Open {
-            url: url.masked.clone(),
-            reason: url.scrub(&error_text(&e)),
-        })?;
+        let client = connect(url)?;
         let mut store = Self {
             client,
             url: url.clone(),
@@ -93,6 +92,36 @@ impl PostgresStore {
         )
         .map_err(err("record the schema version"))?;
         tx.commit().map_err(err("commit"))
+    }
+}
+
+/// Connects within the connect timeout (plus a second), also when the
+/// server accepts the connection and never answers: the driver's timeout
+/// only bounds the TCP connect, so the attempt runs on a thread of its own
+/// and is abandoned when the time is up.
+fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
+    let timeout = url
+        .config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(super::CONNECT_TIMEOUT)
+        + Duration::from_secs(1);
+    let (sender, receiver) = mpsc::channel();
+    let config = url.config.clone();
+    std::thread::spawn(move || {
+        let _ = sender.send(config.connect(NoTls));
+    });
+    let open_error = |reason: String| HistoryError::Open {
+        url: url.masked.clone(),
+        reason,
+    };
+    match receiver.recv_timeout(timeout) {
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => Err(open_error(url.scrub(&error_text(&e)))),
+        Err(_) => Err(open_error(format!(
+            "no answer within {} s; check that a PostgreSQL server listens there",
+            timeout.as_secs()
+        ))),
     }
 }
 
