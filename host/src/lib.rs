@@ -1,12 +1,13 @@
 //! runperf: run benchmarks under pre-defined profiles, store pbench-like
 //! result trees and compare builds through statistical models.
 //!
-//! The five binaries in `src/bin/` are thin: each calls one `cli` module.
+//! The six binaries in `src/bin/` are thin: each calls one `cli` module.
 
 pub mod analyze;
 pub mod cli;
 pub mod compare;
 pub mod diff;
+pub mod history;
 pub mod log_note;
 pub mod machine;
 pub mod name_map;

@@ -342,3 +342,56 @@ fn interrupt_reverts_the_profile_and_keeps_completed_results() {
     assert_eq!(bench.markers(), Vec::<String>::new(), "profile reverted");
     assert!(read(&out.join("RUNPERF_METADATA")).contains("environment_profile_Localhost:"));
 }
+
+#[test]
+fn history_receives_the_finished_tree_and_a_failure_there_fails_the_run() {
+    let bench = Bench::new();
+    let store = bench.out("history.sqlite");
+    let out = bench.out("result");
+    let o = bench.run(&[
+        "--output",
+        out.to_str().unwrap(),
+        "--metadata",
+        "build=4321",
+        "--history",
+        store.to_str().unwrap(),
+        "--",
+        "probe:{\"value\": 42}",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let history = |args: &[&str]| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("history-perf"))
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let series = history(&["series", "Localhost/probe/0000:*ops_sec.mean"]);
+    let series = String::from_utf8_lossy(&series.stdout).into_owned();
+    let name = series.split_whitespace().nth(1).expect(&series);
+    let list = history(&["show", name]);
+    let shown = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(shown.contains("4321   4321   42.0"), "{shown}");
+
+    // A store that cannot be used: the run fails, the tree stays.
+    let out2 = bench.out("result2");
+    let o = bench.run(&[
+        "--output",
+        out2.to_str().unwrap(),
+        "--history",
+        "postgres://ci:hunter2@127.0.0.1:1/perf",
+        "--",
+        "probe:{\"value\": 42}",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("Cannot add the results to the history store"),
+        "{err}"
+    );
+    assert!(err.contains("postgres://ci:***@127.0.0.1:1/perf"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(out2.join("Localhost/probe/0000/result.json").exists());
+}

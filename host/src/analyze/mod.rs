@@ -22,7 +22,7 @@ use model::{ModelDocument, Tolerance};
 use table::CheckTable;
 use training::ModelKind;
 
-use crate::results::{ResultError, ResultTree};
+use crate::results::{ResultError, ResultInput, ResultTree};
 
 /// A problem that stops analyze-perf.
 #[derive(Debug, thiserror::Error)]
@@ -59,8 +59,8 @@ pub enum AnalyzeError {
 /// What to produce from the results.
 #[derive(Debug, Clone)]
 pub struct AnalyzeRequest {
-    /// Result directories, in command-line order.
-    pub results: Vec<PathBuf>,
+    /// Results (directories or stored builds), in command-line order.
+    pub results: Vec<ResultInput>,
     /// `-c`: CSV of the primary checks.
     pub csv: Option<PathBuf>,
     /// `-l`: linear model.
@@ -92,10 +92,10 @@ pub fn result_name(path: &Path) -> String {
 }
 
 /// Reads every result into one table (in parallel, added in order).
-pub fn gather(results: &[PathBuf]) -> Result<CheckTable, AnalyzeError> {
+pub fn gather(results: &[ResultInput]) -> Result<CheckTable, AnalyzeError> {
     let mut table = CheckTable::new();
-    ResultTree::for_each_in_order(results, false, |path, tree| {
-        table.add_tree(&result_name(path), &tree);
+    ResultTree::for_each_in_order(results, false, |input, tree| {
+        table.add_tree(&result_name(input.path()), &tree);
         Ok::<(), AnalyzeError>(())
     })?;
     Ok(table)

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use super::result_parsers::ReaderArgs;
+use super::store_args::{StoreArgs, StoredBuilds};
 use crate::analyze::model::{DEFAULT_TOLERANCE, Tolerance};
 use crate::analyze::{AnalyzeRequest, analyze};
 
@@ -18,7 +19,7 @@ use crate::analyze::{AnalyzeRequest, analyze};
     about = "Export run-perf results to CSV and train models for compare-perf"
 )]
 pub struct Args {
-    /// Paths to run-perf results.
+    /// Paths to run-perf results, or @ID for a build in the history store.
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
     /// Dump primary results to this CSV file.
@@ -40,6 +41,8 @@ pub struct Args {
     #[arg(short = 't', long = "tolerance", value_name = "TOL")]
     pub tolerance: Option<f64>,
     #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
     pub common: ReaderArgs,
 }
 
@@ -51,7 +54,7 @@ pub fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     args.common.init()?;
     let request = AnalyzeRequest {
-        results: args.results,
+        results: StoredBuilds::new(&args.store).resolve_all(&args.results)?,
         csv: args.csv,
         linear_model: args.linear_regression,
         stddev_model: args.stddev_linear_regression,

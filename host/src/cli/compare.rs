@@ -16,18 +16,20 @@ use tracing::level_filters::LevelFilter;
 
 use super::compare_builds::{BuildJob, compare_builds};
 use super::compare_log::{flush_log, setup_logging};
+use super::store_args::{StoreArgs, StoredBuilds};
 use crate::compare::{
     Comparison, DEFAULT_TOLERANCE, LinearModel, Role, Settings, SourceInfo, Tolerance,
 };
 use crate::reports::{self, Report};
-use crate::results::{LoadProgress, Metadata, ResultTree};
+use crate::results::{LoadProgress, Parallelism, ResultInput, ResultTree};
 
 /// Compare run-perf results: the first is the source, the last the
 /// destination, the ones between are references.
 #[derive(Debug, Parser)]
 #[command(name = "compare-perf", version, about, infer_long_args = true)]
 pub struct Args {
-    /// Results as PATH or NAME:PATH (source, references..., destination).
+    /// Results as PATH or NAME:PATH (source, references..., destination);
+    /// @ID or NAME:@ID for a build in the history store (--store).
     #[arg(required = true, num_args = 1..)]
     pub results: Vec<String>,
     /// Reference builds, as an option (the seed README's spelling): the
@@ -84,23 +86,66 @@ pub struct Args {
     pub log: Option<PathBuf>,
     #[command(flatten)]
     pub plugins: crate::plugins::PluginArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// A result given on the command line.
-struct NamedResult {
-    name: String,
-    path: PathBuf,
+pub(super) struct NamedResult {
+    /// The name shown in reports (the argument when no `NAME:` was given).
+    pub name: String,
+    /// The result directory.
+    pub path: PathBuf,
+    /// Where its checks come from.
+    pub input: ResultInput,
+}
+
+impl NamedResult {
+    /// What tells two results apart: the canonical directory, or `@ID`.
+    fn key(&self) -> PathBuf {
+        match &self.input {
+            ResultInput::Read(read) => PathBuf::from(&read.origin),
+            ResultInput::Dir(path) => std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+        }
+    }
+}
+
+/// The (name, id) of an `@ID` or `NAME:@ID` argument.
+fn stored_build(arg: &str) -> Option<(Option<&str>, &str)> {
+    match arg.split_once(':') {
+        Some((name, rest)) if !arg.starts_with('@') && rest.starts_with('@') => {
+            Some((Some(name), &rest[1..]))
+        }
+        _ => StoredBuilds::id(arg).map(|id| (None, id)),
+    }
+}
+
+/// A result argument: `@ID` or `NAME:@ID` from the store (named after the
+/// directory it was added from, as that tree would be), else as
+/// [`named_result`] reads it.
+fn resolve(arg: &str, stored: &mut StoredBuilds) -> anyhow::Result<NamedResult> {
+    let Some((name, id)) = stored_build(arg) else {
+        return named_result(arg);
+    };
+    let input = stored.input(id)?;
+    let path = input.path().to_path_buf();
+    Ok(NamedResult {
+        name: name.map_or_else(|| path.display().to_string(), str::to_string),
+        path,
+        input,
+    })
 }
 
 /// Parses `[name:]path` like the reference: `name:path` when that path
 /// exists, else the whole argument as a path.
-fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
+pub(super) fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
     if let Some((name, path)) = arg.split_once(':')
         && Path::new(path).exists()
     {
         let path = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
         return Ok(NamedResult {
             name: name.to_string(),
+            input: ResultInput::Dir(path.clone()),
             path,
         });
     }
@@ -108,6 +153,7 @@ fn named_result(arg: &str) -> anyhow::Result<NamedResult> {
         return Ok(NamedResult {
             name: arg.to_string(),
             path: PathBuf::from(arg),
+            input: ResultInput::Dir(PathBuf::from(arg)),
         });
     }
     match arg.split_once(':') {
@@ -122,7 +168,7 @@ fn with_references(positional: Vec<NamedResult>, extra: Vec<NamedResult>) -> Vec
     if extra.is_empty() {
         return positional;
     }
-    let key = |r: &NamedResult| std::fs::canonicalize(&r.path).unwrap_or_else(|_| r.path.clone());
+    let key = NamedResult::key;
     let mut all = positional;
     let target = if all.len() > 1 { all.pop() } else { None };
     let mut seen: Vec<PathBuf> = all.iter().chain(target.as_ref()).map(key).collect();
@@ -175,11 +221,11 @@ impl Drop for Progress {
 fn load(result: &NamedResult, include_incorrect: bool) -> anyhow::Result<ResultTree> {
     flush_log();
     let progress = Progress::new(&result.name);
-    Ok(ResultTree::load_with_progress(
-        &result.path,
-        include_incorrect,
-        &progress,
-    )?)
+    let (tree, notes) = result
+        .input
+        .read(include_incorrect, Parallelism::Files, &progress)?;
+    crate::log_note::emit_all(&notes);
+    Ok(tree)
 }
 
 fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> anyhow::Result<()> {
@@ -191,17 +237,30 @@ fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> an
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     setup_logging(args.verbose, args.log.as_deref())?;
     super::result_parsers::install(&args.plugins);
+    let mut stored = StoredBuilds::new(&args.store);
+    stored.prefetch(
+        args.results
+            .iter()
+            .chain(&args.references)
+            .filter_map(|arg| stored_build(arg).map(|(_, id)| id)),
+    );
     let positional = args
         .results
         .iter()
-        .map(|arg| named_result(arg))
+        .map(|arg| resolve(arg, &mut stored))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let extra = args
         .references
         .iter()
-        .map(|arg| named_result(arg))
+        .map(|arg| resolve(arg, &mut stored))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let results = with_references(positional, extra);
+    if args.include_incorrect_results && results.iter().skip(1).any(|r| r.input.is_stored()) {
+        bail!(
+            "stored builds hold the results read without --include-incorrect-results; \
+             compare their trees to include incorrect results"
+        );
+    }
     let models = args
         .model_linear_regression
         .iter()
@@ -225,7 +284,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let source_info = SourceInfo {
         name: source.name.clone(),
         path: source.path.clone(),
-        metadata: Metadata::load(&source.path),
+        metadata: source.input.metadata(),
     };
     let mut comparison = Comparison::new(settings, source_info, &source_tree);
     drop(source_tree);
@@ -238,6 +297,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|(result, role)| BuildJob {
             name: result.name.clone(),
             path: result.path.clone(),
+            input: result.input.clone(),
             role,
         })
         .collect();
@@ -308,13 +368,9 @@ fn finish(comparison: &Comparison) -> u8 {
 /// Entry point of the binary: exit 2 on regression, 3 when nothing was
 /// compared, 1 on usage errors and unusable input, 0 otherwise.
 pub fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let args = match super::parse_or_exit::<Args>() {
         Ok(args) => args,
-        Err(err) => {
-            let code = if err.use_stderr() { 1 } else { 0 };
-            let _ = err.print();
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     super::exit_with(1, || {
         let code = run(args);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::compare::{Comparison, Role};
 use crate::log_note;
 use crate::ordered::for_each_in_order;
-use crate::results::{LoadProgress, Metadata, Parallelism, ResultError, ResultTree};
+use crate::results::{LoadProgress, Parallelism, ResultError, ResultInput};
 
 /// One build to compare.
 pub(super) struct BuildJob {
@@ -18,6 +18,8 @@ pub(super) struct BuildJob {
     pub name: String,
     /// Result directory.
     pub path: PathBuf,
+    /// Where its checks come from.
+    pub input: ResultInput,
     /// Reference or target.
     pub role: Role,
 }
@@ -35,13 +37,15 @@ pub(super) fn compare_builds(
     for_each_in_order(
         jobs,
         |job| {
-            ResultTree::read_with_progress(&job.path, include_incorrect, parallelism, &*progress)
-                .map(|(tree, notes)| (notes, preparer.prepare(&tree, job.role)))
+            job.input
+                .with_tree(include_incorrect, parallelism, &*progress, |tree, notes| {
+                    (notes, preparer.prepare(tree, job.role))
+                })
         },
         |job, outcome| {
             let (notes, prepared) = outcome?;
             log_note::emit_all(&notes);
-            let metadata = Metadata::load(&job.path);
+            let metadata = job.input.metadata();
             comparison.add_prepared(job.name.clone(), job.path.clone(), metadata, prepared);
             Ok(())
         },

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use super::result_parsers::ReaderArgs;
+use super::store_args::{StoreArgs, StoredBuilds};
 use crate::diff::{FAILURE, closest_result, exit_code};
+use crate::results::ResultInput;
 
 /// Command line of diff-perf.
 #[derive(Debug, Parser)]
@@ -21,7 +23,8 @@ use crate::diff::{FAILURE, closest_result, exit_code};
                   254 means any higher index and 255 a failure."
 )]
 pub struct Args {
-    /// Source result, then the results to compare it with.
+    /// Source result, then the results to compare it with (paths, or @ID
+    /// for a build in the history store).
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
     /// A group of results averaged together (repeatable); groups get the
@@ -38,6 +41,8 @@ pub struct Args {
     /// deviation.
     #[arg(long = "flatten-coefficient", default_value_t = 1.0)]
     pub flatten_coefficient: f64,
+    #[command(flatten)]
+    pub store: StoreArgs,
     #[command(flatten)]
     pub common: ReaderArgs,
 }
@@ -73,8 +78,21 @@ fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> 
     let Some((source, results)) = args.results.split_first() else {
         anyhow::bail!("no source result given");
     };
-    let mut groups: Vec<Vec<PathBuf>> = results.iter().map(|path| vec![path.clone()]).collect();
-    groups.extend(extra_groups);
-    let index = closest_result(source, &groups, args.flatten_coefficient)?;
+    let mut stored = StoredBuilds::new(&args.store);
+    stored.prefetch(
+        args.results
+            .iter()
+            .chain(extra_groups.iter().flatten())
+            .filter_map(|arg| arg.to_str().and_then(StoredBuilds::id)),
+    );
+    let source = stored.resolve(source)?;
+    let mut groups: Vec<Vec<ResultInput>> = results
+        .iter()
+        .map(|path| Ok(vec![stored.resolve(path)?]))
+        .collect::<anyhow::Result<_>>()?;
+    for group in &extra_groups {
+        groups.push(stored.resolve_all(group)?);
+    }
+    let index = closest_result(&source, &groups, args.flatten_coefficient)?;
     Ok(ExitCode::from(exit_code(index)))
 }

@@ -11,10 +11,10 @@ use tracing_subscriber::{Layer, filter::LevelFilter, fmt, layer::SubscriberExt};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct LogArgs {
     /// Increase the stderr verbosity level (-v info, -vv debug).
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Store a full debug log in FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub log: Option<PathBuf>,
 }
 

@@ -113,6 +113,11 @@ pub struct Args {
     /// List the plugins found and the files rejected, then exit.
     #[arg(long)]
     pub list_plugins: bool,
+    /// Add the finished result tree to this history store (sqlite:PATH, a
+    /// path or postgres://...); a failure there fails the run, the tree
+    /// stays.
+    #[arg(long, value_name = "URL")]
+    pub history: Option<String>,
     #[command(flatten)]
     pub plugins: PluginArgs,
     #[command(flatten)]
@@ -129,16 +134,18 @@ pub fn main() -> ExitCode {
             print!("{}", listing(&catalog));
             return Ok(ExitCode::SUCCESS);
         }
+        let history = args.history.clone();
         let cfg = config(args)?;
         let outcome = crate::run::execute(&cfg, Arc::new(catalog), Interrupt::install())?;
         eprintln!("Results: {}", cfg.output.display());
         if outcome.interrupted {
             eprintln!(
-                "run-perf was interrupted; completed results are kept in {}",
+                "run-perf was interrupted; completed results are kept in {} (not added to a history store)",
                 cfg.output.display()
             );
             return Ok(ExitCode::from(EXIT_INTERRUPTED));
         }
+        let stored = history.is_none_or(|url| add_to_history(&url, &cfg.output));
         if !outcome.failures.is_empty() {
             eprintln!(
                 "{} step(s) did not complete (details in the __error*__ dirs):",
@@ -149,8 +156,47 @@ pub fn main() -> ExitCode {
             }
             return Ok(ExitCode::FAILURE);
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(if stored {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        })
     })
+}
+
+/// Adds the finished tree at `output` to the store at `url`; logs and
+/// returns false on failure (the tree stays where it is).
+fn add_to_history(url: &str, output: &std::path::Path) -> bool {
+    let added = (|| -> anyhow::Result<String> {
+        let url = crate::history::StoreUrl::parse(url)?;
+        let mut store = crate::history::open(&url)?;
+        let path = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
+        let record = super::history::read_dir(&path, None, None)?;
+        let outcome = store.add(&record, false)?;
+        Ok(format!(
+            "Build {} {} in {}",
+            record.id,
+            match outcome {
+                crate::history::AddOutcome::Unchanged => "was already",
+                _ => "added",
+            },
+            store.location()
+        ))
+    })();
+    match added {
+        Ok(message) => {
+            tracing::info!("{message}");
+            true
+        }
+        Err(err) => {
+            tracing::error!(
+                "Cannot add the results to the history store: {err:#}; they stay in {}, add them later with `history-perf --store URL add {}`",
+                output.display(),
+                output.display()
+            );
+            false
+        }
+    }
 }
 
 /// `--paths` dirs, then the standard places for a lab's assets (as the

@@ -10,11 +10,9 @@ pub mod checks;
 pub mod scoring;
 pub mod selection;
 
-use std::path::{Path, PathBuf};
-
 use checks::{candidate_checks, source_checks};
 
-use crate::results::{ResultError, ResultTree};
+use crate::results::{NoProgress, Parallelism, ResultError, ResultInput, ResultTree};
 
 /// Why diff-perf could not pick a result (exit code 255).
 #[derive(Debug, thiserror::Error)]
@@ -60,16 +58,17 @@ pub fn exit_code(index: usize) -> u8 {
 /// Index of the candidate group closest to `source`; each group is a list
 /// of result paths (plain results are groups of one).
 pub fn closest_result(
-    source: &Path,
-    groups: &[Vec<PathBuf>],
+    source: &ResultInput,
+    groups: &[Vec<ResultInput>],
     flatten: f64,
 ) -> Result<usize, DiffError> {
     if groups.len() < 2 {
         return Err(DiffError::TooFewCandidates);
     }
-    let source = ResultTree::load(source, false)?;
-    let paths: Vec<&PathBuf> = groups.iter().flatten().collect();
-    let trees = ResultTree::load_all(&paths, false)?;
+    let (source, notes) = source.read(false, Parallelism::Files, &NoProgress)?;
+    crate::log_note::emit_all(&notes);
+    let inputs: Vec<ResultInput> = groups.iter().flatten().cloned().collect();
+    let trees = ResultTree::load_all(&inputs, false)?;
     let group_sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
 
     let candidates = candidate_checks(&trees);
@@ -102,6 +101,7 @@ pub fn closest_result(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn exit_codes_cap_at_254() {
@@ -113,7 +113,12 @@ mod tests {
 
     #[test]
     fn one_candidate_is_too_few() {
-        let err = closest_result(Path::new("a"), &[vec![PathBuf::from("b")]], 1.0).unwrap_err();
+        let err = closest_result(
+            &PathBuf::from("a").into(),
+            &[vec![PathBuf::from("b").into()]],
+            1.0,
+        )
+        .unwrap_err();
         assert!(matches!(err, DiffError::TooFewCandidates));
     }
 }

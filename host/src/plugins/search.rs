@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PluginArgs {
     /// Also search DIR for plugin libraries (repeatable; searched first).
-    #[arg(long = "plugin-path", value_name = "DIR")]
+    #[arg(long = "plugin-path", value_name = "DIR", global = true)]
     pub plugin_path: Vec<PathBuf>,
 }
 

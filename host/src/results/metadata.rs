@@ -13,11 +13,22 @@ impl Metadata {
     /// (the reference then reports every key as "Unknown"). Lines without
     /// a `:` are logged and skipped.
     pub fn load(result_dir: &Path) -> Self {
-        let path = result_dir.join("RUNPERF_METADATA");
-        let Ok(bytes) = std::fs::read(&path) else {
-            return Self::default();
-        };
-        let text = String::from_utf8_lossy(&bytes);
+        match Self::read_text(result_dir) {
+            Some(text) => Self::parse(&text, result_dir),
+            None => Self::default(),
+        }
+    }
+
+    /// The text of `RESULT/RUNPERF_METADATA` (invalid UTF-8 replaced),
+    /// `None` when it cannot be read.
+    pub fn read_text(result_dir: &Path) -> Option<String> {
+        let bytes = std::fs::read(result_dir.join("RUNPERF_METADATA")).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Parses metadata text as [`Metadata::load`] does; `result_dir` names
+    /// the result in the warning about a line without a `:`.
+    pub fn parse(text: &str, result_dir: &Path) -> Self {
         let mut entries = Vec::new();
         for line in text.lines() {
             if line.is_empty() || line.starts_with('#') {

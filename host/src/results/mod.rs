@@ -24,6 +24,7 @@
 
 mod check;
 mod error;
+mod input;
 mod json_scan;
 mod metadata;
 mod params_cache;
@@ -34,6 +35,7 @@ mod walk;
 
 pub use check::{Check, CheckValue, Params, python_float_repr};
 pub use error::ResultError;
+pub use input::{ReadResult, ResultInput};
 pub use metadata::Metadata;
 
 use std::collections::HashMap;
@@ -56,7 +58,7 @@ pub trait LoadProgress: Sync {
 }
 
 /// Progress sink that ignores everything.
-struct NoProgress;
+pub struct NoProgress;
 
 impl LoadProgress for NoProgress {
     fn discovered(&self, _count: usize) {}
@@ -122,43 +124,39 @@ impl ResultTree {
         Ok(tree)
     }
 
-    /// Reads the trees at `paths` in parallel, a few at a time, logging
-    /// their messages in path order; stops at the first path that is not
-    /// a readable directory.
-    pub fn load_all<P: AsRef<Path> + Sync>(
-        paths: &[P],
+    /// Reads `inputs` in parallel, a few at a time, logging their messages
+    /// in order; stops at the first path that is not a readable directory.
+    pub fn load_all(
+        inputs: &[ResultInput],
         include_incorrect: bool,
     ) -> Result<Vec<Self>, ResultError> {
-        let mut trees = Vec::with_capacity(paths.len());
-        Self::for_each_in_order(paths, include_incorrect, |_, tree| {
+        let mut trees = Vec::with_capacity(inputs.len());
+        Self::for_each_in_order(inputs, include_incorrect, |_, tree| {
             trees.push(tree);
             Ok(())
         })?;
         Ok(trees)
     }
 
-    /// Reads the trees at `paths` in parallel, a few at a time, and hands
-    /// them to `consume` in path order, their messages logged just before.
-    /// Stops at the first unreadable path or error of `consume`.
-    pub fn for_each_in_order<P, E>(
-        paths: &[P],
+    /// Reads `inputs` in parallel, a few at a time, and hands the trees to
+    /// `consume` in order, their messages logged just before. Stops at the
+    /// first unreadable path or error of `consume`.
+    pub fn for_each_in_order<E>(
+        inputs: &[ResultInput],
         include_incorrect: bool,
-        mut consume: impl FnMut(&Path, Self) -> Result<(), E>,
+        mut consume: impl FnMut(&ResultInput, Self) -> Result<(), E>,
     ) -> Result<(), E>
     where
-        P: AsRef<Path> + Sync,
         E: From<ResultError>,
     {
-        let parallelism = Parallelism::for_trees(paths.len());
+        let parallelism = Parallelism::for_trees(inputs.len());
         crate::ordered::for_each_in_order(
-            paths,
-            |path| {
-                Self::read_with_progress(path.as_ref(), include_incorrect, parallelism, &NoProgress)
-            },
-            |path, outcome| {
+            inputs,
+            |input| input.read(include_incorrect, parallelism, &NoProgress),
+            |input, outcome| {
                 let (tree, notes) = outcome?;
                 crate::log_note::emit_all(&notes);
-                consume(path.as_ref(), tree)
+                consume(input, tree)
             },
         )
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fixture_plugins;
+pub mod postgres;
 pub mod reference;
 pub mod run_perf;
 pub mod sshd;

@@ -1,0 +1,100 @@
+#!/bin/bash
+# Benchmark of history-perf against the issue's targets, on a generated
+# history of N builds (default 400) of ~375 result.json / ~2,600 checks:
+#   - `add` of one build            (target < 0.3 s, SQLite)
+#   - store size vs the stripped trees it holds (target <= 1/4)
+#   - `list` and `series`           (target < 0.2 s)
+#   - compare-perf of a new tree against 20 stored builds vs against the
+#     20 trees                      (target >= 3x faster)
+#
+# Usage: bench/history_bench.sh [WORK_DIR] [BUILDS]
+#
+# The 20 distinct trees of tests/differential/gen_corpus.py (seed 7, 3
+# profiles x 100 tests) are stored again and again under new ids up to
+# BUILDS builds: every build is a full row set, as a real history's would
+# be. Env: PYTHON, CARGO_TARGET_DIR, RUNS (default 3; medians reported).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${1:-/tmp/runperf-history-bench}
+BUILDS=${2:-400}
+RUNS=${RUNS:-3}
+PYTHON=${PYTHON:-python3}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+
+(cd "$ROOT" && cargo build --release -q -p runperf --bin compare-perf \
+    --bin history-perf --bin strip-run-perf)
+BIN=$TARGET/release
+CORPUS=$WORK/corpus
+STRIPPED=$WORK/stripped
+STORE=$WORK/history.sqlite
+mkdir -p "$WORK"
+if [ ! -d "$CORPUS" ]; then
+    "$PYTHON" "$ROOT/tests/differential/gen_corpus.py" 7 "$CORPUS" \
+        --builds 21 --profiles 3 --tests 100 --samples 30
+fi
+mapfile -t TREES < <(find "$CORPUS" -mindepth 1 -maxdepth 1 -type d | sort)
+if [ ! -d "$STRIPPED" ]; then
+    mkdir -p "$STRIPPED"
+    for t in "${TREES[@]}"; do
+        "$BIN/strip-run-perf" "$t" "$STRIPPED/$(basename "$t")" >/dev/null
+    done
+fi
+NEW=${TREES[20]}
+REFS=("${TREES[@]:0:20}")
+
+# Median wall time in seconds of RUNS runs of a command.
+median() {
+    local times=()
+    for _ in $(seq "$RUNS"); do
+        local start end
+        start=$(date +%s.%N)
+        "$@" >/dev/null 2>&1 || true
+        end=$(date +%s.%N)
+        times+=("$(echo "$end - $start" | bc)")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
+}
+
+if [ ! -f "$STORE" ]; then
+    for i in $(seq 1 "$BUILDS"); do
+        tree=${REFS[$(((i - 1) % 20))]}
+        "$BIN/history-perf" --store "$STORE" add --build "$i" "$tree" >/dev/null
+    done
+fi
+stored=$("$BIN/history-perf" --store "$STORE" list | tail -n +2 | wc -l)
+checks=$("$BIN/history-perf" --store "$STORE" list --last 1 | awk 'NR == 2 {print $NF}')
+results=$(find "${REFS[0]}" -name result.json | wc -l)
+echo "history: $stored builds, $checks checks and $results result.json per build"
+
+# add alone: the build is removed (untimed) before each run.
+add_once() {
+    "$BIN/history-perf" --store "$STORE" remove bench-new --yes >/dev/null 2>&1 || true
+    local start end
+    start=$(date +%s.%N)
+    "$BIN/history-perf" --store "$STORE" add --build bench-new "$NEW" >/dev/null
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+add=$(for _ in $(seq "$RUNS"); do add_once; done | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+list=$(median "$BIN/history-perf" --store "$STORE" list)
+series=$(median "$BIN/history-perf" --store "$STORE" series)
+"$BIN/history-perf" --store "$STORE" remove bench-new --yes >/dev/null 2>&1 || true
+sqlite_bytes=$(($(stat -c %s "$STORE") + $(stat -c %s "$STORE-wal" 2>/dev/null || echo 0)))
+stripped_20=$(du -sb "${REFS[@]/#$CORPUS/$STRIPPED}" | awk '{n += $1} END {print n}')
+stripped_all=$((stripped_20 * stored / 20))
+ids=()
+for i in $(seq $((stored - 19)) "$stored"); do ids+=("@$i"); done
+from_trees=$(median "$BIN/compare-perf" -- "$NEW" "${REFS[@]}")
+from_store=$(median "$BIN/compare-perf" --store "$STORE" -- "$NEW" "${ids[@]}")
+
+printf '%-44s %12s %12s\n' "measure" "value" "target"
+printf '%-44s %11.3fs %12s\n' "add one build" "$add" "< 0.3 s"
+printf '%-44s %11.3fs %12s\n' "list" "$list" "< 0.2 s"
+printf '%-44s %11.3fs %12s\n' "series" "$series" "< 0.2 s"
+printf '%-44s %10s MB %12s\n' "store size" "$((sqlite_bytes / 1048576))" ""
+printf '%-44s %10s MB %12s\n' "stripped trees it holds ($stored)" "$((stripped_all / 1048576))" ""
+printf '%-44s %12s %12s\n' "store / stripped trees" \
+    "$(echo "scale=3; $sqlite_bytes / $stripped_all" | bc)" "<= 0.25"
+printf '%-44s %11.3fs %12s\n' "compare-perf NEW + 20 trees" "$from_trees" ""
+printf '%-44s %11.3fs %12s\n' "compare-perf NEW + 20 stored builds" "$from_store" ""
+printf '%-44s %11.1fx %12s\n' "speedup" "$(echo "scale=2; $from_trees / $from_store" | bc)" ">= 3x"

@@ -1,0 +1,74 @@
+//! The store's tables, versioned: each version is a list of statements
+//! applied in one transaction on open, and `meta.schema_version` says
+//! which ones a store has. A store of a newer version is refused.
+//!
+//! Tables (version 1):
+//! - `meta(key, value)`: `schema_version`;
+//! - `builds`: one row per build: `build` (the id), `ord` (order key),
+//!   `path`, `machine`, `distro`, `added`, `checks` (count), `digest`,
+//!   `metadata` (the whole RUNPERF_METADATA text) and `notes` (the reader's
+//!   log messages as JSON);
+//! - `names(pk, name, points)`: every check name once, with the number of
+//!   builds that have it;
+//! - `params(pk, digest, body)`: every distinct params list once (JSON);
+//! - `checks(build, seq, name, kind, num, text, is_primary, params)`: every
+//!   check of every build in reading order; `kind` 0 integer (`num`),
+//!   1 float (`num` holds its bits), 2 text, 3 broken (`text`).
+//!
+//! Version 2 adds `samples(build, seq, body)`: the per-sample values (JSON
+//! array) of the check at `seq`, where the pbench result has them.
+
+/// Which SQL dialect a statement list is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite 3.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The newest schema version this build writes.
+pub const VERSION: i64 = 2;
+
+/// Creates the version table (before anything else is looked at).
+pub const META: &str =
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)";
+
+/// The statements that bring a store from version `to - 1` to `to`.
+pub fn migration(dialect: Dialect, to: i64) -> Vec<String> {
+    let (serial, without_rowid) = match dialect {
+        Dialect::Sqlite => ("INTEGER PRIMARY KEY", " WITHOUT ROWID"),
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", ""),
+    };
+    match to {
+        1 => vec![
+            format!(
+                "CREATE TABLE builds (pk {serial}, build TEXT NOT NULL UNIQUE, ord BIGINT NOT NULL, \
+                 path TEXT NOT NULL, machine TEXT NOT NULL, distro TEXT NOT NULL, \
+                 added TEXT NOT NULL, checks BIGINT NOT NULL, digest TEXT NOT NULL, \
+                 metadata TEXT NOT NULL, notes TEXT NOT NULL)"
+            ),
+            "CREATE INDEX builds_ord ON builds (ord)".into(),
+            format!(
+                "CREATE TABLE names (pk {serial}, name TEXT NOT NULL UNIQUE, \
+                 points BIGINT NOT NULL DEFAULT 0)"
+            ),
+            format!(
+                "CREATE TABLE params (pk {serial}, digest TEXT NOT NULL UNIQUE, body TEXT NOT NULL)"
+            ),
+            format!(
+                "CREATE TABLE checks (build BIGINT NOT NULL REFERENCES builds (pk) ON DELETE CASCADE, \
+                 seq BIGINT NOT NULL, name BIGINT NOT NULL REFERENCES names (pk), \
+                 kind SMALLINT NOT NULL, num BIGINT, text TEXT, is_primary SMALLINT NOT NULL, \
+                 params BIGINT NOT NULL REFERENCES params (pk), PRIMARY KEY (build, seq)){without_rowid}"
+            ),
+            "CREATE INDEX checks_name ON checks (name, build)".into(),
+        ],
+        2 => vec![
+            "CREATE TABLE samples (build BIGINT NOT NULL REFERENCES builds (pk) ON DELETE CASCADE, \
+             seq BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (build, seq))"
+                .to_string(),
+        ],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,372 @@
+//! The SQLite backend: one file, WAL mode so readers never wait, a busy
+//! timeout so concurrent writers queue instead of failing, and write
+//! transactions taken immediately (no upgrade deadlocks).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::schema::{self, Dialect};
+use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
+use super::store::Backend;
+use super::{BuildSummary, HistoryError};
+
+/// How long a writer waits for another one before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A store in an SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+    url: String,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, applying pending
+    /// migrations; refuses a file that is not a store or is of a newer
+    /// schema.
+    pub fn open(path: &Path) -> Result<Self, HistoryError> {
+        let url = format!("sqlite:{}", path.display());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| HistoryError::Open {
+                url: url.clone(),
+                reason: format!("cannot create {}: {e}", dir.display()),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| HistoryError::Open {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(corrupt)?;
+        // Reads map the file instead of copying pages through the cache.
+        conn.pragma_update(None, "mmap_size", 1i64 << 30)
+            .map_err(corrupt)?;
+        let mut store = Self { conn, url };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Brings the schema to [`schema::VERSION`].
+    fn migrate(&mut self) -> Result<(), HistoryError> {
+        // Most opens find the current version: check it without taking
+        // the write lock (readers opening side by side must not queue).
+        let current = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get::<_, String>(0),
+            )
+            .optional();
+        if let Ok(Some(version)) = current
+            && version.parse::<i64>() == Ok(schema::VERSION)
+        {
+            return Ok(());
+        }
+        let url = self.url.clone();
+        let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
+            url: url.clone(),
+            reason: e.to_string(),
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(corrupt)?;
+        tx.execute(schema::META, []).map_err(corrupt)?;
+        let found: i64 = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(corrupt)?
+            .map_or(Ok(0), |v| v.parse())
+            .map_err(|_| HistoryError::Corrupt {
+                url: url.clone(),
+                reason: "meta.schema_version is not a number".into(),
+            })?;
+        if found > schema::VERSION {
+            return Err(HistoryError::NewerSchema {
+                url: url.clone(),
+                found,
+                supported: schema::VERSION,
+            });
+        }
+        if found == schema::VERSION {
+            return Ok(());
+        }
+        for version in found + 1..=schema::VERSION {
+            for statement in schema::migration(Dialect::Sqlite, version) {
+                tx.execute(&statement, []).map_err(corrupt)?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [schema::VERSION.to_string()],
+        )
+        .map_err(corrupt)?;
+        tx.commit().map_err(corrupt)
+    }
+}
+
+impl Backend for SqliteStore {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn transaction<R>(
+        &mut self,
+        write: bool,
+        work: impl FnOnce(&mut dyn Sql) -> Result<R, HistoryError>,
+    ) -> Result<R, HistoryError> {
+        let behavior = if write {
+            TransactionBehavior::Immediate
+        } else {
+            TransactionBehavior::Deferred
+        };
+        let url = self.url.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| db_error(&url, "begin a transaction", e))?;
+        let mut sql = SqliteSql { tx: &tx, url: &url };
+        let result = work(&mut sql)?;
+        tx.commit().map_err(|e| db_error(&url, "commit", e))?;
+        Ok(result)
+    }
+}
+
+fn db_error(url: &str, action: &str, e: rusqlite::Error) -> HistoryError {
+    HistoryError::Database {
+        url: url.to_string(),
+        action: action.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// The statements on an open SQLite transaction.
+struct SqliteSql<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    url: &'a str,
+}
+
+impl SqliteSql<'_> {
+    fn err(&self, action: &str) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
+        let action = action.to_string();
+        move |e| db_error(self.url, &action, e)
+    }
+}
+
+impl Sql for SqliteSql<'_> {
+    fn lock_for_write(&mut self) -> Result<(), HistoryError> {
+        Ok(())
+    }
+
+    fn find_build(&mut self, id: &str) -> Result<Option<BuildRow>, HistoryError> {
+        self.tx
+            .prepare_cached(text::FIND_BUILD)
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok(BuildRow {
+                        pk: r.get(0)?,
+                        id: r.get(1)?,
+                        order: r.get(2)?,
+                        path: r.get(3)?,
+                        machine: r.get(4)?,
+                        distro: r.get(5)?,
+                        added: r.get(6)?,
+                        checks: r.get(7)?,
+                        digest: r.get(8)?,
+                        metadata: r.get(9)?,
+                        notes: r.get(10)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(self.err("read a build"))
+    }
+
+    fn delete_build(&mut self, pk: i64) -> Result<(), HistoryError> {
+        for statement in text::DELETE_BUILD {
+            self.tx
+                .execute(statement, [pk])
+                .map_err(self.err("remove a build"))?;
+        }
+        Ok(())
+    }
+
+    fn max_order(&mut self) -> Result<Option<i64>, HistoryError> {
+        self.tx
+            .query_row("SELECT MAX(ord) FROM builds", [], |r| r.get(0))
+            .map_err(self.err("read the order keys"))
+    }
+
+    fn insert_build(&mut self, b: &BuildRow) -> Result<i64, HistoryError> {
+        self.tx
+            .prepare_cached(text::INSERT_BUILD)
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        b.id, b.order, b.path, b.machine, b.distro, b.added, b.checks, b.digest,
+                        b.metadata, b.notes
+                    ],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(self.err("store a build"))
+    }
+
+    fn names(&mut self) -> Result<HashMap<String, i64>, HistoryError> {
+        self.tx
+            .prepare_cached("SELECT name, pk FROM names")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(self.err("read the check names"))
+    }
+
+    fn insert_name(&mut self, name: &str) -> Result<i64, HistoryError> {
+        self.tx
+            .prepare_cached("INSERT INTO names (name) VALUES (?1) RETURNING pk")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)))
+            .map_err(self.err("store a check name"))
+    }
+
+    fn params_key(&mut self, digest: &str, body: &str) -> Result<i64, HistoryError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO params (digest, body) VALUES (?1, ?2) \
+                 ON CONFLICT (digest) DO UPDATE SET digest = excluded.digest RETURNING pk",
+            )
+            .and_then(|mut s| s.query_row([digest, body], |r| r.get(0)))
+            .map_err(self.err("store params"))
+    }
+
+    fn insert_check(&mut self, c: NewCheck) -> Result<(), HistoryError> {
+        let (kind, num, text) = c.value;
+        let primary = i16::from(c.primary);
+        self.tx
+            .prepare_cached(text::INSERT_CHECK)
+            .and_then(|mut s| {
+                s.execute(params![
+                    c.build, c.seq, c.name, kind, num, text, primary, c.params
+                ])
+            })
+            .map(drop)
+            .map_err(self.err("store a check"))
+    }
+
+    fn insert_samples(&mut self, build: i64, seq: i64, body: &str) -> Result<(), HistoryError> {
+        self.tx
+            .prepare_cached(text::INSERT_SAMPLES)
+            .and_then(|mut s| s.execute(params![build, seq, body]))
+            .map(drop)
+            .map_err(self.err("store samples"))
+    }
+
+    fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
+        self.tx
+            .prepare_cached(text::BUILD_SAMPLES)
+            .and_then(|mut s| {
+                s.query_map([build], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(self.err("read the samples of a build"))
+    }
+
+    fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
+        self.tx
+            .execute(text::ADD_POINTS, [delta, build])
+            .map(drop)
+            .map_err(self.err("count the points of the series"))
+    }
+
+    fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError> {
+        self.tx
+            .prepare_cached(text::CHECK_ROWS)
+            .and_then(|mut s| {
+                s.query_map([build], |r| {
+                    Ok(CheckRow {
+                        name: r.get(0)?,
+                        kind: r.get(1)?,
+                        num: r.get(2)?,
+                        text: r.get(3)?,
+                        primary: r.get::<_, i16>(4)? != 0,
+                        params: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.err("read the checks of a build"))
+    }
+
+    fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
+        self.tx
+            .prepare_cached(text::BUILD_PARAMS)
+            .and_then(|mut s| {
+                s.query_map([build], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect()
+            })
+            .map_err(self.err("read the params of a build"))
+    }
+
+    fn summaries(&mut self) -> Result<Vec<BuildSummary>, HistoryError> {
+        self.tx
+            .prepare_cached(text::SUMMARIES)
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(BuildSummary {
+                        id: r.get(0)?,
+                        order: r.get(1)?,
+                        machine: r.get(2)?,
+                        distro: r.get(3)?,
+                        added: r.get(4)?,
+                        checks: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.err("list the builds"))
+    }
+
+    fn series(&mut self) -> Result<Vec<(String, i64)>, HistoryError> {
+        self.tx
+            .prepare_cached(text::SERIES)
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(self.err("list the series"))
+    }
+
+    fn points(&mut self, name: &str) -> Result<Vec<PointRow>, HistoryError> {
+        self.tx
+            .prepare_cached(text::POINTS)
+            .and_then(|mut s| {
+                s.query_map([name], |r| {
+                    Ok(PointRow {
+                        build: r.get(0)?,
+                        order: r.get(1)?,
+                        added: r.get(2)?,
+                        kind: r.get(3)?,
+                        num: r.get(4)?,
+                        text: r.get(5)?,
+                        samples: r.get(6)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.err("read a series"))
+    }
+}

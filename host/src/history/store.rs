@@ -1,0 +1,300 @@
+//! The one interface both backends offer ([`Store`]) and the shared
+//! algorithms behind it: a backend only runs statements ([`Sql`]) inside
+//! the transactions it opens ([`Backend`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::codec;
+use super::sql::{BuildRow, NewCheck, Sql};
+use super::{AddOutcome, BuildRecord, BuildSummary, HistoryError, Point, Series};
+use crate::results::{Check, Params};
+
+/// A history store: every build's results, SQLite or PostgreSQL.
+pub trait Store {
+    /// The store's location as shown in messages (no password).
+    fn location(&self) -> &str;
+    /// Stores `build` in one transaction: [`AddOutcome::Unchanged`] when
+    /// the same results are stored under its id already, an
+    /// [`HistoryError::Exists`] error when different ones are, unless
+    /// `replace`.
+    fn add(&mut self, build: &BuildRecord, replace: bool) -> Result<AddOutcome, HistoryError>;
+    /// The build stored under `id`, exactly as it was added (its order
+    /// filled in).
+    fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError>;
+    /// Like [`Store::load`] without the per-sample values (what the
+    /// comparisons read).
+    fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError>;
+    /// Removes build `id`.
+    fn remove(&mut self, id: &str) -> Result<(), HistoryError>;
+    /// Builds in order (only of `machine` when given), the last `last`.
+    fn list(
+        &mut self,
+        machine: Option<&str>,
+        last: Option<usize>,
+    ) -> Result<Vec<BuildSummary>, HistoryError>;
+    /// Every series (check name) with its point count, sorted by name,
+    /// only those matching the glob `pattern` when given.
+    fn series(
+        &mut self,
+        pattern: Option<&globset::GlobMatcher>,
+    ) -> Result<Vec<Series>, HistoryError>;
+    /// The values of one check over the builds, in build order.
+    fn show(&mut self, check: &str) -> Result<Vec<Point>, HistoryError>;
+}
+
+/// What a backend provides to get [`Store`].
+pub(super) trait Backend {
+    /// The location shown in messages.
+    fn url(&self) -> &str;
+    /// Runs `work` in a transaction, committed when it succeeds and rolled
+    /// back otherwise. `write`: the transaction will write.
+    fn transaction<R>(
+        &mut self,
+        write: bool,
+        work: impl FnOnce(&mut dyn Sql) -> Result<R, HistoryError>,
+    ) -> Result<R, HistoryError>;
+}
+
+impl<B: Backend> Store for B {
+    fn location(&self) -> &str {
+        self.url()
+    }
+
+    fn add(&mut self, build: &BuildRecord, replace: bool) -> Result<AddOutcome, HistoryError> {
+        let url = self.url().to_string();
+        let digest = codec::digest(build);
+        self.transaction(true, |sql| {
+            sql.lock_for_write()?;
+            let mut outcome = AddOutcome::Added;
+            if let Some(known) = sql.find_build(&build.id)? {
+                if known.digest == digest && build.order.is_none_or(|o| o == known.order) {
+                    return Ok(AddOutcome::Unchanged);
+                }
+                if !replace {
+                    return Err(HistoryError::Exists {
+                        url,
+                        build: build.id.clone(),
+                    });
+                }
+                sql.add_points(known.pk, -1)?;
+                sql.delete_build(known.pk)?;
+                outcome = AddOutcome::Replaced;
+            }
+            let order = match build.order {
+                Some(order) => order,
+                None => sql.max_order()?.map_or(1, |max| max.saturating_add(1)),
+            };
+            let metadata = build.parsed_metadata();
+            let row = BuildRow {
+                pk: 0,
+                id: build.id.clone(),
+                order,
+                path: build.path.clone(),
+                machine: metadata.get("machine").unwrap_or("").to_string(),
+                distro: metadata.get("distro").unwrap_or("").to_string(),
+                added: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                checks: build.checks.len() as i64,
+                digest,
+                metadata: build.metadata.clone(),
+                notes: codec::encode_notes(&build.notes),
+            };
+            let pk = sql.insert_build(&row)?;
+            insert_checks(sql, pk, &build.checks)?;
+            for (seq, values) in &build.samples {
+                sql.insert_samples(pk, *seq as i64, &codec::encode_samples(values))?;
+            }
+            sql.add_points(pk, 1)?;
+            Ok(outcome)
+        })
+    }
+
+    fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(false, |sql| load_record(sql, &url, id, true))
+    }
+
+    fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(false, |sql| load_record(sql, &url, id, false))
+    }
+
+    fn remove(&mut self, id: &str) -> Result<(), HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(true, |sql| {
+            sql.lock_for_write()?;
+            let row = sql
+                .find_build(id)?
+                .ok_or_else(|| HistoryError::UnknownBuild {
+                    url,
+                    build: id.to_string(),
+                })?;
+            sql.add_points(row.pk, -1)?;
+            sql.delete_build(row.pk)
+        })
+    }
+
+    fn list(
+        &mut self,
+        machine: Option<&str>,
+        last: Option<usize>,
+    ) -> Result<Vec<BuildSummary>, HistoryError> {
+        let mut builds = self.transaction(false, |sql| sql.summaries())?;
+        if let Some(machine) = machine {
+            builds.retain(|b| b.machine == machine);
+        }
+        if let Some(last) = last {
+            builds.drain(..builds.len().saturating_sub(last));
+        }
+        Ok(builds)
+    }
+
+    fn series(
+        &mut self,
+        pattern: Option<&globset::GlobMatcher>,
+    ) -> Result<Vec<Series>, HistoryError> {
+        let all = self.transaction(false, |sql| sql.series())?;
+        Ok(all
+            .into_iter()
+            .filter(|(name, _)| pattern.is_none_or(|p| p.is_match(name)))
+            .map(|(name, points)| Series { name, points })
+            .collect())
+    }
+
+    fn show(&mut self, check: &str) -> Result<Vec<Point>, HistoryError> {
+        let url = self.url().to_string();
+        let rows = self.transaction(false, |sql| sql.points(check))?;
+        rows.into_iter()
+            .map(|row| {
+                let damaged = |reason: String| HistoryError::Damaged {
+                    url: url.clone(),
+                    build: row.build.clone(),
+                    reason,
+                };
+                let value = codec::decode_value(row.kind, row.num, row.text)
+                    .ok_or_else(|| damaged(format!("value of {check}")))?;
+                let samples = row
+                    .samples
+                    .as_deref()
+                    .map(codec::decode_samples)
+                    .transpose()
+                    .map_err(damaged)?;
+                Ok(Point {
+                    build: row.build,
+                    order: row.order,
+                    added: row.added,
+                    value,
+                    samples,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Build `id` as stored; its samples only when `with_samples`.
+fn load_record(
+    sql: &mut dyn Sql,
+    url: &str,
+    id: &str,
+    with_samples: bool,
+) -> Result<BuildRecord, HistoryError> {
+    let row = sql
+        .find_build(id)?
+        .ok_or_else(|| HistoryError::UnknownBuild {
+            url: url.to_string(),
+            build: id.to_string(),
+        })?;
+    let damaged = |reason: String| HistoryError::Damaged {
+        url: url.to_string(),
+        build: id.to_string(),
+        reason,
+    };
+    let mut params: HashMap<i64, Params> = HashMap::new();
+    for (key, body) in sql.build_params(row.pk)? {
+        params.insert(key, codec::decode_params(&body).map_err(&damaged)?);
+    }
+    let checks = sql
+        .check_rows(row.pk)?
+        .into_iter()
+        .map(|c| {
+            let value = codec::decode_value(c.kind, c.num, c.text)
+                .ok_or_else(|| damaged(format!("value of {}", c.name)))?;
+            let params = params
+                .get(&c.params)
+                .cloned()
+                .ok_or_else(|| damaged(format!("params of {}", c.name)))?;
+            Ok(Check {
+                name: c.name,
+                value,
+                primary: c.primary,
+                params,
+            })
+        })
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    let stored_samples = if with_samples {
+        sql.build_samples(row.pk)?
+    } else {
+        Vec::new()
+    };
+    let mut samples = stored_samples
+        .into_iter()
+        .map(|(seq, body)| {
+            Ok((
+                seq as usize,
+                codec::decode_samples(&body).map_err(&damaged)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    samples.sort_by_key(|(seq, _)| *seq);
+    Ok(BuildRecord {
+        id: row.id,
+        order: Some(row.order),
+        path: row.path,
+        metadata: row.metadata,
+        checks,
+        notes: codec::decode_notes(&row.notes).map_err(damaged)?,
+        samples,
+    })
+}
+
+/// Inserts the checks of build `pk`, storing new names and params once.
+fn insert_checks(sql: &mut dyn Sql, pk: i64, checks: &[Check]) -> Result<(), HistoryError> {
+    let mut names = sql.names()?;
+    let mut last_params: Option<(&Params, i64)> = None;
+    let mut params_keys: HashMap<String, i64> = HashMap::new();
+    for (seq, check) in checks.iter().enumerate() {
+        let name = match names.get(check.name.as_str()) {
+            Some(&key) => key,
+            None => {
+                let key = sql.insert_name(&check.name)?;
+                names.insert(check.name.clone(), key);
+                key
+            }
+        };
+        let params = match last_params {
+            Some((shared, key)) if Arc::ptr_eq(shared, &check.params) => key,
+            _ => {
+                let body = codec::encode_params(&check.params);
+                let key = match params_keys.get(&body) {
+                    Some(&key) => key,
+                    None => {
+                        let key = sql.params_key(&codec::params_digest(&body), &body)?;
+                        params_keys.insert(body, key);
+                        key
+                    }
+                };
+                last_params = Some((&check.params, key));
+                key
+            }
+        };
+        sql.insert_check(NewCheck {
+            build: pk,
+            seq: seq as i64,
+            name,
+            value: codec::encode_value(&check.value),
+            primary: check.primary,
+            params,
+        })?;
+    }
+    Ok(())
+}

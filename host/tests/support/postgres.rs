@@ -1,0 +1,200 @@
+//! A private PostgreSQL cluster for one test binary: `initdb` on a
+//! temporary directory (as the `postgres` user when the tests run as root,
+//! since the server refuses root), the server on 127.0.0.1 and a free
+//! port with password authentication, and a fresh database per test.
+//!
+//! The server is started once per test binary from a thread that lives as
+//! long as the process, under a small shell that holds the parent-death
+//! signal: when the test binary exits, the shell stops the server
+//! (immediate shutdown) and removes the directory.
+
+use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The cluster's superuser and its password.
+pub const USER: &str = "runperf";
+pub const PASSWORD: &str = "pg-s3cret-pw";
+
+/// A running cluster.
+pub struct Cluster {
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+/// The newest installed server's binaries (`/usr/lib/postgresql/N/bin`).
+fn bin_dir() -> Option<PathBuf> {
+    let mut dirs: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    dirs.sort();
+    dirs.pop().map(|(_, bin)| bin)
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// uid and gid to run the server as: `postgres` when we are root.
+fn server_user() -> Option<(u32, u32)> {
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let name = std::ffi::CString::new("postgres").unwrap();
+    let pw = unsafe { libc::getpwnam(name.as_ptr()) };
+    assert!(
+        !pw.is_null(),
+        "the tests run as root and there is no postgres user to run the server as; install Debian's postgresql package"
+    );
+    unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
+}
+
+fn as_server_user(cmd: &mut Command, user: Option<(u32, u32)>) -> &mut Command {
+    if let Some((uid, gid)) = user {
+        cmd.uid(uid).gid(gid);
+    }
+    cmd
+}
+
+fn start(bin: &Path) -> Cluster {
+    let user = server_user();
+    let dir = tempfile::Builder::new()
+        .prefix("runperf-pg-")
+        .tempdir()
+        .expect("temp dir")
+        .keep();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    if let Some((uid, gid)) = user {
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown the cluster dir");
+    }
+    let pwfile = dir.join("pwfile");
+    std::fs::write(&pwfile, format!("{PASSWORD}\n")).unwrap();
+    if let Some((uid, gid)) = user {
+        std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).unwrap();
+    }
+    let data = dir.join("data");
+    let out = as_server_user(&mut Command::new(bin.join("initdb")), user)
+        .arg("-D")
+        .arg(&data)
+        .args([
+            "-U",
+            USER,
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ])
+        .arg(format!("--pwfile={}", pwfile.display()))
+        .current_dir(&dir)
+        .output()
+        .expect("initdb runs");
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = free_port();
+    let script = format!(
+        "trap 'kill -QUIT $pid 2>/dev/null; wait $pid; rm -rf \"$0\"' TERM INT; \
+         \"$1\" -D \"$0/data\" -p {port} -k \"$0\" -c listen_addresses=127.0.0.1 \
+         -c fsync=off -c max_connections=200 >\"$0/server.log\" 2>&1 & pid=$!; wait $pid"
+    );
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(&dir)
+        .arg(bin.join("postgres"))
+        .current_dir(&dir)
+        .stdin(Stdio::null());
+    as_server_user(&mut cmd, user);
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    // The parent-death signal follows the spawning thread: spawn from a
+    // thread that lives as long as the test binary.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let child = cmd.spawn();
+        let _ = sender.send(child.map(|c| c.id()));
+        loop {
+            std::thread::park();
+        }
+    });
+    receiver
+        .recv()
+        .unwrap()
+        .expect("the postgres server starts");
+    let started = Instant::now();
+    loop {
+        let ready = Command::new(bin.join("pg_isready"))
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-q"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ready {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "postgres did not start: {}",
+            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Cluster { port, dir }
+}
+
+/// The cluster of this test binary, started on first use; `None` (after
+/// a printed reason) when PostgreSQL is not installed, a failure under CI.
+pub fn cluster() -> Option<&'static Cluster> {
+    static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+    CLUSTER
+        .get_or_init(|| match bin_dir() {
+            Some(bin) => Some(start(&bin)),
+            None => {
+                runperf_plugin_api::testing::tool_missing(
+                    "PostgreSQL's server is not installed (/usr/lib/postgresql/*/bin/initdb); \
+                     install Debian's postgresql package to run the PostgreSQL store tests",
+                );
+                None
+            }
+        })
+        .as_ref()
+}
+
+impl Cluster {
+    /// The URL of database `db` (with the password).
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// A new empty database, its URL.
+    pub fn fresh_database(&self) -> String {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("t{}", COUNT.fetch_add(1, Ordering::SeqCst));
+        let mut client = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("connect to the test cluster");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        self.url(&name)
+    }
+}
