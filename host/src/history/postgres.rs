@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Row, Statement, Transaction};
 
 use super::schema::{self, Dialect};
 use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
@@ -106,10 +106,11 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
         .copied()
         .unwrap_or(super::CONNECT_TIMEOUT)
         + Duration::from_secs(1);
+    let tls = super::tls::connector(url)?;
     let (sender, receiver) = mpsc::channel();
     let config = url.config.clone();
     std::thread::spawn(move || {
-        let _ = sender.send(config.connect(NoTls));
+        let _ = sender.send(config.connect(tls));
     });
     let open_error = |reason: String| HistoryError::Open {
         url: url.masked.clone(),
@@ -117,7 +118,13 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
     };
     match receiver.recv_timeout(timeout) {
         Ok(Ok(client)) => Ok(client),
-        Ok(Err(e)) => Err(open_error(url.scrub(&error_text(&e)))),
+        Ok(Err(e)) => {
+            let message = url.scrub(&error_text(&e));
+            Err(open_error(match super::tls::advice(url, &message) {
+                Some(advice) => format!("{message}; {advice}"),
+                None => message,
+            }))
+        }
         Err(_) => Err(open_error(format!(
             "no answer within {} s; check that a PostgreSQL server listens there",
             timeout.as_secs()
