@@ -367,13 +367,19 @@ impl Sql for PgSql<'_> {
         .map(drop)
     }
 
-    fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError> {
-        let rows = self.query("read the checks of a build", text::CHECK_ROWS, &[&build])?;
+    fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {
+        let query = if with_names {
+            text::CHECK_ROWS
+        } else {
+            text::CHECK_ROWS_KEYS
+        };
+        let rows = self.query("read the checks of a build", query, &[&build])?;
         let url = self.url;
         rows.into_iter()
             .map(|r| {
                 Ok(CheckRow {
                     name: at(url, &r, 0)?,
+                    name_key: at(url, &r, 6)?,
                     kind: at(url, &r, 1)?,
                     num: at(url, &r, 2)?,
                     text: at(url, &r, 3)?,
@@ -382,6 +388,16 @@ impl Sql for PgSql<'_> {
                 })
             })
             .collect()
+    }
+
+    fn name_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        let rows = self.query("read a check name", text::NAME_OF, &[&pk])?;
+        rows.first().map(|r| at(self.url, r, 0)).transpose()
+    }
+
+    fn params_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        let rows = self.query("read the params of a check", text::PARAMS_OF, &[&pk])?;
+        rows.first().map(|r| at(self.url, r, 0)).transpose()
     }
 
     fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {
