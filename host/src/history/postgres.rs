@@ -378,7 +378,11 @@ impl Sql for PgSql<'_> {
         rows.into_iter()
             .map(|r| {
                 Ok(CheckRow {
-                    name: at(url, &r, 0)?,
+                    name: if with_names {
+                        at(url, &r, 0)?
+                    } else {
+                        String::new()
+                    },
                     name_key: at(url, &r, 6)?,
                     kind: at(url, &r, 1)?,
                     num: at(url, &r, 2)?,

@@ -306,7 +306,7 @@ impl Sql for SqliteSql<'_> {
             .and_then(|mut s| {
                 s.query_map([build], |r| {
                     Ok(CheckRow {
-                        name: r.get(0)?,
+                        name: if with_names { r.get(0)? } else { String::new() },
                         name_key: r.get(6)?,
                         kind: r.get(1)?,
                         num: r.get(2)?,
