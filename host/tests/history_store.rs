@@ -90,6 +90,38 @@ fn adds_and_loads_back_exactly(b: &dyn Backend) {
     assert_eq!(loaded.checks[*seq].value.as_f64(), Some(values[0]));
 }
 
+fn loading_many_builds_at_once_is_loading_each(b: &dyn Backend) {
+    let mut store = b.open();
+    // Builds that share most names and params, and one that shares none.
+    let builds = [
+        record(BASE, Some("1"), None),
+        record(BASE2, Some("2"), None),
+        record(KERNEL, Some("3"), None),
+    ];
+    for build in &builds {
+        store.add(build, false).unwrap();
+    }
+    let mut other = record(BASE, Some("4"), None);
+    for check in &mut other.checks {
+        check.name = format!("renamed.{}", check.name);
+        check.params = std::sync::Arc::new(vec![("renamed".into(), check.name.clone())]);
+    }
+    store.add(&other, false).unwrap();
+    let ids = ["3", "1", "nope", "4", "2", "1"];
+    let many = b.open().load_checks_many(&ids).unwrap();
+    assert_eq!(many.len(), ids.len());
+    for (id, loaded) in ids.iter().zip(many) {
+        match b.open().load_checks(id) {
+            Ok(one) => assert_eq!(loaded.unwrap(), one, "{id}"),
+            Err(e) => {
+                assert!(matches!(e, HistoryError::UnknownBuild { .. }), "{e}");
+                let err = loaded.unwrap_err();
+                assert!(matches!(err, HistoryError::UnknownBuild { .. }), "{err}");
+            }
+        }
+    }
+}
+
 fn identical_add_changes_nothing(b: &dyn Backend) {
     let mut store = b.open();
     let build = record(BASE, Some("101"), None);
@@ -279,6 +311,7 @@ macro_rules! suite {
 
 suite!(
     adds_and_loads_back_exactly,
+    loading_many_builds_at_once_is_loading_each,
     identical_add_changes_nothing,
     different_tree_under_an_existing_id_needs_replace,
     order_keys_follow_ids_then_ingestion,

@@ -99,13 +99,13 @@ impl<'a> StoredBuilds<'a> {
         let loaded: Vec<(String, ResultInput)> = ids
             .par_chunks(chunk)
             .flat_map_iter(|chunk| {
-                let mut store = history::open(&url).ok();
+                let records = history::open(&url)
+                    .and_then(|mut store| store.load_checks_many(chunk))
+                    .unwrap_or_default();
                 chunk
                     .iter()
-                    .filter_map(|id| {
-                        let record = store.as_mut()?.load_checks(id).ok()?;
-                        Some((id.to_string(), as_input(id, record)))
-                    })
+                    .zip(records)
+                    .filter_map(|(id, record)| Some((id.to_string(), as_input(id, record.ok()?))))
                     .collect::<Vec<_>>()
             })
             .collect();

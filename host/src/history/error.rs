@@ -22,16 +22,6 @@ pub enum HistoryError {
         /// What is wrong.
         reason: String,
     },
-    /// The URL asks for TLS, which this build cannot provide.
-    #[error(
-        "{url}: sslmode={mode} needs TLS, which runperf does not provide; use sslmode=disable or sslmode=prefer (plain TCP), or reach the server through an SSH tunnel"
-    )]
-    TlsUnsupported {
-        /// The URL, password masked.
-        url: String,
-        /// The sslmode asked for.
-        mode: String,
-    },
     /// The store could not be opened or reached.
     #[error("{url}: cannot open the history store: {reason}")]
     Open {

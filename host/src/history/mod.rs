@@ -17,6 +17,7 @@ mod schema;
 mod sql;
 mod sqlite;
 mod store;
+mod tls;
 mod url;
 
 pub use build::{AddOutcome, BuildRecord, BuildSummary, Point, Series};
@@ -25,7 +26,7 @@ pub use postgres::PostgresStore;
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use sqlite::SqliteStore;
 pub use store::Store;
-pub use url::{CONNECT_TIMEOUT, PostgresUrl, StoreUrl};
+pub use url::{CONNECT_TIMEOUT, PostgresUrl, RootCerts, SslMode, StoreUrl};
 
 /// Opens the store at `url`, creating an SQLite file and applying
 /// migrations as needed.

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use postgres::types::ToSql;
-use postgres::{Client, NoTls, Row, Statement, Transaction};
+use postgres::{Client, Row, Statement, Transaction};
 
 use super::schema::{self, Dialect};
 use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
@@ -106,10 +106,11 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
         .copied()
         .unwrap_or(super::CONNECT_TIMEOUT)
         + Duration::from_secs(1);
+    let tls = super::tls::connector(url)?;
     let (sender, receiver) = mpsc::channel();
     let config = url.config.clone();
     std::thread::spawn(move || {
-        let _ = sender.send(config.connect(NoTls));
+        let _ = sender.send(config.connect(tls));
     });
     let open_error = |reason: String| HistoryError::Open {
         url: url.masked.clone(),
@@ -117,7 +118,13 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
     };
     match receiver.recv_timeout(timeout) {
         Ok(Ok(client)) => Ok(client),
-        Ok(Err(e)) => Err(open_error(url.scrub(&error_text(&e)))),
+        Ok(Err(e)) => {
+            let message = url.scrub(&error_text(&e));
+            Err(open_error(match super::tls::advice(url, &message) {
+                Some(advice) => format!("{message}; {advice}"),
+                None => message,
+            }))
+        }
         Err(_) => Err(open_error(format!(
             "no answer within {} s; check that a PostgreSQL server listens there",
             timeout.as_secs()
@@ -360,13 +367,23 @@ impl Sql for PgSql<'_> {
         .map(drop)
     }
 
-    fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError> {
-        let rows = self.query("read the checks of a build", text::CHECK_ROWS, &[&build])?;
+    fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {
+        let query = if with_names {
+            text::CHECK_ROWS
+        } else {
+            text::CHECK_ROWS_KEYS
+        };
+        let rows = self.query("read the checks of a build", query, &[&build])?;
         let url = self.url;
         rows.into_iter()
             .map(|r| {
                 Ok(CheckRow {
-                    name: at(url, &r, 0)?,
+                    name: if with_names {
+                        at(url, &r, 0)?
+                    } else {
+                        String::new()
+                    },
+                    name_key: at(url, &r, 6)?,
                     kind: at(url, &r, 1)?,
                     num: at(url, &r, 2)?,
                     text: at(url, &r, 3)?,
@@ -375,6 +392,16 @@ impl Sql for PgSql<'_> {
                 })
             })
             .collect()
+    }
+
+    fn name_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        let rows = self.query("read a check name", text::NAME_OF, &[&pk])?;
+        rows.first().map(|r| at(self.url, r, 0)).transpose()
+    }
+
+    fn params_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        let rows = self.query("read the params of a check", text::PARAMS_OF, &[&pk])?;
+        rows.first().map(|r| at(self.url, r, 0)).transpose()
     }
 
     fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {

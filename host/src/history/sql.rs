@@ -36,8 +36,10 @@ pub(super) struct BuildRow {
 /// One stored check, as columns.
 #[derive(Debug, Clone)]
 pub(super) struct CheckRow {
-    /// Check name.
+    /// Check name (empty when read without the names).
     pub name: String,
+    /// Key of the check name.
+    pub name_key: i64,
     /// Value kind ([`super::codec`]).
     pub kind: i16,
     /// Integer or float bits.
@@ -113,8 +115,13 @@ pub(super) trait Sql {
     fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError>;
     /// Adds `delta` to the point count of every name build `build` has.
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError>;
-    /// The checks of build `build` in reading order.
-    fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError>;
+    /// The checks of build `build` in reading order, with their names
+    /// when `with_names` (else only the names' keys).
+    fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError>;
+    /// The check name of key `pk`.
+    fn name_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError>;
+    /// The params body of key `pk`.
+    fn params_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError>;
     /// The params bodies build `build` uses.
     fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError>;
     /// Every build, in order.
@@ -140,8 +147,15 @@ pub(super) mod text {
     /// Point counts.
     pub const ADD_POINTS: &str = "UPDATE names SET points = points + ?1 WHERE pk IN (SELECT name FROM checks WHERE build = ?2)";
     /// The checks of a build.
-    pub const CHECK_ROWS: &str = "SELECT n.name, c.kind, c.num, c.text, c.is_primary, c.params \
-         FROM checks c JOIN names n ON n.pk = c.name WHERE c.build = ?1 ORDER BY c.seq";
+    pub const CHECK_ROWS: &str = "SELECT n.name, c.kind, c.num, c.text, c.is_primary, c.params, \
+         c.name FROM checks c JOIN names n ON n.pk = c.name WHERE c.build = ?1 ORDER BY c.seq";
+    /// The checks of a build without their names (keys only).
+    pub const CHECK_ROWS_KEYS: &str = "SELECT '', kind, num, text, is_primary, params, name \
+         FROM checks WHERE build = ?1 ORDER BY seq";
+    /// One check name.
+    pub const NAME_OF: &str = "SELECT name FROM names WHERE pk = ?1";
+    /// One params body.
+    pub const PARAMS_OF: &str = "SELECT body FROM params WHERE pk = ?1";
     /// The params of a build.
     pub const BUILD_PARAMS: &str = "SELECT pk, body FROM params WHERE pk IN \
          (SELECT params FROM checks WHERE build = ?1)";

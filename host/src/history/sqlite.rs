@@ -295,13 +295,19 @@ impl Sql for SqliteSql<'_> {
             .map_err(self.err("count the points of the series"))
     }
 
-    fn check_rows(&mut self, build: i64) -> Result<Vec<CheckRow>, HistoryError> {
+    fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {
+        let query = if with_names {
+            text::CHECK_ROWS
+        } else {
+            text::CHECK_ROWS_KEYS
+        };
         self.tx
-            .prepare_cached(text::CHECK_ROWS)
+            .prepare_cached(query)
             .and_then(|mut s| {
                 s.query_map([build], |r| {
                     Ok(CheckRow {
-                        name: r.get(0)?,
+                        name: if with_names { r.get(0)? } else { String::new() },
+                        name_key: r.get(6)?,
                         kind: r.get(1)?,
                         num: r.get(2)?,
                         text: r.get(3)?,
@@ -312,6 +318,20 @@ impl Sql for SqliteSql<'_> {
                 .collect()
             })
             .map_err(self.err("read the checks of a build"))
+    }
+
+    fn name_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        self.tx
+            .prepare_cached(text::NAME_OF)
+            .and_then(|mut s| s.query_row([pk], |r| r.get(0)).optional())
+            .map_err(self.err("read a check name"))
+    }
+
+    fn params_of(&mut self, pk: i64) -> Result<Option<String>, HistoryError> {
+        self.tx
+            .prepare_cached(text::PARAMS_OF)
+            .and_then(|mut s| s.query_row([pk], |r| r.get(0)).optional())
+            .map_err(self.err("read the params of a check"))
     }
 
     fn build_params(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError> {

@@ -25,6 +25,14 @@ pub trait Store {
     /// Like [`Store::load`] without the per-sample values (what the
     /// comparisons read).
     fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError>;
+    /// [`Store::load_checks`] of every build of `ids`, in one transaction
+    /// that reads each check name and params once: a result per id, or
+    /// the error of the transaction.
+    #[allow(clippy::type_complexity)]
+    fn load_checks_many(
+        &mut self,
+        ids: &[&str],
+    ) -> Result<Vec<Result<BuildRecord, HistoryError>>, HistoryError>;
     /// Removes build `id`.
     fn remove(&mut self, id: &str) -> Result<(), HistoryError>;
     /// Builds in order (only of `machine` when given), the last `last`.
@@ -111,12 +119,30 @@ impl<B: Backend> Store for B {
 
     fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
-        self.transaction(false, |sql| load_record(sql, &url, id, true))
+        self.transaction(false, |sql| {
+            load_record(sql, &url, id, true, &mut LoadCache::default())
+        })
     }
 
     fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
-        self.transaction(false, |sql| load_record(sql, &url, id, false))
+        self.transaction(false, |sql| {
+            load_record(sql, &url, id, false, &mut LoadCache::default())
+        })
+    }
+
+    fn load_checks_many(
+        &mut self,
+        ids: &[&str],
+    ) -> Result<Vec<Result<BuildRecord, HistoryError>>, HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(false, |sql| {
+            let mut cache = LoadCache::default();
+            Ok(ids
+                .iter()
+                .map(|id| load_record(sql, &url, id, false, &mut cache))
+                .collect())
+        })
     }
 
     fn remove(&mut self, id: &str) -> Result<(), HistoryError> {
@@ -191,12 +217,23 @@ impl<B: Backend> Store for B {
     }
 }
 
-/// Build `id` as stored; its samples only when `with_samples`.
+/// Check names and params already read, by key: builds share most of
+/// them, so a run of loads reads (and decodes) each once.
+#[derive(Default)]
+struct LoadCache {
+    names: HashMap<i64, String>,
+    params: HashMap<i64, Params>,
+}
+
+/// Build `id` as stored; its samples only when `with_samples`. The first
+/// build read through `cache` reads its names and params along with its
+/// checks; later ones read only the keys and look up what is not cached.
 fn load_record(
     sql: &mut dyn Sql,
     url: &str,
     id: &str,
     with_samples: bool,
+    cache: &mut LoadCache,
 ) -> Result<BuildRecord, HistoryError> {
     let row = sql
         .find_build(id)?
@@ -209,28 +246,52 @@ fn load_record(
         build: id.to_string(),
         reason,
     };
-    let mut params: HashMap<i64, Params> = HashMap::new();
-    for (key, body) in sql.build_params(row.pk)? {
-        params.insert(key, codec::decode_params(&body).map_err(&damaged)?);
+    let first = cache.names.is_empty();
+    if first {
+        for (key, body) in sql.build_params(row.pk)? {
+            if let std::collections::hash_map::Entry::Vacant(entry) = cache.params.entry(key) {
+                entry.insert(codec::decode_params(&body).map_err(&damaged)?);
+            }
+        }
     }
-    let checks = sql
-        .check_rows(row.pk)?
-        .into_iter()
-        .map(|c| {
-            let value = codec::decode_value(c.kind, c.num, c.text)
-                .ok_or_else(|| damaged(format!("value of {}", c.name)))?;
-            let params = params
-                .get(&c.params)
-                .cloned()
-                .ok_or_else(|| damaged(format!("params of {}", c.name)))?;
-            Ok(Check {
-                name: c.name,
-                value,
-                primary: c.primary,
-                params,
-            })
-        })
-        .collect::<Result<Vec<_>, HistoryError>>()?;
+    let rows = sql.check_rows(row.pk, first)?;
+    let mut checks = Vec::with_capacity(rows.len());
+    for c in rows {
+        let name = if first {
+            cache
+                .names
+                .entry(c.name_key)
+                .or_insert_with(|| c.name.clone());
+            c.name
+        } else if let Some(name) = cache.names.get(&c.name_key) {
+            name.clone()
+        } else {
+            let name = sql
+                .name_of(c.name_key)?
+                .ok_or_else(|| damaged(format!("name of check {}", checks.len() + 1)))?;
+            cache.names.insert(c.name_key, name.clone());
+            name
+        };
+        let value = codec::decode_value(c.kind, c.num, c.text)
+            .ok_or_else(|| damaged(format!("value of {name}")))?;
+        let params = match cache.params.get(&c.params) {
+            Some(params) => params.clone(),
+            None => {
+                let body = sql
+                    .params_of(c.params)?
+                    .ok_or_else(|| damaged(format!("params of {name}")))?;
+                let params = codec::decode_params(&body).map_err(&damaged)?;
+                cache.params.insert(c.params, params.clone());
+                params
+            }
+        };
+        checks.push(Check {
+            name,
+            value,
+            primary: c.primary,
+            params,
+        });
+    }
     let stored_samples = if with_samples {
         sql.build_samples(row.pk)?
     } else {

@@ -1,5 +1,5 @@
 //! Where a history store lives: `sqlite:PATH`, a plain path, or
-//! `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]`
+//! `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...&sslrootcert=PATH]`
 //! (`postgresql://` too). The password never leaves this module unmasked
 //! except inside the connection settings.
 
@@ -22,11 +22,68 @@ pub enum StoreUrl {
     Postgres(Box<PostgresUrl>),
 }
 
+/// libpq's `sslmode`: whether the connection is encrypted and what of
+/// the server's certificate is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    /// Plain TCP.
+    Disable,
+    /// TLS when the server offers it, else plain TCP (the default); the
+    /// certificate is not checked.
+    Prefer,
+    /// TLS or no connection; the certificate is checked only when
+    /// `sslrootcert` is given (as libpq does with a root certificate).
+    Require,
+    /// TLS with a certificate signed by a trusted CA (`sslrootcert` or
+    /// the system's roots); the host name is not checked.
+    VerifyCa,
+    /// As `VerifyCa`, and the certificate must name the host connected to.
+    VerifyFull,
+}
+
+impl SslMode {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "disable" => SslMode::Disable,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in a URL.
+    pub fn name(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+/// Where the CA certificates that verify the server come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RootCerts {
+    /// The system's trusted roots (no `sslrootcert`, or
+    /// `sslrootcert=system`).
+    System,
+    /// The PEM certificates of this file, and only them.
+    File(PathBuf),
+}
+
 /// A PostgreSQL location: the connection settings and the URL to show.
 #[derive(Clone)]
 pub struct PostgresUrl {
     /// The connection settings (password included).
     pub config: postgres::Config,
+    /// The `sslmode` of the URL (`prefer` when absent).
+    pub ssl_mode: SslMode,
+    /// The CA certificates that verify the server (`sslrootcert`).
+    pub root_certs: RootCerts,
     /// The URL with its password replaced by `***`.
     pub masked: String,
     /// The password, to scrub it from server messages.
@@ -115,7 +172,10 @@ impl PostgresUrl {
             url: masked.clone(),
             reason,
         };
-        let mut config = postgres::Config::from_str(text)
+        // The driver knows neither verify-ca/verify-full nor sslrootcert:
+        // take them out of the URL and handle TLS here (see tls.rs).
+        let (rest, ssl_mode, root_cert) = split_tls_options(text).map_err(&bad)?;
+        let mut config = postgres::Config::from_str(&rest)
             .map_err(|e| bad(scrub(&e.to_string(), password.as_deref())))?;
         if config.get_hosts().is_empty() {
             return Err(bad("no host; write postgres://USER@HOST[:PORT]/DB".into()));
@@ -128,15 +188,15 @@ impl PostgresUrl {
                 "no database; write postgres://USER@HOST[:PORT]/DB".into()
             ));
         }
-        match config.get_ssl_mode() {
-            postgres::config::SslMode::Disable | postgres::config::SslMode::Prefer => {}
-            other => {
-                return Err(HistoryError::TlsUnsupported {
-                    url: masked,
-                    mode: format!("{other:?}").to_lowercase(),
-                });
-            }
-        }
+        config.ssl_mode(match ssl_mode {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        let root_certs = match root_cert {
+            Some(path) if path != "system" => RootCerts::File(PathBuf::from(path)),
+            _ => RootCerts::System,
+        };
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -145,6 +205,8 @@ impl PostgresUrl {
         }
         Ok(Self {
             config,
+            ssl_mode,
+            root_certs,
             masked,
             password,
         })
@@ -154,6 +216,65 @@ impl PostgresUrl {
     pub fn scrub(&self, message: &str) -> String {
         scrub(message, self.password.as_deref())
     }
+}
+
+/// `url` without its `sslmode` and `sslrootcert` options, the sslmode
+/// (`prefer` when absent) and the sslrootcert (percent-decoded).
+fn split_tls_options(url: &str) -> Result<(String, SslMode, Option<String>), String> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), SslMode::Prefer, None));
+    };
+    let mut kept = Vec::new();
+    let mut mode = SslMode::Prefer;
+    let mut root_cert = None;
+    for option in query.split('&').filter(|o| !o.is_empty()) {
+        let (key, value) = option.split_once('=').unwrap_or((option, ""));
+        match key {
+            "sslmode" => {
+                let value = percent_decode(value);
+                mode = SslMode::parse(&value).ok_or_else(|| {
+                    format!(
+                        "sslmode={value} is not one of disable, prefer, require, verify-ca, verify-full"
+                    )
+                })?;
+            }
+            "sslrootcert" => {
+                let value = percent_decode(value);
+                if value.is_empty() {
+                    return Err("sslrootcert is empty; write sslrootcert=PATH".into());
+                }
+                root_cert = Some(value);
+            }
+            _ => kept.push(option),
+        }
+    }
+    let rest = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((rest, mode, root_cert))
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `message` with every occurrence of `password` replaced by `***`.
@@ -197,6 +318,47 @@ mod tests {
             panic!()
         };
         assert_eq!(pg.config.get_connect_timeout(), Some(&CONNECT_TIMEOUT));
+        assert_eq!(pg.ssl_mode, SslMode::Prefer);
+        assert_eq!(pg.root_certs, RootCerts::System);
+    }
+
+    fn pg(text: &str) -> PostgresUrl {
+        match StoreUrl::parse(text).unwrap() {
+            StoreUrl::Postgres(pg) => *pg,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_libpq_sslmode_is_understood() {
+        use postgres::config::SslMode as Driver;
+        for (mode, ours, driver) in [
+            ("disable", SslMode::Disable, Driver::Disable),
+            ("prefer", SslMode::Prefer, Driver::Prefer),
+            ("require", SslMode::Require, Driver::Require),
+            ("verify-ca", SslMode::VerifyCa, Driver::Require),
+            ("verify-full", SslMode::VerifyFull, Driver::Require),
+        ] {
+            let url = pg(&format!(
+                "postgres://u:pw@h/db?connect_timeout=3&sslmode={mode}&sslrootcert=%2Fetc%2Fca%20x.pem"
+            ));
+            assert_eq!(url.ssl_mode, ours, "{mode}");
+            assert_eq!(ours.name(), mode);
+            assert_eq!(url.config.get_ssl_mode(), driver, "{mode}");
+            assert_eq!(url.root_certs, RootCerts::File("/etc/ca x.pem".into()));
+            assert_eq!(
+                url.config.get_connect_timeout(),
+                Some(&Duration::from_secs(3)),
+                "other options survive"
+            );
+            assert!(
+                url.masked.contains(&format!("sslmode={mode}")),
+                "{}",
+                url.masked
+            );
+        }
+        let url = pg("postgres://u@h/db?sslmode=verify-ca&sslrootcert=system");
+        assert_eq!(url.root_certs, RootCerts::System);
     }
 
     #[test]
@@ -206,15 +368,16 @@ mod tests {
             .to_string();
         assert!(err.contains("unknown store URL scheme \"mysql\""), "{err}");
         assert!(!err.contains("pw@"), "{err}");
-        let err = StoreUrl::parse("postgres://u:pw@h/db?sslmode=require")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("sslmode=require needs TLS"), "{err}");
-        assert!(!err.contains(":pw"), "{err}");
         let err = StoreUrl::parse("postgres://u:pw@h/db?sslmode=bogus")
             .unwrap_err()
             .to_string();
         assert!(err.contains("not a usable PostgreSQL URL"), "{err}");
+        assert!(err.contains("sslmode=bogus is not one of disable"), "{err}");
+        assert!(!err.contains(":pw"), "{err}");
+        let err = StoreUrl::parse("postgres://u:pw@h/db?sslrootcert=")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sslrootcert is empty"), "{err}");
         assert!(!err.contains(":pw"), "{err}");
         let err = StoreUrl::parse("postgres://h/db").unwrap_err().to_string();
         assert!(err.contains("no user"), "{err}");

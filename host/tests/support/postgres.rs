@@ -7,6 +7,10 @@
 //! long as the process, under a small shell that holds the parent-death
 //! signal: when the test binary exits, the shell stops the server
 //! (immediate shutdown) and removes the directory.
+//!
+//! [`tls_cluster`] starts a second kind of cluster with `ssl=on` and a
+//! self-signed certificate made here (naming `localhost` only, so that
+//! `verify-full` against 127.0.0.1 fails), for the sslmode tests.
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -68,7 +72,54 @@ fn as_server_user(cmd: &mut Command, user: Option<(u32, u32)>) -> &mut Command {
     cmd
 }
 
-fn start(bin: &Path) -> Cluster {
+/// A self-signed certificate (also its own CA) for `localhost` only:
+/// certificate and private key, PEM.
+pub fn self_signed(common_name: &str) -> (Vec<u8>, Vec<u8>) {
+    use openssl::asn1::{Asn1Integer, Asn1Time};
+    use openssl::bn::BigNum;
+    use openssl::ec::{EcGroup, EcKey};
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::pkey::PKey;
+    use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+    use openssl::x509::{X509, X509NameBuilder};
+
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+    let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", common_name).unwrap();
+    let name = name.build();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut cert = X509::builder().unwrap();
+    cert.set_version(2).unwrap();
+    let serial = BigNum::from_u32(std::process::id()).unwrap();
+    cert.set_serial_number(&Asn1Integer::from_bn(&serial).unwrap())
+        .unwrap();
+    cert.set_subject_name(&name).unwrap();
+    cert.set_issuer_name(&name).unwrap();
+    cert.set_pubkey(&key).unwrap();
+    cert.set_not_before(&Asn1Time::from_unix(now - 3600).unwrap())
+        .unwrap();
+    cert.set_not_after(&Asn1Time::from_unix(now + 86400).unwrap())
+        .unwrap();
+    cert.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+        .unwrap();
+    let san = SubjectAlternativeName::new()
+        .dns("localhost")
+        .build(&cert.x509v3_context(None, None))
+        .unwrap();
+    cert.append_extension(san).unwrap();
+    cert.sign(&key, MessageDigest::sha256()).unwrap();
+    (
+        cert.build().to_pem().unwrap(),
+        key.private_key_to_pem_pkcs8().unwrap(),
+    )
+}
+
+fn start(bin: &Path, tls: bool) -> Cluster {
     let user = server_user();
     let dir = tempfile::Builder::new()
         .prefix("runperf-pg-")
@@ -105,11 +156,27 @@ fn start(bin: &Path) -> Cluster {
         "initdb failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let mut ssl = String::new();
+    if tls {
+        // The server refuses a key readable by others.
+        let (cert, key) = self_signed("localhost");
+        for (file, pem) in [("server.crt", cert), ("server.key", key)] {
+            let path = dir.join(file);
+            std::fs::write(&path, &pem).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if let Some((uid, gid)) = user {
+                std::os::unix::fs::chown(&path, Some(uid), Some(gid)).unwrap();
+            }
+            std::fs::write(dir.join(format!("client-{file}")), &pem).unwrap();
+        }
+        ssl = " -c ssl=on -c ssl_cert_file=\"$0/server.crt\" -c ssl_key_file=\"$0/server.key\""
+            .into();
+    }
     let port = free_port();
     let script = format!(
         "trap 'kill -QUIT $pid 2>/dev/null; wait $pid; rm -rf \"$0\"' TERM INT; \
          \"$1\" -D \"$0/data\" -p {port} -k \"$0\" -c listen_addresses=127.0.0.1 \
-         -c fsync=off -c max_connections=200 >\"$0/server.log\" 2>&1 & pid=$!; wait $pid"
+         -c fsync=off -c max_connections=200{ssl} >\"$0/server.log\" 2>&1 & pid=$!; wait $pid"
     );
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
@@ -163,21 +230,36 @@ fn start(bin: &Path) -> Cluster {
 /// a printed reason) when PostgreSQL is not installed, a failure under CI.
 pub fn cluster() -> Option<&'static Cluster> {
     static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(|| match bin_dir() {
-            Some(bin) => Some(start(&bin)),
-            None => {
-                runperf_plugin_api::testing::tool_missing(
-                    "PostgreSQL's server is not installed (/usr/lib/postgresql/*/bin/initdb); \
+    CLUSTER.get_or_init(|| start_if_installed(false)).as_ref()
+}
+
+/// A cluster with `ssl=on` and a self-signed certificate for `localhost`
+/// (its PEM is `dir/client-server.crt`), started on first use; as
+/// [`cluster`] when PostgreSQL is missing.
+pub fn tls_cluster() -> Option<&'static Cluster> {
+    static CLUSTER: OnceLock<Option<Cluster>> = OnceLock::new();
+    CLUSTER.get_or_init(|| start_if_installed(true)).as_ref()
+}
+
+fn start_if_installed(tls: bool) -> Option<Cluster> {
+    match bin_dir() {
+        Some(bin) => Some(start(&bin, tls)),
+        None => {
+            runperf_plugin_api::testing::tool_missing(
+                "PostgreSQL's server is not installed (/usr/lib/postgresql/*/bin/initdb); \
                      install Debian's postgresql package to run the PostgreSQL store tests",
-                );
-                None
-            }
-        })
-        .as_ref()
+            );
+            None
+        }
+    }
 }
 
 impl Cluster {
+    /// The server's certificate (PEM file) of a [`tls_cluster`].
+    pub fn server_cert(&self) -> PathBuf {
+        self.dir.join("client-server.crt")
+    }
+
     /// The URL of database `db` (with the password).
     pub fn url(&self, db: &str) -> String {
         format!(
