@@ -43,10 +43,13 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
 
 /// A client behind a forwarded port (libvirt profile with network
 /// `user`) is an isolated guest: it cannot reach the uperf server on the
-/// host at any address. An error naming it, if any.
+/// host at any address. The host itself as its own client (the Localhost
+/// profile), even when reached on an SSH port of its own, talks to its
+/// server over loopback. An error naming such a guest, if any.
 pub fn check_reachable_servers(run: &TestRun, clients: &[String]) -> PluginResult<()> {
     let forwarded = crate::pbench::agent::forwarded_workers(run);
-    match forwarded.iter().find(|(name, _)| clients.contains(name)) {
+    let guest = |name: &String| *name != run.host && clients.contains(name);
+    match forwarded.iter().find(|(name, _)| guest(name)) {
         None => Ok(()),
         Some((name, address)) => Err(PluginError::new(format!(
             "uperf client {name} is reached through the forwarded port {address} (libvirt \
@@ -378,6 +381,21 @@ mod tests {
                 && err.contains("127.0.0.1:10022")
                 && err.contains("network default"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_host_as_its_own_client_on_an_ssh_port_is_not_a_guest() {
+        let mut run = TestRun {
+            host: "h".into(),
+            workers: vec![vec!["h".into()]],
+            ..TestRun::default()
+        };
+        run.addresses.insert("h".into(), "127.0.0.1:2222".into());
+        check_reachable_servers(&run, &run.workers[0].clone()).unwrap();
+        assert_eq!(
+            server_address(&UperfParams::parse(&BTreeMap::new()).unwrap(), &run, 0, "h"),
+            "127.0.0.1"
         );
     }
 }
