@@ -124,6 +124,20 @@ fn local_commands_run_here_within_their_limits() {
     assert!(err.message().contains("timed out"), "{err:#}");
 }
 
+/// A process another test thread forked while `tool` was open for writing
+/// holds it open until it execs, and executing it meanwhile fails with
+/// "Text file busy" (ETXTBSY); wait until it runs.
+fn wait_until_executable(tool: &std::path::Path) {
+    for _ in 0..200 {
+        match std::process::Command::new(tool).output() {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            _ => return,
+        }
+    }
+}
+
 #[test]
 fn a_local_scripted_host_uses_this_machines_files_and_path() {
     let dir = std::env::temp_dir().join(format!("runperf-testing-{}", std::process::id()));
@@ -132,6 +146,7 @@ fn a_local_scripted_host_uses_this_machines_files_and_path() {
     std::fs::write(&tool, "#!/bin/sh\necho fake \"$@\"\n").unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+    wait_until_executable(&tool);
     let host = ScriptedHost::local_with(LocalHost::new().path_prefix(&dir));
     let file = dir.join("f").display().to_string();
     let copy = dir.join("g").display().to_string();
