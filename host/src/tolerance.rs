@@ -16,11 +16,6 @@ pub enum Tolerance {
 }
 
 impl Tolerance {
-    /// `arg` when given, else `default`.
-    pub fn from_arg(arg: Option<f64>, default: i64) -> Self {
-        arg.map_or(Self::Default(default), Self::Given)
-    }
-
     /// The numeric value.
     pub fn value(self) -> f64 {
         match self {
@@ -44,11 +39,8 @@ mod tests {
 
     #[test]
     fn defaults_print_as_integers_and_given_values_as_floats() {
-        assert_eq!(Tolerance::from_arg(None, 5).check_value().to_string(), "5");
-        assert_eq!(
-            Tolerance::from_arg(Some(5.0), 5).check_value().to_string(),
-            "5.0"
-        );
-        assert_eq!(Tolerance::from_arg(None, 4).value(), 4.0);
+        assert_eq!(Tolerance::Default(5).check_value().to_string(), "5");
+        assert_eq!(Tolerance::Given(5.0).check_value().to_string(), "5.0");
+        assert_eq!(Tolerance::Default(4).value(), 4.0);
     }
 }

@@ -267,8 +267,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|path| LinearModel::load(path))
         .collect::<Result<Vec<_>, _>>()?;
     let settings = Settings {
-        mean_tolerance: Tolerance::from_arg(args.tolerance, DEFAULT_TOLERANCE),
-        stddev_tolerance: Tolerance::from_arg(args.stddev_tolerance, DEFAULT_TOLERANCE),
+        mean_tolerance: args.tolerance.map_or(DEFAULT_TOLERANCE, Tolerance::Given),
+        stddev_tolerance: args
+            .stddev_tolerance
+            .map_or(DEFAULT_TOLERANCE, Tolerance::Given),
         models,
         builds_average: args.model_builds_average,
         n_out_of_results: args.n_out_of_results,

@@ -31,7 +31,7 @@ use crate::results::{Metadata, ResultTree};
 pub use crate::tolerance::Tolerance;
 
 /// compare-perf's default tolerance of means and of stddevs, in percent.
-pub const DEFAULT_TOLERANCE: i64 = 5;
+pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::Default(5);
 
 /// Tolerances, models and modifiers of one comparison.
 pub struct Settings {
@@ -60,8 +60,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            mean_tolerance: Tolerance::Default(DEFAULT_TOLERANCE),
-            stddev_tolerance: Tolerance::Default(DEFAULT_TOLERANCE),
+            mean_tolerance: DEFAULT_TOLERANCE,
+            stddev_tolerance: DEFAULT_TOLERANCE,
             models: Vec::new(),
             builds_average: 0.0,
             n_out_of_results: 0.0,
