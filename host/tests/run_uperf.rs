@@ -39,8 +39,17 @@ fn run_uperf(bench: &Bench, name: &str) -> std::path::PathBuf {
         UPERF_PARAMS,
     ]);
     assert!(o.status.success(), "run-perf {name}: {}", stderr(&o));
-    let tree = files(&out);
-    assert!(!tree.iter().any(|f| f.contains("__error")), "{tree:#?}");
+    let errors: Vec<String> = files(&out)
+        .into_iter()
+        .filter(|f| f.contains("__error"))
+        .map(|f| format!("{f}:\n{}", read(&out.join(&f))))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: {}\n{}",
+        errors.join("\n"),
+        stderr(&o)
+    );
     let result: serde_json::Value =
         serde_json::from_str(&read(&out.join("Localhost/uperf/0000/result.json"))).unwrap();
     let names: Vec<&str> = result

@@ -9,6 +9,7 @@ use runperf_plugin_api::{
     Command, Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
 };
 
+pub mod listen;
 pub mod native;
 pub mod output;
 pub mod params;

@@ -1,15 +1,18 @@
 //! Native mode: for every iteration (protocol x test type x message size
 //! x instances) and sample, a `uperf -s` server per client is started on
 //! the host machine (ports 20010, 20020, ... as pbench-uperf numbers
-//! them), every worker runs `uperf -m PROFILE -R -a -i 1` against its
-//! server at the same time, and the outputs become pbench iterations.
+//! them) once the previous sample's servers let go of the ports; once
+//! they all listen, every worker runs `uperf -m PROFILE -R -a -i 1`
+//! against its server at the same time, and the outputs become pbench
+//! iterations.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use runperf_plugin_api::serde_json::json;
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult, TestRun};
+use runperf_plugin_api::{Host, LogLevel, PluginError, PluginResult, TestRun};
 
+use crate::listen::{self, State};
 use crate::output::{self, ClientResult};
 use crate::params::UperfParams;
 use crate::pbench::launch::{self, WorkDir};
@@ -70,6 +73,10 @@ fn sample(
     w: &Workload<'_>,
     tag: &str,
 ) -> PluginResult<Sample> {
+    let machine = &m.server.machine;
+    for index in 0..m.clients.len() {
+        listen::wait(host, machine, port(index), State::Free)?;
+    }
     let mut servers = Vec::new();
     for index in 0..m.clients.len() {
         let argv = ["uperf", "-s", "-P", &port(index).to_string()].map(str::to_owned);
@@ -81,9 +88,10 @@ fn sample(
             }
         }
     }
-    // Give the servers a moment to listen before the clients connect.
-    let _ = host.run(&run.host, &Command::argv(["sleep", "1"]));
-    let result = clients(host, run, params, m, w, tag);
+    // Clients connect only once every server listens.
+    let listening = (0..m.clients.len())
+        .try_for_each(|index| listen::wait(host, machine, port(index), State::Listening));
+    let result = listening.and_then(|()| clients(host, run, params, m, w, tag));
     launch::stop(host, &servers);
     result
 }
