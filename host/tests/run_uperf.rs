@@ -17,10 +17,11 @@ use runperf_plugin_api::testing::{find_on_path, tool_missing};
 use support::reference::{self, CheckLine, check_lines};
 use support::run_perf::{Bench, files, read, stderr};
 
-/// Runtime 2: uperf runs 6 s longer and the parser trims 3 s at each end,
-/// so a 1 s runtime leaves a single interval, which a loaded machine can
-/// miss (the run then fails "too few Txn2 intervals" and is retried).
-const UPERF_PARAMS: &str = r#"uperf:{"test-types": "stream,rr", "protocols": "tcp", "message-sizes": "64,1024", "instances": 1, "runtime": 2, "samples": 1, "max-stddev": 1000}"#;
+/// Runtime 3: uperf runs 6 s longer and the parser trims 3 s at each end
+/// of the 1 s intervals, so what remains spans about runtime - 0.8 s. With
+/// 1 s that held an interval only through timer drift, which a loaded
+/// machine can break ("too few Txn2 intervals", the attempt retried).
+const UPERF_PARAMS: &str = r#"uperf:{"test-types": "stream,rr", "protocols": "tcp", "message-sizes": "64,1024", "instances": 1, "runtime": 3, "samples": 1, "max-stddev": 1000}"#;
 
 const ITERATIONS: [&str; 4] = [
     "tcp_stream-64B-1i",

@@ -93,9 +93,10 @@ fn seed_run_perf_command_reaches_provisioning_profiles_and_both_tests() {
     std::fs::create_dir_all(&state).unwrap();
     // The seed README's command; only the fio target path differs, and
     // uperf is kept short (its defaults measure for about half an hour),
-    // with a 2 s runtime so the trimmed middle holds more than one interval.
+    // with a 3 s runtime so the trimmed middle holds whole intervals
+    // (see run_uperf.rs).
     let line = format!(
-        r#"run-perf -vvv --hosts foo:foo.example.org --provisioner beaker --distro Fedora-32 --default-password password --profiles Localhost TunedLibvirt -- uperf:'{{"runtime": "2", "samples": "1", "message-sizes": "64", "instances": "1"}}' fio:'{{"type":"read", "ramptime":"1", "runtime":"10", "samples":"1", "file-size": "100", "targets": "{}"}}'"#,
+        r#"run-perf -vvv --hosts foo:foo.example.org --provisioner beaker --distro Fedora-32 --default-password password --profiles Localhost TunedLibvirt -- uperf:'{{"runtime": "3", "samples": "1", "message-sizes": "64", "instances": "1"}}' fio:'{{"type":"read", "ramptime":"1", "runtime":"10", "samples":"1", "file-size": "100", "targets": "{}"}}'"#,
         fio_dir.display()
     );
     let output = shell_with(
