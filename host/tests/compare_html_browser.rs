@@ -22,7 +22,7 @@ use assert_cmd::cargo::CommandCargoExt;
 const BROWSER_SERVICES: [&str; 3] = ["google.com/", "googleapis.com/", "gstatic.com/"];
 
 fn chromium() -> Option<PathBuf> {
-    runperf_plugin_api::testing::find_on_path(&["chromium", "chromium-browser", "google-chrome"])
+    runperf_plugin_sdk::testing::find_on_path(&["chromium", "chromium-browser", "google-chrome"])
 }
 
 macro_rules! chromium_or_skip {
@@ -30,7 +30,7 @@ macro_rules! chromium_or_skip {
         match chromium() {
             Some(path) => path,
             None => {
-                return runperf_plugin_api::testing::tool_missing(
+                return runperf_plugin_sdk::testing::tool_missing(
                     "chromium is not installed (run .ci/chromium-setup.sh)",
                 );
             }

@@ -28,7 +28,7 @@ fn corpus(seed: u32, dir: &Path) -> Option<Vec<PathBuf>> {
     {
         Ok(out) => out,
         Err(_) => {
-            runperf_plugin_api::testing::tool_missing(
+            runperf_plugin_sdk::testing::tool_missing(
                 "python3 is needed to generate result trees (tests/differential/gen_corpus.py)",
             );
             return None;

@@ -4,8 +4,8 @@
 mod support;
 
 use runperf::plugins::{Catalog, SearchPath};
-use runperf_plugin_api::testing::ScriptedHost;
 use runperf_plugin_api::{ComponentKind, ProfileContext};
+use runperf_plugin_sdk::{markers, testing::ScriptedHost};
 use support::fixture_plugins::install;
 
 fn catalog(libs: &[&str]) -> (tempfile::TempDir, Catalog) {
@@ -78,10 +78,9 @@ fn paths_registered_for_removal_stay_separate_lines() {
         Some("/img/old"),
     )
     .unwrap();
-    runperf_plugin_api::lend(&host, |ffi| {
-        let h = runperf_plugin_api::Host::from_ffi(ffi);
-        runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2").unwrap();
-        runperf_plugin_api::markers::remove_on_revert(&h, "h1", "/img/a.qcow2.key.pub").unwrap();
+    host.with(|h| {
+        markers::remove_on_revert(h, "h1", "/img/a.qcow2").unwrap();
+        markers::remove_on_revert(h, "h1", "/img/a.qcow2.key.pub").unwrap();
     });
     assert_eq!(
         host.persistent("h1", "cleanup/paths_to_be_removed")

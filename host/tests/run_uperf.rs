@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
-use runperf_plugin_api::testing::{find_on_path, tool_missing};
+use runperf_plugin_sdk::testing::{find_on_path, tool_missing};
 use support::reference::{self, CheckLine, check_lines};
 use support::run_perf::{Bench, files, read, stderr};
 

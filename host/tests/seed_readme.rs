@@ -143,12 +143,12 @@ fn seed_run_perf_command_reaches_provisioning_profiles_and_both_tests() {
     );
     // uperf (not packaged for Debian; CI builds it) runs for real where it
     // is installed, else it fails with a clear reason, recorded.
-    if runperf_plugin_api::testing::find_on_path(&["uperf"]).is_some() {
+    if runperf_plugin_sdk::testing::find_on_path(&["uperf"]).is_some() {
         let result = std::fs::read_to_string(out.join("Localhost/uperf/0000/result.json"))
             .unwrap_or_else(|e| panic!("no uperf result ({e}); tree: {tree:#?}\n{err}"));
         assert!(result.contains("tcp_stream-64B-1i"), "{result}\n{err}");
     } else {
-        runperf_plugin_api::testing::tool_missing(
+        runperf_plugin_sdk::testing::tool_missing(
             "uperf is not on the PATH: only its failure is checked (build it with .ci/uperf-setup.sh)",
         );
         let uperf = read(&out.join("Localhost/uperf/0/__error0__/exception"));

@@ -1,9 +1,10 @@
 //! The binary contract: the root module every plugin library exports and
 //! the trait objects that cross the boundary.
 //!
-//! Plugin authors never use this module directly (see [`crate::export_plugin`]);
-//! the host uses it only through [`crate::loader`]. Structured values cross
-//! as JSON text so that adding a field is not a layout change.
+//! Plugin authors never use this module directly (the SDK's `export_plugin!`
+//! writes the root module); the host uses it only through [`crate::loader`].
+//! Structured values cross as JSON text so that adding a field is not a
+//! layout change.
 #![allow(non_local_definitions)]
 
 use abi_stable::{

@@ -1,169 +1,45 @@
-//! Stable-ABI interface between the runperf host and its plugins.
+//! The binary contract between the runperf host and its plugin libraries.
 //!
-//! A plugin library is a `cdylib` that depends on this crate only. It
-//! implements one or more of the component traits ([`Profile`], [`Test`],
-//! [`ImageProvider`], [`Provisioner`], [`ResultParser`]), lists them in a
-//! [`Registry`] and exports it with [`export_plugin!`]:
+//! Plugin authors do not use this crate directly: they depend on
+//! `runperf-plugin-sdk`, which re-exports what they need. This crate holds
+//! only what both sides must agree on byte for byte:
 //!
-//! ```no_run
-//! use runperf_plugin_api::{Applied, Host, PluginResult, Profile, ProfileContext, Registry};
+//! - [`ffi`]: the root module every plugin library exports and the trait
+//!   objects that cross the boundary (abi_stable prefix types);
+//! - the values that cross it as JSON (contexts, requests, replies,
+//!   [`Command`], [`Applied`], [`ParsedCheck`], ...) and [`PluginError`];
+//! - [`HostServices`], the host's services in plain Rust, and [`lend`],
+//!   which hands them to a plugin call;
+//! - [`loader`], the host side: opening a library, checking it, calling it.
 //!
-//! struct Bare {
-//!     host: String,
-//! }
+//! # Versioning
 //!
-//! impl Profile for Bare {
-//!     fn name(&self) -> String {
-//!         "Bare".into()
-//!     }
-//!     fn apply(&mut self, _host: &Host<'_>, _script: Option<&str>) -> PluginResult<Applied> {
-//!         Ok(Applied { reboot_required: false, workers: vec![self.host.clone()] })
-//!     }
-//!     fn revert(&mut self, _host: &Host<'_>) -> PluginResult<bool> {
-//!         Ok(false)
-//!     }
-//! }
-//!
-//! fn registry() -> Registry {
-//!     Registry::new("my-plugins").profile("Bare", "50Bare", "the host as it is", |ctx: ProfileContext| {
-//!         Ok(Box::new(Bare { host: ctx.host }))
-//!     })
-//! }
-//!
-//! runperf_plugin_api::export_plugin!(registry);
-//! ```
-//!
-//! The host loads libraries with [`loader::load`]. abi_stable checks on
-//! load that the library was built against a compatible version of this
-//! crate (same major version, or same minor version while 0.x) and that
-//! every type crossing the boundary has the same layout.
-//!
-//! Versioning contract: the crate's semver is the ABI version. Fields may be
-//! appended to the root module ([`ffi::PluginMod`]) and the trait objects in
-//! a minor version; anything else is a major version.
+//! This crate's version is the ABI version, and only that: abi_stable
+//! records the crate name and version with every type that crosses the
+//! boundary and refuses a library whose types come from another crate or
+//! from an incompatible version. The crate therefore keeps its name and
+//! stays at 0.1.x for as long as plugins built against 0.1.0 must load.
+//! See docs/plugins.md ("Versioning") for the rules.
 
-pub mod address;
-mod components;
 mod error;
 pub mod ffi;
-mod host;
 pub mod loader;
-pub mod markers;
-mod names;
-pub mod packages;
-mod registry;
-#[cfg(feature = "testing")]
-pub mod testing;
+mod services;
 mod types;
 
-pub use components::{
-    ImageProvider, ImageProviderFactory, Profile, ProfileFactory, Provisioner, ProvisionerFactory,
-    ResultParser, ResultParserFactory, Test, TestFactory,
-};
 pub use error::{PluginError, PluginResult, guard};
-pub use host::{Host, HostServices, lend};
-pub use names::safe_name;
-pub use registry::Registry;
-pub use serde_json;
+pub use services::{HostServices, lend};
 pub use types::{
     Applied, CONTROLLER, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind,
     ImageRequest, LogLevel, ParsedCheck, ProfileContext, ProvisionRequest, TestContext, TestRun,
     WorkerSpec,
 };
 
-/// Items the [`export_plugin!`] expansion refers to; not part of the API.
+/// The abi_stable version the contract is built on, for the SDK's export
+/// macro; not for plugins.
 #[doc(hidden)]
-pub mod __private {
-    pub use crate::ffi::{PluginMod, PluginModRef};
-    pub use crate::registry::glue;
-    pub use abi_stable::library::{
-        __call_root_module_loader, CheckTypeLayout, LibHeader, RootModuleResult,
-    };
-    pub use abi_stable::prefix_type::PrefixTypeTrait;
-    pub use abi_stable::std_types::{RStr, RString, RVec};
-}
-
-/// Exports the plugin library's root module.
-///
-/// `$registry` is a function `fn() -> Registry`; it is called once, the
-/// first time the host asks the library for anything. Every call into the
-/// library is guarded: a panic becomes a [`PluginError`] naming the call.
-#[macro_export]
-macro_rules! export_plugin {
-    ($registry:path) => {
-        const _: () = {
-            use $crate::__private as p;
-            use $crate::ffi::FfiResult;
-
-            static REGISTRY: ::std::sync::OnceLock<$crate::Registry> = ::std::sync::OnceLock::new();
-
-            fn __registry() -> &'static $crate::Registry {
-                REGISTRY.get_or_init($registry)
-            }
-            extern "C" fn library_name() -> p::RString {
-                p::glue::library_name(__registry)
-            }
-            extern "C" fn components() -> FfiResult<p::RVec<$crate::ffi::ComponentDecl>> {
-                p::glue::components(__registry)
-            }
-            extern "C" fn new_profile(
-                n: p::RStr<'_>,
-                c: p::RStr<'_>,
-            ) -> FfiResult<$crate::ffi::ProfileBox> {
-                p::glue::new_profile(__registry(), n, c)
-            }
-            extern "C" fn new_test(
-                n: p::RStr<'_>,
-                c: p::RStr<'_>,
-            ) -> FfiResult<$crate::ffi::TestBox> {
-                p::glue::new_test(__registry(), n, c)
-            }
-            extern "C" fn new_image_provider(
-                n: p::RStr<'_>,
-            ) -> FfiResult<$crate::ffi::ImageProviderBox> {
-                p::glue::new_image_provider(__registry(), n)
-            }
-            extern "C" fn new_provisioner(
-                n: p::RStr<'_>,
-                c: p::RStr<'_>,
-            ) -> FfiResult<$crate::ffi::ProvisionerBox> {
-                p::glue::new_provisioner(__registry(), n, c)
-            }
-            extern "C" fn new_result_parser(
-                n: p::RStr<'_>,
-            ) -> FfiResult<$crate::ffi::ResultParserBox> {
-                p::glue::new_result_parser(__registry(), n)
-            }
-            fn root_module() -> p::PluginModRef {
-                use p::PrefixTypeTrait;
-                p::PluginMod {
-                    library_name,
-                    components,
-                    new_profile,
-                    new_test,
-                    new_image_provider,
-                    new_provisioner,
-                    new_result_parser,
-                }
-                .leak_into_prefix()
-            }
-            extern "C" fn erased_root_module() -> p::RootModuleResult {
-                p::__call_root_module_loader(root_module)
-            }
-
-            // What `#[abi_stable::export_root_module]` generates, written out
-            // so that plugins need no direct dependency on abi_stable; the
-            // symbol name is checked against abi_stable's in this crate's tests.
-            #[unsafe(no_mangle)]
-            pub static _1as_0lib_1header_0root_bmodule_bloader: p::LibHeader = unsafe {
-                p::LibHeader::from_constructor::<p::PluginModRef>(
-                    erased_root_module,
-                    p::CheckTypeLayout::Yes,
-                )
-            };
-        };
-    };
-}
+pub use abi_stable;
+pub use serde_json;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use crate::{
     Applied, ComponentInfo, HostServices, ImageRequest, ParsedCheck, PluginError, PluginResult,
     ProfileContext, ProvisionRequest, TestContext, TestRun,
     ffi::{ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox},
-    host::lend,
+    services::lend,
 };
 
 /// Why a file could not be used as a plugin library.

@@ -121,7 +121,7 @@ impl Run<'_> {
     fn start(&mut self) -> anyhow::Result<()> {
         let cfg = self.cfg;
         for spec in &cfg.hosts {
-            let (address, _) = runperf_plugin_api::address::split_port(&spec.address);
+            let (address, _) = runperf_plugin_sdk::address::split_port(&spec.address);
             let host = if cfg.local {
                 self.services
                     .add_host(&spec.name, &spec.address, true, None)

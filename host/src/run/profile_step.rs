@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
-use runperf_plugin_api::{ComponentKind, ProfileContext, loader::ProfileHandle, safe_name};
+use runperf_plugin_api::{ComponentKind, ProfileContext, loader::ProfileHandle};
+use runperf_plugin_sdk::safe_name;
 use serde_json::{Value, json};
 
 use super::{

@@ -60,7 +60,7 @@ fn err(e: impl std::fmt::Display) -> PluginError {
 /// The host part of `address` and `config` with the port `address`
 /// names (`ADDR:PORT`, `[V6]:PORT`), if any.
 fn with_port(address: &str, mut config: SshConfig) -> (&str, SshConfig) {
-    let (host, port) = api::address::split_port(address);
+    let (host, port) = runperf_plugin_sdk::address::split_port(address);
     if let Some(port) = port {
         config.port = port;
     }
@@ -397,8 +397,8 @@ impl HostServices for RunServices {
 mod tests {
     use std::path::Path;
 
-    use runperf_plugin_api::packages::PackageManager;
-    use runperf_plugin_api::testing::{find_on_path, with_host};
+    use runperf_plugin_sdk::packages::PackageManager;
+    use runperf_plugin_sdk::testing::{find_on_path, with_host};
 
     use super::*;
     use crate::machine::{Output, TransportError};

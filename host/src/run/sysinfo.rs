@@ -9,7 +9,7 @@ use std::{
 };
 
 use anyhow::Context;
-use runperf_plugin_api::safe_name;
+use runperf_plugin_sdk::safe_name;
 use serde_json::{Map, Value};
 
 use crate::machine::{Command, Machine, Transport};

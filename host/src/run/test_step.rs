@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
-use runperf_plugin_api::{ComponentKind, TestContext, TestRun, safe_name};
+use runperf_plugin_api::{ComponentKind, TestContext, TestRun};
+use runperf_plugin_sdk::safe_name;
 use serde_json::{Map, Value};
 
 use super::{

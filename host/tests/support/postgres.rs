@@ -245,7 +245,7 @@ fn start_if_installed(tls: bool) -> Option<Cluster> {
     match bin_dir() {
         Some(bin) => Some(start(&bin, tls)),
         None => {
-            runperf_plugin_api::testing::tool_missing(
+            runperf_plugin_sdk::testing::tool_missing(
                 "PostgreSQL's server is not installed (/usr/lib/postgresql/*/bin/initdb); \
                      install Debian's postgresql package to run the PostgreSQL store tests",
             );

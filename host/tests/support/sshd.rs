@@ -17,7 +17,7 @@ pub fn available() -> bool {
     if Path::new(SSHD).exists() {
         return true;
     }
-    runperf_plugin_api::testing::tool_missing(&format!(
+    runperf_plugin_sdk::testing::tool_missing(&format!(
         "{SSHD} is absent; install openssh-server (see .ci/sshd-setup.sh) to run the SSH tests"
     ));
     false

@@ -9,7 +9,7 @@
 //! Distro names: `Debian-12` / `debian-12` (release number),
 //! `Debian-bookworm` (suite), or `debian` (the host's own release).
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, Host, ImageProvider, ImageRequest, LogLevel, PluginError, PluginResult,
 };
 

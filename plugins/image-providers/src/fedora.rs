@@ -5,7 +5,7 @@
 //! our public key for root, cloud-init removed, SELinux relabelled, and the
 //! worker setup script run inside.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, Host, ImageProvider, ImageRequest, LogLevel, PluginError, PluginResult,
 };
 

@@ -3,7 +3,7 @@
 //! worker setup script (or none, if none is asked for now). Providers keep
 //! both beside the image.
 
-use runperf_plugin_api::{Command, Host, ImageRequest, LogLevel, PluginResult};
+use runperf_plugin_sdk::{Command, Host, ImageRequest, LogLevel, PluginResult};
 
 /// The public key the image was made for.
 pub fn key_path(image: &str) -> String {

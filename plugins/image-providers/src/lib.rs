@@ -18,7 +18,7 @@ pub mod fedora;
 pub mod freshness;
 pub mod packages;
 
-use runperf_plugin_api::Registry;
+use runperf_plugin_sdk::Registry;
 
 fn registry() -> Registry {
     Registry::new(env!("CARGO_PKG_NAME"))
@@ -36,4 +36,4 @@ fn registry() -> Registry {
         )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -2,8 +2,8 @@
 //! Fedora images, mmdebstrap for Debian ones), installing them with the
 //! host's package manager when a probe command fails.
 
-use runperf_plugin_api::packages::{PackageManager, Unavailable, no_package_manager};
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::packages::{PackageManager, Unavailable, no_package_manager};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// A tool: the command proving it is there, and its packages.
 pub struct Tool<'a> {

@@ -2,8 +2,8 @@
 //! distro names, and the command sequences of Fedora and LocalDebian.
 
 use runperf_image_providers::{debian, fedora, freshness};
-use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok, with_host};
-use runperf_plugin_api::{ImageProvider, ImageRequest};
+use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail, ok, with_host};
+use runperf_plugin_sdk::{ImageProvider, ImageRequest};
 
 /// A scripted host1 that runs Debian trixie.
 fn scripted() -> ScriptedHost {

@@ -2,7 +2,7 @@
 //! nothing. Only the persistent markers are written, so that a run that
 //! crashed is detected by the next one.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Applied, Host, PluginResult, Profile, ProfileContext, Registry, markers, safe_name,
 };
 
@@ -61,4 +61,4 @@ fn registry() -> Registry {
     )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -10,7 +10,7 @@
 //! results are for checking the pipeline, never comparable with KVM runs;
 //! the choice is reported in the profile's info (`guest_accel`).
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult};
 
 /// The `accel` extra.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

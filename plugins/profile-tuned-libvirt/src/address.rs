@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// The last IPv4 address in `virsh domifaddr` output, as the reference.
 pub fn last_ipv4(output: &str) -> Option<String> {

@@ -5,7 +5,7 @@
 //! edits of the first matching element, so the rest of the template stays
 //! byte for byte as its author wrote it.
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 use crate::os_variant;
 

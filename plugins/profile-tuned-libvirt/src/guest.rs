@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult};
 
 use crate::domain_xml::VmShape;
 

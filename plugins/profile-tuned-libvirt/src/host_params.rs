@@ -2,7 +2,7 @@
 //! ...), read from `Host::machine_params` and checked once, so that a
 //! missing or mistyped key is reported with the machine and the fix.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Host, PluginError, PluginResult,
     serde_json::{Map, Value},
 };
@@ -104,7 +104,7 @@ pub fn as_bool(value: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runperf_plugin_api::serde_json::json;
+    use runperf_plugin_sdk::serde_json::json;
 
     fn params(value: Value) -> Map<String, Value> {
         match value {

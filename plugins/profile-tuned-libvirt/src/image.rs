@@ -7,7 +7,7 @@
 //! `__KEEP_ASSETS__` is set; an image that was already there and still up
 //! to date is left alone, as in the reference.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, Host, ImageRequest, LogLevel, PluginError, PluginResult, markers, safe_name,
     serde_json::{Map, Value},
 };

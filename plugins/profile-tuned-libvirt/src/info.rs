@@ -5,7 +5,7 @@
 //! (`guest_network`: `default` or `user`); with `qemu_bin`, that emulator's
 //! version and build configuration.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, Host, PluginResult,
     serde_json::{Map, Value},
 };

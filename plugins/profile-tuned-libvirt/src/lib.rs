@@ -36,7 +36,7 @@ pub use network::Network;
 pub use profile::{LibvirtProfile, Timing};
 pub use settings::Kind;
 
-use runperf_plugin_api::Registry;
+use runperf_plugin_sdk::Registry;
 
 fn registry() -> Registry {
     Registry::new(env!("CARGO_PKG_NAME"))
@@ -71,4 +71,4 @@ fn registry() -> Registry {
         )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -12,7 +12,7 @@
 //!   the VM's `<interface type='user'>` is pointed at it
 //!   (`<qemu:override>`), which keeps libvirt's PCI addressing.
 
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 use crate::domain_xml::{edit_root, find_start_tag, set_attr};
 

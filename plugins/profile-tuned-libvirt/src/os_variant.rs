@@ -3,7 +3,7 @@
 //! lower-cased distro, RHEL composes cut down to a known `rhelX.Y`
 //! (falling back to `rhel8.0`), or the distro without dashes.
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// Resolves `distro` against the osinfo short ids `known` (one per line).
 pub fn resolve(distro: &str, known: &str) -> PluginResult<String> {

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult};
 
 /// Where the boot scripts report what they did (a persistent key).
 pub const PERFORMED_SETUP_PATH: &str = "/var/lib/runperf/persistent_setup_finished";
@@ -306,9 +306,9 @@ pub fn describe(
     host: &Host<'_>,
     machine: &str,
     plan: &PersistentPlan,
-) -> PluginResult<runperf_plugin_api::serde_json::Map<String, runperf_plugin_api::serde_json::Value>>
+) -> PluginResult<runperf_plugin_sdk::serde_json::Map<String, runperf_plugin_sdk::serde_json::Value>>
 {
-    let mut out = runperf_plugin_api::serde_json::Map::new();
+    let mut out = runperf_plugin_sdk::serde_json::Map::new();
     if plan.rc_local.is_some() {
         let path = rc_local_path(host, machine)?;
         let text = host

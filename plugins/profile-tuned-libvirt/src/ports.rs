@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hasher};
 use std::ops::RangeInclusive;
 
-use runperf_plugin_api::{Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Host, PluginError, PluginResult};
 
 /// Where forwarded ports are taken from: below Linux's ephemeral ports
 /// (32768-60999 by default), above the well-known ones.

@@ -6,8 +6,8 @@
 //! Installed packages and started services are left in place on revert,
 //! as the reference does.
 
-use runperf_plugin_api::packages::{PackageManager, Unavailable, no_package_manager};
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_sdk::packages::{PackageManager, Unavailable, no_package_manager};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult};
 
 /// What the profile will use besides libvirt itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Applied, Host, LogLevel, PluginError, PluginResult, Profile, ProfileContext, WorkerSpec,
     markers, safe_name,
     serde_json::{Map, Value},

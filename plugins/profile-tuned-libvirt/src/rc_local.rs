@@ -3,7 +3,7 @@
 //! to the last CPU), and the `%(name)s` templating user scripts given with
 //! `rc_local_file` use, as in the reference.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     PluginError, PluginResult,
     serde_json::{Map, Value},
 };
@@ -59,7 +59,7 @@ pub fn render(template: &str, values: &Map<String, Value>) -> PluginResult<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runperf_plugin_api::serde_json::json;
+    use runperf_plugin_sdk::serde_json::json;
 
     fn map(v: Value) -> Map<String, Value> {
         match v {

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     PluginError, PluginResult,
     serde_json::{Map, Value},
 };

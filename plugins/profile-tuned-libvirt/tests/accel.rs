@@ -6,8 +6,8 @@
 mod common;
 
 use common::{domains, scripted};
-use runperf_plugin_api::testing::{ScriptedHost, fail};
-use runperf_plugin_api::{
+use runperf_plugin_sdk::testing::{ScriptedHost, fail};
+use runperf_plugin_sdk::{
     Profile,
     serde_json::{Value, json},
 };

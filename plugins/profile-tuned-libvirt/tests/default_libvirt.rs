@@ -5,8 +5,8 @@
 mod common;
 
 use common::{domains, profile, scripted};
-use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail, ok};
-use runperf_plugin_api::{Profile, serde_json::json};
+use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail, ok};
+use runperf_plugin_sdk::{Profile, serde_json::json};
 use runperf_profile_tuned_libvirt::Kind;
 
 /// Nothing of the profile is left on the host.

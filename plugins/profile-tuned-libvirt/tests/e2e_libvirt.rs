@@ -17,10 +17,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use runperf_plugin_api::{
+use runperf_plugin_api::loader::{self, ImageProviderHandle};
+use runperf_plugin_sdk::{
     Command, CommandLine, HostServices, PluginError, Profile, ProfileContext,
     address::{is_loopback, split_port},
-    loader::{self, ImageProviderHandle},
     serde_json::{self, Map, Value, json},
     testing::{LocalHost, ScriptedHost},
 };
@@ -145,7 +145,7 @@ fn quote(arg: &str) -> String {
 #[test]
 fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
     if std::env::var("RUNPERF_E2E_LIBVIRT").as_deref() != Ok("1") {
-        return runperf_plugin_api::testing::tool_missing(
+        return runperf_plugin_sdk::testing::tool_missing(
             "the real-VM test runs with RUNPERF_E2E_LIBVIRT=1 (after .ci/libvirt-setup.sh)",
         );
     }

@@ -2,7 +2,7 @@
 //! sizes (`DefaultLibvirtTest`), os-variant resolution
 //! (`test_get_os_variant`), and the tuned XML edits.
 
-use runperf_plugin_api::serde_json::{Map, Value, json};
+use runperf_plugin_sdk::serde_json::{Map, Value, json};
 use runperf_profile_tuned_libvirt::{
     Kind, domain_xml, host_params::HostParams, os_variant, settings::GuestPlan,
 };

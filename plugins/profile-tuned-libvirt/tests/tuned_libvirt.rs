@@ -9,8 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::{domains, scripted};
-use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, ok};
-use runperf_plugin_api::{
+use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok};
+use runperf_plugin_sdk::{
     Profile, ProfileContext,
     serde_json::{Value, json},
 };

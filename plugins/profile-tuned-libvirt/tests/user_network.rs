@@ -6,9 +6,9 @@
 mod common;
 
 use common::{domains, profile, scripted};
-use runperf_plugin_api::address::{is_loopback, split_port};
-use runperf_plugin_api::testing::assert_in_order;
-use runperf_plugin_api::{Profile, serde_json::json};
+use runperf_plugin_sdk::address::{is_loopback, split_port};
+use runperf_plugin_sdk::testing::assert_in_order;
+use runperf_plugin_sdk::{Profile, serde_json::json};
 use runperf_profile_tuned_libvirt::{Kind, ports};
 
 /// A `/proc/net/tcp` where every port of the forwarding range but the

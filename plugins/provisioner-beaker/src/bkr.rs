@@ -1,7 +1,7 @@
 //! The two `bkr` calls and what their answers mean, with errors that say
 //! whether the client is missing or what Beaker said.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, CommandOutput, Host, PluginError, PluginResult, serde_json::Value,
 };
 
@@ -63,7 +63,7 @@ pub fn distro_tree(
 
 /// The first `distro_tree_id` of a `distro-trees-list --format json` answer.
 pub fn parse_tree_id(json: &str) -> Option<String> {
-    let value: Value = runperf_plugin_api::serde_json::from_str(json).ok()?;
+    let value: Value = runperf_plugin_sdk::serde_json::from_str(json).ok()?;
     match value.as_array()?.first()?.get("distro_tree_id")? {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) if !s.is_empty() => Some(s.clone()),

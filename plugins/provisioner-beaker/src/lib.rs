@@ -15,7 +15,7 @@ pub mod settle;
 
 use std::time::Duration;
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     CONTROLLER, Host, LogLevel, PluginError, PluginResult, ProvisionRequest, Provisioner, Registry,
     serde_json::{Map, Value},
 };
@@ -127,4 +127,4 @@ fn registry() -> Registry {
     )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

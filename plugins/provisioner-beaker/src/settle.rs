@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// Runs `true` on `machine` until it succeeds or `timeout` passes.
 pub fn wait_answering(

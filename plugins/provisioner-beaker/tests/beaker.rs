@@ -2,7 +2,7 @@
 //! this machine with std::process, with the fake client's dir first on
 //! PATH, and answers `/proc/loadavg` from a script of loads.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     PluginResult, ProvisionRequest, Provisioner,
     serde_json::{Map, json},
     testing::{LocalHost, ScriptedHost, fail},
@@ -47,7 +47,7 @@ fn fake_bkr(dir: &std::path::Path, body: &str) {
 #[test]
 fn bkr_runs_on_the_controller_by_default() {
     let beaker = Beaker::new(&Map::new()).unwrap();
-    assert_eq!(beaker.client, runperf_plugin_api::CONTROLLER);
+    assert_eq!(beaker.client, runperf_plugin_sdk::CONTROLLER);
     assert!(!beaker.calm_given);
 }
 

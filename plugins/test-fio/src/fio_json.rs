@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::serde_json::{self, Value};
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::serde_json::{self, Value};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 /// One fio job's numbers in one sample.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
 };
 
@@ -163,4 +163,4 @@ fn registry() -> Registry {
         })
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult, TestRun};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult, TestRun};
 
 use crate::command::{Target, Workload, fio_argv, iteration_name};
 use crate::fio_json;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::serde_json::{Value, json};
+use runperf_plugin_sdk::serde_json::{Value, json};
 
 use crate::fio_json::{FioOutput, JobStats};
 use crate::pbench::result::{ClientSeries, Iteration, Metric, Workflow};

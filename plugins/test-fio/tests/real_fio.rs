@@ -7,9 +7,9 @@ mod common;
 use std::path::Path;
 
 use common::{local_host, schema::check_result_json};
-use runperf_plugin_api::serde_json::{self, Value, json};
-use runperf_plugin_api::testing::{ScriptedHost, tool_missing};
-use runperf_plugin_api::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::serde_json::{self, Value, json};
+use runperf_plugin_sdk::testing::{ScriptedHost, tool_missing};
+use runperf_plugin_sdk::{Test, TestContext, TestRun};
 use runperf_test_fio::Fio;
 
 fn fio_installed() -> bool {
@@ -123,7 +123,7 @@ fn real_fio_writes_a_result_compare_perf_can_read() {
     let commands = host.commands();
     let literal = format!("--directory={}", target.to_string_lossy());
     assert!(commands.iter().any(
-        |(_, c)| matches!(&c.line, runperf_plugin_api::CommandLine::Argv(a) if a.contains(&literal))
+        |(_, c)| matches!(&c.line, runperf_plugin_sdk::CommandLine::Argv(a) if a.contains(&literal))
     ));
 }
 

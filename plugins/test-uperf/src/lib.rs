@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Command, Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
 };
 
@@ -182,4 +182,4 @@ fn registry() -> Registry {
         })
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use runperf_plugin_api::serde_json::json;
-use runperf_plugin_api::{Host, LogLevel, PluginError, PluginResult, TestRun};
+use runperf_plugin_sdk::serde_json::json;
+use runperf_plugin_sdk::{Host, LogLevel, PluginError, PluginResult, TestRun};
 
 use crate::listen::{self, State};
 use crate::output::{self, ClientResult};

@@ -4,7 +4,7 @@
 //! trimmed at each end and the rest averaged, as pbench's
 //! uperf-postprocess does.
 
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 /// Seconds trimmed at the start and at the end.
 const TRIM_MS: f64 = 3000.0;

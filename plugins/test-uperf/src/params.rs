@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 use crate::pbench::params::{ParamReader, over_defaults};
 

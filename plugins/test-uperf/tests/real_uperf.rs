@@ -7,9 +7,9 @@
 mod common;
 
 use common::{local_host, schema::check_result_json};
-use runperf_plugin_api::serde_json::{self, Value, json};
-use runperf_plugin_api::testing::tool_missing;
-use runperf_plugin_api::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::serde_json::{self, Value, json};
+use runperf_plugin_sdk::testing::tool_missing;
+use runperf_plugin_sdk::{Test, TestContext, TestRun};
 use runperf_test_uperf::Uperf;
 
 fn uperf_installed() -> bool {

@@ -9,9 +9,9 @@
 
 use std::time::Duration;
 
-use runperf_plugin_api::serde_json::{Value, json};
-use runperf_plugin_api::testing::{ScriptedHost, fail, ok};
-use runperf_plugin_api::{CommandLine, CommandOutput, ProfileContext};
+use runperf_plugin_sdk::serde_json::{Value, json};
+use runperf_plugin_sdk::testing::{ScriptedHost, fail, ok};
+use runperf_plugin_sdk::{CommandLine, CommandOutput, ProfileContext};
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
 
 /// Where the model keeps the running domains, as libvirt keeps their XML.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use runperf_plugin_api::{Command, Host, LogLevel, PluginError, PluginResult, TestRun};
+use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult, TestRun};
 
 use super::{metadata, packages};
 
@@ -144,7 +144,7 @@ pub fn forwarded_workers(run: &TestRun) -> Vec<(String, String)> {
         .iter()
         .flatten()
         .map(|name| (name.clone(), address_of(run, name)))
-        .filter(|(_, address)| runperf_plugin_api::address::split_port(address).1.is_some())
+        .filter(|(_, address)| runperf_plugin_sdk::address::split_port(address).1.is_some())
         .collect()
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::serde_json::{self, Map, Value};
-use runperf_plugin_api::{Host, PluginError, PluginResult, TestRun, safe_name};
+use runperf_plugin_sdk::serde_json::{self, Map, Value};
+use runperf_plugin_sdk::{Host, PluginError, PluginResult, TestRun, safe_name};
 
 /// Value that is replaced by `guest_cpus / number of workers`.
 pub const PER_WORKER_CPUS: &str = "__PER_WORKER_CPUS__";
@@ -147,7 +147,7 @@ pub fn substitute_per_worker_cpus(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use runperf_plugin_api::serde_json::json;
+    use runperf_plugin_sdk::serde_json::json;
 
     fn map(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap_or_default()

@@ -4,7 +4,7 @@
 //! waits for each and reads stdout and the exit status back. Commands are
 //! argv; the small shell wrappers are constants that take them as `"$@"`.
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// Starts `"$@"` in the background; output goes to `$1.out`/`$1.err`,
 /// the exit status to `$1.rc` once it finished. Prints the PID.

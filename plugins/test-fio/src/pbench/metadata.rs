@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::serde_json::{self, Value, json};
-use runperf_plugin_api::{Command, Host, PluginResult, TestRun};
+use runperf_plugin_sdk::serde_json::{self, Value, json};
+use runperf_plugin_sdk::{Command, Host, PluginResult, TestRun};
 
 /// Output of `command` on `machine`, or "" when it cannot run (this is
 /// descriptive metadata; a missing piece must not fail the test).

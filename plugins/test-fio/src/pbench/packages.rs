@@ -2,10 +2,10 @@
 //! package with the machine's package manager (dnf or apt-get) when it
 //! is missing, like the reference installed pbench and the test package.
 
-use runperf_plugin_api::packages::{PackageManager, Unavailable, no_package_manager};
-use runperf_plugin_api::{Host, LogLevel, PluginError, PluginResult};
+use runperf_plugin_sdk::packages::{PackageManager, Unavailable, no_package_manager};
+use runperf_plugin_sdk::{Host, LogLevel, PluginError, PluginResult};
 
-pub use runperf_plugin_api::packages::find_program as find;
+pub use runperf_plugin_sdk::packages::find_program as find;
 
 /// Ensures `program` exists on `machine`, installing `package` when not;
 /// returns its full path.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 /// Reads the params of one test.
 pub struct ParamReader {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use runperf_plugin_api::serde_json::{self, Value, json};
-use runperf_plugin_api::{PluginError, PluginResult};
+use runperf_plugin_sdk::serde_json::{self, Value, json};
+use runperf_plugin_sdk::{PluginError, PluginResult};
 
 use super::stats::summarize;
 

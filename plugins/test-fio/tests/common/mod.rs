@@ -5,8 +5,8 @@
 
 pub mod schema;
 
-use runperf_plugin_api::serde_json::json;
-use runperf_plugin_api::testing::ScriptedHost;
+use runperf_plugin_sdk::serde_json::json;
+use runperf_plugin_sdk::testing::ScriptedHost;
 
 /// A host running everything here, with a small machine's params for
 /// `localhost`.

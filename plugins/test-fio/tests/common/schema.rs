@@ -1,6 +1,6 @@
 //! What compare-perf needs from a `result.json`, checked field by field.
 
-use runperf_plugin_api::serde_json::Value;
+use runperf_plugin_sdk::serde_json::Value;
 
 /// Panics with the path of the first thing compare-perf could not use.
 pub fn check_result_json(value: &Value) {

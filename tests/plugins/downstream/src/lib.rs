@@ -2,7 +2,7 @@
 //! `performance` for the run) overriding the built-in one, and a result
 //! parser for our `metrics.json` files.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Applied, Command, Host, LogLevel, ParsedCheck, PluginError, PluginResult, Profile,
     ProfileContext, Registry, ResultParser, markers,
 };
@@ -51,7 +51,7 @@ impl ResultParser for Metrics {
         let text = std::fs::read_to_string(path)
             .map_err(|e| PluginError::new(format!("cannot read {path}: {e}")))?;
         let values: std::collections::BTreeMap<String, f64> =
-            runperf_plugin_api::serde_json::from_str(&text)?;
+            runperf_plugin_sdk::serde_json::from_str(&text)?;
         Ok(values
             .into_iter()
             .map(|(name, value)| ParsedCheck {
@@ -79,4 +79,4 @@ fn registry() -> Registry {
         })
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

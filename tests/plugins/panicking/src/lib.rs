@@ -1,7 +1,7 @@
 //! Fixture: a plugin whose components panic, to check that the host
 //! reports the panic as an error and keeps running.
 
-use runperf_plugin_api::{Applied, Host, PluginResult, Profile, Registry};
+use runperf_plugin_sdk::{Applied, Host, PluginResult, Profile, Registry};
 
 struct Panicky;
 
@@ -32,4 +32,4 @@ fn registry() -> Registry {
         )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

@@ -9,7 +9,7 @@
 //! every worker; what came back is stored as a benchmark param so tests
 //! can check it travelled literally), `__NAME__`.
 
-use runperf_plugin_api::{
+use runperf_plugin_sdk::{
     Applied, Command, Host, PluginError, PluginResult, Profile, ProfileContext, Registry, Test,
     TestContext, TestRun, markers, safe_name,
     serde_json::{self, Map, Value, json},
@@ -159,4 +159,4 @@ fn registry() -> Registry {
         )
 }
 
-runperf_plugin_api::export_plugin!(registry);
+runperf_plugin_sdk::export_plugin!(registry);

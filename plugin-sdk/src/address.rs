@@ -6,7 +6,7 @@
 /// The host part of `address` and its port, when it names one.
 ///
 /// ```
-/// use runperf_plugin_api::address::split_port;
+/// use runperf_plugin_sdk::address::split_port;
 /// assert_eq!(split_port("127.0.0.1:10022"), ("127.0.0.1", Some(10022)));
 /// assert_eq!(split_port("host1"), ("host1", None));
 /// assert_eq!(split_port("[::1]:2222"), ("::1", Some(2222)));
@@ -34,7 +34,7 @@ pub fn split_port(address: &str) -> (&str, Option<u16>) {
 /// `127.0.0.0/8`, `::1` or `localhost`.
 ///
 /// ```
-/// use runperf_plugin_api::address::is_loopback;
+/// use runperf_plugin_sdk::address::is_loopback;
 /// assert!(is_loopback("127.0.0.1:10022") && is_loopback("[::1]:22"));
 /// assert!(!is_loopback("192.0.2.7") && !is_loopback("host1"));
 /// ```

@@ -2,9 +2,18 @@
 //! adapters that expose plain-Rust components as FFI objects with every
 //! call guarded against panics.
 
-use abi_stable::{
-    sabi_trait::TD_Opaque,
-    std_types::{ROption, RStr, RString, RVec},
+use runperf_plugin_api::{
+    abi_stable::{
+        sabi_trait::TD_Opaque,
+        std_types::{ROption, RStr, RString, RVec},
+    },
+    ffi::{
+        ComponentDecl, FfiImageProvider, FfiImageProvider_TO, FfiProfile, FfiProfile_TO,
+        FfiProvisioner, FfiProvisioner_TO, FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest,
+        FfiTest_TO, HostRef, ImageProviderBox, ProfileBox, ProvisionerBox, ResultParserBox,
+        TestBox,
+    },
+    guard,
 };
 use serde_json::{Map, Value};
 
@@ -13,13 +22,6 @@ use crate::{
     Profile, ProvisionRequest, Provisioner, ResultParser, Test, TestRun,
     components::{
         ImageProviderFactory, ProfileFactory, ProvisionerFactory, ResultParserFactory, TestFactory,
-    },
-    error::guard,
-    ffi::{
-        ComponentDecl, FfiImageProvider, FfiImageProvider_TO, FfiProfile, FfiProfile_TO,
-        FfiProvisioner, FfiProvisioner_TO, FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest,
-        FfiTest_TO, HostRef, ImageProviderBox, ProfileBox, ProvisionerBox, ResultParserBox,
-        TestBox,
     },
 };
 

@@ -14,8 +14,8 @@
 //!   sees it; [`assert_in_order`] checks recorded calls.
 //!
 //! ```
-//! use runperf_plugin_api::testing::{ScriptedHost, assert_in_order, fail};
-//! use runperf_plugin_api::Command;
+//! use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail};
+//! use runperf_plugin_sdk::Command;
 //!
 //! let host = ScriptedHost::new();
 //! host.on("host1: virsh net-info", [fail(1, "error: Network not found")]);
@@ -32,7 +32,9 @@ pub use local::LocalHost;
 pub use scripted::{ImageResponder, Responder, ScriptedHost};
 pub use tools::{find_on_path, in_ci, tool_missing};
 
-use crate::{Command, CommandLine, CommandOutput, Host, HostServices, lend};
+use runperf_plugin_api::lend;
+
+use crate::{Command, CommandLine, CommandOutput, Host, HostServices};
 
 /// Calls `call` with `services` lent as the [`Host`] a plugin receives.
 pub fn with_host<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {

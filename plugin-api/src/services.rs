@@ -1,8 +1,9 @@
 //! Host services: what a plugin may ask the host to do during a call.
 //!
 //! The host implements [`HostServices`] with plain Rust types; a plugin sees
-//! the same services through [`Host`]. Between them sits the `FfiHost`
-//! trait object, borrowed for one call only, so a plugin cannot keep it.
+//! the same services through the SDK's `Host`. Between them sits the
+//! [`FfiHost`] trait object, lent for one call only by [`lend`], so a plugin
+//! cannot keep it.
 
 use abi_stable::{
     sabi_trait::TD_Opaque,
@@ -12,7 +13,7 @@ use abi_stable::{
 use serde_json::{Map, Value};
 
 use crate::{
-    Command, CommandOutput, ImageRequest, LogLevel, PluginError, PluginResult, WorkerSpec,
+    Command, CommandOutput, ImageRequest, LogLevel, PluginResult, WorkerSpec,
     error::guard,
     ffi::{FfiHost, FfiHost_TO, FfiResult, HostRef},
 };
@@ -57,155 +58,6 @@ pub trait HostServices {
     /// Gets a guest image from the first image provider that serves the
     /// request's distro and arch; returns its path on the request's host.
     fn guest_image(&self, request: &ImageRequest) -> PluginResult<String>;
-}
-
-/// The host services as a plugin sees them during one call.
-pub struct Host<'a> {
-    inner: HostRef<'a>,
-}
-
-impl<'a> Host<'a> {
-    /// Wraps the borrowed trait object handed to a plugin call.
-    pub fn from_ffi(inner: HostRef<'a>) -> Self {
-        Self { inner }
-    }
-
-    /// Runs `command` on `machine`; a non-zero exit status is not an error.
-    pub fn run(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
-        let request = serde_json::to_string(command)?;
-        let reply = self
-            .inner
-            .run(machine.into(), request.as_str().into())
-            .into_result()?;
-        Ok(serde_json::from_str(&reply)?)
-    }
-
-    /// Runs `command` and fails unless it exits with status 0.
-    pub fn run_ok(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
-        let out = self.run(machine, command)?;
-        if out.success() {
-            Ok(out)
-        } else {
-            Err(PluginError::new(format!(
-                "command {:?} on {machine} exited with {}",
-                command.line, out.status
-            ))
-            .with_cause(out.stderr.trim().to_owned()))
-        }
-    }
-
-    /// Writes `content` to `path` on `machine`.
-    pub fn write_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
-        self.inner
-            .write_file(
-                machine.into(),
-                path.into(),
-                RSlice::from_slice(content),
-                false,
-            )
-            .into_result()
-    }
-
-    /// Appends `content` to `path` on `machine`.
-    pub fn append_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
-        self.inner
-            .write_file(
-                machine.into(),
-                path.into(),
-                RSlice::from_slice(content),
-                true,
-            )
-            .into_result()
-    }
-
-    /// Reads `path` on `machine`.
-    pub fn read_file(&self, machine: &str, path: &str) -> PluginResult<Vec<u8>> {
-        Ok(self
-            .inner
-            .read_file(machine.into(), path.into())
-            .into_result()?
-            .into_vec())
-    }
-
-    /// Copies a local file or dir to `machine`.
-    pub fn copy_to(&self, machine: &str, local: &str, remote: &str) -> PluginResult<()> {
-        self.inner
-            .copy_to(machine.into(), local.into(), remote.into())
-            .into_result()
-    }
-
-    /// Copies a file or dir from `machine` to a local path.
-    pub fn copy_from(&self, machine: &str, remote: &str, local: &str) -> PluginResult<()> {
-        self.inner
-            .copy_from(machine.into(), remote.into(), local.into())
-            .into_result()
-    }
-
-    /// Reads a persistent key.
-    pub fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
-        Ok(self
-            .inner
-            .persistent_get(machine.into(), key.into())
-            .into_result()?
-            .into_option()
-            .map(RString::into_string))
-    }
-
-    /// Sets a persistent key.
-    pub fn persistent_set(&self, machine: &str, key: &str, value: &str) -> PluginResult<()> {
-        self.inner
-            .persistent_set(machine.into(), key.into(), ROption::RSome(value.into()))
-            .into_result()
-    }
-
-    /// Removes a persistent key.
-    pub fn persistent_remove(&self, machine: &str, key: &str) -> PluginResult<()> {
-        self.inner
-            .persistent_set(machine.into(), key.into(), ROption::RNone)
-            .into_result()
-    }
-
-    /// Logs a message.
-    pub fn log(&self, level: LogLevel, message: &str) {
-        self.inner.log(level, message.into());
-    }
-
-    /// The run's metadata.
-    pub fn metadata(&self) -> PluginResult<Map<String, Value>> {
-        Ok(serde_json::from_str(&self.inner.metadata())?)
-    }
-
-    /// The params of `machine`.
-    pub fn machine_params(&self, machine: &str) -> PluginResult<Map<String, Value>> {
-        let text = self.inner.machine_params(machine.into()).into_result()?;
-        Ok(serde_json::from_str(&text)?)
-    }
-
-    /// Registers a worker.
-    pub fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()> {
-        let text = serde_json::to_string(spec)?;
-        self.inner.add_worker(text.as_str().into()).into_result()
-    }
-
-    /// Forgets a worker.
-    pub fn remove_worker(&self, name: &str) -> PluginResult<()> {
-        self.inner.remove_worker(name.into()).into_result()
-    }
-
-    /// Reboots `machine` and waits for it.
-    pub fn reboot(&self, machine: &str) -> PluginResult<()> {
-        self.inner.reboot(machine.into()).into_result()
-    }
-
-    /// Gets a guest image from the image providers; returns its path.
-    pub fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
-        let text = serde_json::to_string(request)?;
-        Ok(self
-            .inner
-            .guest_image(text.as_str().into())
-            .into_result()?
-            .into_string())
-    }
 }
 
 /// Lends `services` to `call` as the borrowed FFI object plugins receive.

@@ -1,8 +1,8 @@
 //! The test hosts of the `testing` feature: rules, recording, local
 //! commands and their limits.
 
-use runperf_plugin_api::testing::{LocalHost, ScriptedHost, assert_in_order, fail, ok};
-use runperf_plugin_api::{Command, HostServices, ImageRequest, WorkerSpec, serde_json::json};
+use runperf_plugin_sdk::testing::{LocalHost, ScriptedHost, assert_in_order, fail, ok};
+use runperf_plugin_sdk::{Command, HostServices, ImageRequest, WorkerSpec, serde_json::json};
 
 #[test]
 fn rules_answer_in_turn_newest_first_and_every_call_is_recorded() {

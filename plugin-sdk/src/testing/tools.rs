@@ -25,7 +25,7 @@ pub fn in_ci() -> bool {
 ///
 /// ```no_run
 /// # fn fio_installed() -> bool { false }
-/// use runperf_plugin_api::testing::tool_missing;
+/// use runperf_plugin_sdk::testing::tool_missing;
 /// if !fio_installed() {
 ///     return tool_missing("fio is not installed (apt-get install fio)");
 /// }

@@ -1,0 +1,160 @@
+//! The host services as a plugin sees them: [`Host`], lent for one call.
+
+use runperf_plugin_api::{
+    abi_stable::std_types::{ROption, RSlice, RString},
+    ffi::HostRef,
+};
+use serde_json::{Map, Value};
+
+use crate::{
+    Command, CommandOutput, ImageRequest, LogLevel, PluginError, PluginResult, WorkerSpec,
+};
+
+/// The host services as a plugin sees them during one call.
+pub struct Host<'a> {
+    inner: HostRef<'a>,
+}
+
+impl<'a> Host<'a> {
+    /// Wraps the borrowed trait object handed to a plugin call.
+    pub(crate) fn from_ffi(inner: HostRef<'a>) -> Self {
+        Self { inner }
+    }
+
+    /// Runs `command` on `machine`; a non-zero exit status is not an error.
+    pub fn run(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
+        let request = serde_json::to_string(command)?;
+        let reply = self
+            .inner
+            .run(machine.into(), request.as_str().into())
+            .into_result()?;
+        Ok(serde_json::from_str(&reply)?)
+    }
+
+    /// Runs `command` and fails unless it exits with status 0.
+    pub fn run_ok(&self, machine: &str, command: &Command) -> PluginResult<CommandOutput> {
+        let out = self.run(machine, command)?;
+        if out.success() {
+            Ok(out)
+        } else {
+            Err(PluginError::new(format!(
+                "command {:?} on {machine} exited with {}",
+                command.line, out.status
+            ))
+            .with_cause(out.stderr.trim().to_owned()))
+        }
+    }
+
+    /// Writes `content` to `path` on `machine`.
+    pub fn write_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
+        self.inner
+            .write_file(
+                machine.into(),
+                path.into(),
+                RSlice::from_slice(content),
+                false,
+            )
+            .into_result()
+    }
+
+    /// Appends `content` to `path` on `machine`.
+    pub fn append_file(&self, machine: &str, path: &str, content: &[u8]) -> PluginResult<()> {
+        self.inner
+            .write_file(
+                machine.into(),
+                path.into(),
+                RSlice::from_slice(content),
+                true,
+            )
+            .into_result()
+    }
+
+    /// Reads `path` on `machine`.
+    pub fn read_file(&self, machine: &str, path: &str) -> PluginResult<Vec<u8>> {
+        Ok(self
+            .inner
+            .read_file(machine.into(), path.into())
+            .into_result()?
+            .into_vec())
+    }
+
+    /// Copies a local file or dir to `machine`.
+    pub fn copy_to(&self, machine: &str, local: &str, remote: &str) -> PluginResult<()> {
+        self.inner
+            .copy_to(machine.into(), local.into(), remote.into())
+            .into_result()
+    }
+
+    /// Copies a file or dir from `machine` to a local path.
+    pub fn copy_from(&self, machine: &str, remote: &str, local: &str) -> PluginResult<()> {
+        self.inner
+            .copy_from(machine.into(), remote.into(), local.into())
+            .into_result()
+    }
+
+    /// Reads a persistent key.
+    pub fn persistent_get(&self, machine: &str, key: &str) -> PluginResult<Option<String>> {
+        Ok(self
+            .inner
+            .persistent_get(machine.into(), key.into())
+            .into_result()?
+            .into_option()
+            .map(RString::into_string))
+    }
+
+    /// Sets a persistent key.
+    pub fn persistent_set(&self, machine: &str, key: &str, value: &str) -> PluginResult<()> {
+        self.inner
+            .persistent_set(machine.into(), key.into(), ROption::RSome(value.into()))
+            .into_result()
+    }
+
+    /// Removes a persistent key.
+    pub fn persistent_remove(&self, machine: &str, key: &str) -> PluginResult<()> {
+        self.inner
+            .persistent_set(machine.into(), key.into(), ROption::RNone)
+            .into_result()
+    }
+
+    /// Logs a message.
+    pub fn log(&self, level: LogLevel, message: &str) {
+        self.inner.log(level, message.into());
+    }
+
+    /// The run's metadata.
+    pub fn metadata(&self) -> PluginResult<Map<String, Value>> {
+        Ok(serde_json::from_str(&self.inner.metadata())?)
+    }
+
+    /// The params of `machine`.
+    pub fn machine_params(&self, machine: &str) -> PluginResult<Map<String, Value>> {
+        let text = self.inner.machine_params(machine.into()).into_result()?;
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Registers a worker.
+    pub fn add_worker(&self, spec: &WorkerSpec) -> PluginResult<()> {
+        let text = serde_json::to_string(spec)?;
+        self.inner.add_worker(text.as_str().into()).into_result()
+    }
+
+    /// Forgets a worker.
+    pub fn remove_worker(&self, name: &str) -> PluginResult<()> {
+        self.inner.remove_worker(name.into()).into_result()
+    }
+
+    /// Reboots `machine` and waits for it.
+    pub fn reboot(&self, machine: &str) -> PluginResult<()> {
+        self.inner.reboot(machine.into()).into_result()
+    }
+
+    /// Gets a guest image from the image providers; returns its path.
+    pub fn guest_image(&self, request: &ImageRequest) -> PluginResult<String> {
+        let text = serde_json::to_string(request)?;
+        Ok(self
+            .inner
+            .guest_image(text.as_str().into())
+            .into_result()?
+            .into_string())
+    }
+}
