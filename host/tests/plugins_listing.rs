@@ -133,7 +133,7 @@ fn every_rejected_file_gets_one_clear_reason_and_the_listing_goes_on() {
     );
     assert!(
         reason("libwrong_version_plugin.so")
-            .contains("built against runperf-plugin-api 9.0.0, but this runperf uses 0.1.0"),
+            .contains("built against runperf-plugin-api 9.0.0, but this runperf uses 0.1.1"),
         "{text}"
     );
     assert!(

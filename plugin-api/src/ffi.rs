@@ -154,37 +154,102 @@ pub type ProvisionerBox = FfiProvisioner_TO<'static, RBox<()>>;
 /// Owned result parser trait object.
 pub type ResultParserBox = FfiResultParser_TO<'static, RBox<()>>;
 
-/// The root module of a plugin library.
+/// What the host does around the calls of a library built against this
+/// version of the contract (the root module's `protocol`):
 ///
-/// This is a prefix type: a later minor version of `plugin-api` may append
-/// fields after `new_result_parser`; the host then sees them as missing
-/// (`None`) in libraries built against an older version.
-#[repr(C)]
-#[derive(StableAbi)]
-#[sabi(kind(Prefix(prefix_ref = PluginModRef)))]
-#[sabi(missing_field(panic))]
-pub struct PluginMod {
-    /// Name of the library (its crate name), for messages and listings.
-    pub library_name: extern "C" fn() -> RString,
-    /// Every component the library provides.
-    pub components: extern "C" fn() -> FfiResult<RVec<ComponentDecl>>,
-    /// Creates the profile named `name` from a JSON [`crate::ProfileContext`].
-    pub new_profile: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<ProfileBox>,
-    /// Creates the test named `name` from a JSON [`crate::TestContext`].
-    pub new_test: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<TestBox>,
-    /// Creates the image provider named `name`.
-    pub new_image_provider: extern "C" fn(name: RStr<'_>) -> FfiResult<ImageProviderBox>,
-    /// Creates the provisioner named `name` (JSON params object).
-    pub new_provisioner:
-        extern "C" fn(name: RStr<'_>, params: RStr<'_>) -> FfiResult<ProvisionerBox>,
-    /// Creates the result parser named `name`.
-    #[sabi(last_prefix_field)]
-    pub new_result_parser: extern "C" fn(name: RStr<'_>) -> FfiResult<ResultParserBox>,
+/// - it resolves a component's name (`__NAME__` of its params, else its
+///   component name) and passes it as `name` in [`crate::ProfileContext`]
+///   and [`crate::TestContext`]; that name, made safe, names the result
+///   dirs;
+/// - it keeps the crash markers around `Profile::apply` and
+///   `Profile::revert` ([`crate::markers`]).
+///
+/// A library built against 0.1.0 has no `protocol`: it reads `__NAME__`
+/// and keeps the markers itself, and the host leaves both to it.
+pub const PROTOCOL: u32 = 1;
+
+/// Declares the root module `PluginMod` (and `PluginModRef`) with the
+/// fields of 0.1.0 followed by `$appended`, so that the current root module
+/// and the frozen one of 0.1.0 ([`released_0_1_0`]) cannot drift apart.
+macro_rules! root_module {
+    ($($appended:tt)*) => {
+        /// The root module of a plugin library.
+        ///
+        /// This is a prefix type: the fields up to `new_result_parser` are
+        /// those of 0.1.0 and exist in every library. Fields appended later
+        /// are read through accessors returning `Option`
+        /// (`missing_field(option)`): `None` in a library built against an
+        /// older version, which the host then serves as that version expects.
+        #[repr(C)]
+        #[derive(StableAbi)]
+        #[sabi(kind(Prefix(prefix_ref = PluginModRef)))]
+        #[sabi(missing_field(option))]
+        pub struct PluginMod {
+            /// Name of the library (its crate name), for messages and listings.
+            pub library_name: extern "C" fn() -> RString,
+            /// Every component the library provides.
+            pub components: extern "C" fn() -> FfiResult<RVec<ComponentDecl>>,
+            /// Creates the profile named `name` from a JSON [`crate::ProfileContext`].
+            pub new_profile:
+                extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<ProfileBox>,
+            /// Creates the test named `name` from a JSON [`crate::TestContext`].
+            pub new_test: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<TestBox>,
+            /// Creates the image provider named `name`.
+            pub new_image_provider: extern "C" fn(name: RStr<'_>) -> FfiResult<ImageProviderBox>,
+            /// Creates the provisioner named `name` (JSON params object).
+            pub new_provisioner:
+                extern "C" fn(name: RStr<'_>, params: RStr<'_>) -> FfiResult<ProvisionerBox>,
+            /// Creates the result parser named `name`.
+            #[sabi(last_prefix_field)]
+            pub new_result_parser: extern "C" fn(name: RStr<'_>) -> FfiResult<ResultParserBox>,
+            $($appended)*
+        }
+
+        impl RootModule for PluginModRef {
+            declare_root_module_statics! {PluginModRef}
+            const BASE_NAME: &'static str = "runperf_plugin";
+            const NAME: &'static str = "runperf plugin";
+            const VERSION_STRINGS: VersionStrings = package_version_strings!();
+        }
+    };
 }
 
-impl RootModule for PluginModRef {
-    declare_root_module_statics! {PluginModRef}
-    const BASE_NAME: &'static str = "runperf_plugin";
-    const NAME: &'static str = "runperf plugin";
-    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+root_module! {
+    /// Since 0.1.1: the [`PROTOCOL`] the library was built for.
+    pub protocol: u32,
+}
+
+/// The root module as released in 0.1.0, frozen.
+///
+/// abi_stable refuses a library whose root module has fewer fields than
+/// the one the host checks it against, even though the fields appended
+/// since are read as `Option`. The loader therefore checks a library
+/// against the current [`PluginMod`] and, when that fails, against this
+/// one: a library that passes was built against an older 0.1.x, and its
+/// appended fields read as `None` (they are looked up in the library's own
+/// field list at run time).
+pub mod released_0_1_0 {
+    use super::*;
+
+    root_module! {}
+}
+
+#[cfg(test)]
+mod tests {
+    use abi_stable::{StableAbi, abi_stability::abi_checking::check_layout_compatibility};
+
+    use super::{PluginModRef, released_0_1_0};
+
+    #[test]
+    fn abi_stable_alone_refuses_an_older_root_module_so_the_loader_checks_the_frozen_one() {
+        let current = <PluginModRef as StableAbi>::LAYOUT;
+        let old = <released_0_1_0::PluginModRef as StableAbi>::LAYOUT;
+        // A newer library in an older host: accepted by abi_stable itself.
+        assert!(check_layout_compatibility(old, current).is_ok());
+        // An older library in a newer host: refused ("too many fields")...
+        let err = check_layout_compatibility(current, old).unwrap_err();
+        assert!(format!("{err}").contains("too many fields"), "{err}");
+        // ...while its frozen layout is the same type to abi_stable.
+        assert!(check_layout_compatibility(old, old).is_ok());
+    }
 }

@@ -8,7 +8,10 @@ use abi_stable::library::{LibraryError, RootModuleError, lib_header_from_path};
 use crate::{
     Applied, ComponentInfo, HostServices, ImageRequest, ParsedCheck, PluginError, PluginResult,
     ProfileContext, ProvisionRequest, TestContext, TestRun,
-    ffi::{ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox},
+    ffi::{
+        ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox,
+        released_0_1_0,
+    },
     services::lend,
 };
 
@@ -23,7 +26,7 @@ pub enum LoadError {
     NotAPlugin,
     /// Built against an incompatible version of this crate.
     #[error(
-        "built against runperf-plugin-api {found}, but this runperf uses {expected}: rebuild the plugin against runperf-plugin-api {expected}"
+        "built against runperf-plugin-api {found}, but this runperf uses {expected}: rebuild the plugin with this runperf's runperf-plugin-sdk"
     )]
     Version {
         /// Version this host was built with.
@@ -33,7 +36,7 @@ pub enum LoadError {
     },
     /// Same version, different type layout (abi_stable's report).
     #[error(
-        "built against an incompatible runperf-plugin-api layout ({summary}): rebuild the plugin against this runperf's plugin-api"
+        "built against an incompatible runperf-plugin-api layout ({summary}): rebuild the plugin with this runperf's runperf-plugin-sdk"
     )]
     Layout {
         /// The gist of abi_stable's report.
@@ -112,6 +115,7 @@ pub struct Library {
     path: PathBuf,
     name: String,
     module: PluginModRef,
+    protocol: Option<u32>,
     components: Vec<ComponentInfo>,
 }
 
@@ -120,6 +124,7 @@ impl std::fmt::Debug for Library {
         f.debug_struct("Library")
             .field("path", &self.path)
             .field("name", &self.name)
+            .field("protocol", &self.protocol)
             .field("components", &self.components)
             .finish()
     }
@@ -131,9 +136,22 @@ impl std::fmt::Debug for Library {
 /// unloads libraries).
 pub fn load(path: &Path) -> Result<Library, LoadError> {
     let header = lib_header_from_path(path).map_err(LoadError::from_library)?;
-    let module = header
-        .init_root_module::<PluginModRef>()
-        .map_err(LoadError::from_library)?;
+    let module = match header.init_root_module::<PluginModRef>() {
+        Ok(module) => module,
+        Err(LibraryError::AbiInstability(current)) => {
+            // Built against an older 0.1.x? Its root module is a prefix of
+            // today's; see `ffi::released_0_1_0`.
+            header
+                .ensure_layout::<released_0_1_0::PluginModRef>()
+                .map_err(|_| LoadError::from_library(LibraryError::AbiInstability(current)))?;
+            // SAFETY: the layout of every field the library has was checked
+            // just above; the fields appended since are read only through
+            // accessors that consult the library's own field list.
+            unsafe { header.init_root_module_with_unchecked_layout::<PluginModRef>() }
+                .map_err(LoadError::from_library)?
+        }
+        Err(other) => return Err(LoadError::from_library(other)),
+    };
     let name = (module.library_name())().into_string();
     let components = (module.components())()
         .into_result()
@@ -149,6 +167,7 @@ pub fn load(path: &Path) -> Result<Library, LoadError> {
     Ok(Library {
         path: path.to_owned(),
         name,
+        protocol: module.protocol(),
         module,
         components,
     })
@@ -167,6 +186,12 @@ impl Library {
     /// The library's own name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The [`crate::ffi::PROTOCOL`] the library was built for; `None` for a
+    /// library built against 0.1.0, which predates the field.
+    pub fn protocol(&self) -> Option<u32> {
+        self.protocol
     }
 
     /// The components it provides.

@@ -1,9 +1,16 @@
 //! Plain data exchanged with plugins: commands, components and the
 //! contexts handed to each kind of component.
 //!
-//! Contexts cross the boundary as JSON, so fields can be added in a minor
-//! version without changing the binary layout; unknown fields are ignored
-//! and missing ones take their defaults.
+//! They cross the boundary as JSON, so a field can be added without
+//! changing the binary layout: unknown fields are ignored and missing ones
+//! take their defaults (every field added after 0.1.0 has a serde default).
+//! The structs a plugin builds ([`Applied`], [`ParsedCheck`], [`WorkerSpec`],
+//! [`ImageRequest`], [`Command`], [`CommandOutput`], [`ComponentInfo`]) are
+//! `#[non_exhaustive]` with constructors, so that adding a field breaks no
+//! plugin's source either. The contexts the host hands to components
+//! ([`ProfileContext`], [`TestContext`], [`TestRun`], [`ProvisionRequest`])
+//! are built only by the host; a plugin's tests build them with
+//! `..Default::default()`, which keeps compiling when fields are added.
 
 use abi_stable::StableAbi;
 use serde::{Deserialize, Serialize};
@@ -55,6 +62,7 @@ impl std::fmt::Display for ComponentKind {
 
 /// What a library says about one of its components.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ComponentInfo {
     /// Kind of the component.
     #[serde(with = "kind_serde")]
@@ -66,6 +74,23 @@ pub struct ComponentInfo {
     pub order_key: String,
     /// One line describing the component.
     pub summary: String,
+}
+
+impl ComponentInfo {
+    /// Describes the component `name` of `kind`.
+    pub fn new(
+        kind: ComponentKind,
+        name: impl Into<String>,
+        order_key: impl Into<String>,
+        summary: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+            order_key: order_key.into(),
+            summary: summary.into(),
+        }
+    }
 }
 
 mod kind_serde {
@@ -97,6 +122,7 @@ pub enum CommandLine {
 
 /// A command to run on a machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Command {
     /// What to run.
     pub line: CommandLine,
@@ -148,6 +174,7 @@ impl Command {
 
 /// What a finished command left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CommandOutput {
     /// Exit status (`-1` when killed by a signal).
     pub status: i32,
@@ -158,6 +185,15 @@ pub struct CommandOutput {
 }
 
 impl CommandOutput {
+    /// What a command that exited with `status` printed.
+    pub fn new(status: i32, stdout: impl Into<String>, stderr: impl Into<String>) -> Self {
+        Self {
+            status,
+            stdout: stdout.into(),
+            stderr: stderr.into(),
+        }
+    }
+
     /// Whether the command exited with status 0.
     pub fn success(&self) -> bool {
         self.status == 0
@@ -214,6 +250,7 @@ pub struct ProfileContext {
 
 /// What applying a profile produced.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Applied {
     /// The machine must be rebooted and the profile applied again.
     #[serde(default)]
@@ -224,8 +261,27 @@ pub struct Applied {
     pub workers: Vec<String>,
 }
 
+impl Applied {
+    /// The profile is applied; the tests run on `workers`.
+    pub fn workers(workers: Vec<String>) -> Self {
+        Self {
+            reboot_required: false,
+            workers,
+        }
+    }
+
+    /// The machine must be rebooted and the profile applied again.
+    pub fn reboot() -> Self {
+        Self {
+            reboot_required: true,
+            workers: Vec::new(),
+        }
+    }
+}
+
 /// A machine a profile created (a VM), reached through its host.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WorkerSpec {
     /// Unique name (used in results and messages).
     pub name: String,
@@ -238,6 +294,25 @@ pub struct WorkerSpec {
     /// Login user (`root` when empty).
     #[serde(default)]
     pub user: String,
+}
+
+impl WorkerSpec {
+    /// Worker `name` at `address`, reached through machine `via`, as root.
+    pub fn new(name: impl Into<String>, address: impl Into<String>, via: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            address: address.into(),
+            via: via.into(),
+            user: String::new(),
+        }
+    }
+
+    /// Logs in as `user` instead of root.
+    #[must_use]
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.user = user.into();
+        self
+    }
 }
 
 /// Handed to a test when it is created.
@@ -275,6 +350,7 @@ pub struct TestRun {
 
 /// Handed to an image provider.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ImageRequest {
     /// Machine the image is prepared on.
     pub host: String,
@@ -293,6 +369,45 @@ pub struct ImageRequest {
     /// Script to run inside the image, if any.
     #[serde(default)]
     pub setup_script: Option<String>,
+}
+
+impl ImageRequest {
+    /// An image of `distro` for `arch` at `path` on machine `host`.
+    pub fn new(
+        host: impl Into<String>,
+        distro: impl Into<String>,
+        arch: impl Into<String>,
+        path: impl Into<String>,
+    ) -> Self {
+        Self {
+            host: host.into(),
+            distro: distro.into(),
+            arch: arch.into(),
+            path: path.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Authorizes `key` for root.
+    #[must_use]
+    pub fn public_key(mut self, key: impl Into<String>) -> Self {
+        self.public_key = key.into();
+        self
+    }
+
+    /// Sets root's password.
+    #[must_use]
+    pub fn default_password(mut self, password: Option<String>) -> Self {
+        self.default_password = password;
+        self
+    }
+
+    /// Runs `script` inside the image.
+    #[must_use]
+    pub fn setup_script(mut self, script: Option<String>) -> Self {
+        self.setup_script = script;
+        self
+    }
 }
 
 /// Handed to a provisioner.
@@ -315,6 +430,7 @@ pub struct ProvisionRequest {
 
 /// One value read from a result file by a result parser.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ParsedCheck {
     /// Check name below the result dir, e.g. `./read-4KiB/throughput/iops_sec.mean`.
     pub name: String,
@@ -328,4 +444,35 @@ pub struct ParsedCheck {
     /// `key:value` lines describing the parameters.
     #[serde(default)]
     pub params: String,
+}
+
+impl ParsedCheck {
+    /// A numeric check `name` (`./ITERATION/WORKFLOW/TYPE.mean`).
+    pub fn number(name: impl Into<String>, value: f64, primary: bool) -> Self {
+        Self {
+            name: name.into(),
+            value: Some(value),
+            text: None,
+            primary,
+            params: String::new(),
+        }
+    }
+
+    /// A non-numeric check `name` whose value is `text`.
+    pub fn text(name: impl Into<String>, text: impl Into<String>, primary: bool) -> Self {
+        Self {
+            name: name.into(),
+            value: None,
+            text: Some(text.into()),
+            primary,
+            params: String::new(),
+        }
+    }
+
+    /// Sets the `key:value` lines describing the parameters.
+    #[must_use]
+    pub fn params(mut self, params: impl Into<String>) -> Self {
+        self.params = params.into();
+        self
+    }
 }

@@ -17,7 +17,7 @@
 //!         "Bare".into()
 //!     }
 //!     fn apply(&mut self, _host: &Host<'_>, _script: Option<&str>) -> PluginResult<Applied> {
-//!         Ok(Applied { reboot_required: false, workers: vec![self.host.clone()] })
+//!         Ok(Applied::workers(vec![self.host.clone()]))
 //!     }
 //!     fn revert(&mut self, _host: &Host<'_>) -> PluginResult<bool> {
 //!         Ok(false)
@@ -70,7 +70,7 @@ pub mod __private {
     pub use runperf_plugin_api::abi_stable::prefix_type::PrefixTypeTrait;
     pub use runperf_plugin_api::abi_stable::std_types::{RStr, RString, RVec};
     pub use runperf_plugin_api::ffi::{
-        ComponentDecl, FfiResult, ImageProviderBox, PluginMod, PluginModRef, ProfileBox,
+        ComponentDecl, FfiResult, ImageProviderBox, PROTOCOL, PluginMod, PluginModRef, ProfileBox,
         ProvisionerBox, ResultParserBox, TestBox,
     };
 }
@@ -128,6 +128,7 @@ macro_rules! export_plugin {
                     new_image_provider,
                     new_provisioner,
                     new_result_parser,
+                    protocol: p::PROTOCOL,
                 }
                 .leak_into_prefix()
             }

@@ -57,12 +57,7 @@ impl Registry {
         summary: &str,
         factory: Factory,
     ) -> Self {
-        let info = ComponentInfo {
-            kind,
-            name: name.to_owned(),
-            order_key: order_key.to_owned(),
-            summary: summary.to_owned(),
-        };
+        let info = ComponentInfo::new(kind, name, order_key, summary);
         self.entries.push((info, factory));
         self
     }

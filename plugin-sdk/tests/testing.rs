@@ -64,12 +64,7 @@ fn the_responder_reads_rules_and_bookkeeping() {
     host.set_params("h1", json!({"arch": "x86_64"}));
     host.answer_images(|_, r| Err(format!("no image for {}", r.distro).into()));
     host.with(|h| {
-        let worker = WorkerSpec {
-            name: "w".into(),
-            address: "a".into(),
-            via: "h1".into(),
-            user: String::new(),
-        };
+        let worker = WorkerSpec::new("w", "a", "h1");
         h.add_worker(&worker).unwrap();
         assert_eq!(
             h.run("h1", &Command::argv(["x"])).unwrap().stdout,
@@ -79,10 +74,7 @@ fn the_responder_reads_rules_and_bookkeeping() {
         assert_eq!(h.read_file("h1", "/proc/loadavg").unwrap(), b"0.1");
         assert_eq!(h.machine_params("h1").unwrap()["arch"], "x86_64");
         assert!(h.machine_params("h2").is_err());
-        let request = ImageRequest {
-            distro: "Plan9".into(),
-            ..ImageRequest::default()
-        };
+        let request = ImageRequest::new("h1", "Plan9", "x86_64", "/img");
         assert_eq!(
             h.guest_image(&request).unwrap_err().message(),
             "no image for Plan9"

@@ -204,11 +204,7 @@ impl HostServices for RunServices {
             .machine(machine)?
             .run(&to_command(command))
             .map_err(err)?;
-        Ok(CommandOutput {
-            status: out.status,
-            stdout: out.stdout,
-            stderr: out.stderr,
-        })
+        Ok(CommandOutput::new(out.status, out.stdout, out.stderr))
     }
 
     fn write_file(
@@ -534,12 +530,7 @@ mod tests {
             RunServices::new(Arc::new(Catalog::default()), Map::new(), Masker::new(), ssh);
         let address = format!("127.0.0.1:{port}");
         with_host(&services, |host| {
-            host.add_worker(&WorkerSpec {
-                name: "vm0".into(),
-                address: address.clone(),
-                via: api::CONTROLLER.into(),
-                user: "root".into(),
-            })
+            host.add_worker(&WorkerSpec::new("vm0", &address, api::CONTROLLER).user("root"))
         })
         .unwrap();
         let err = with_host(&services, |host| {

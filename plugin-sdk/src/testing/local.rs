@@ -82,11 +82,7 @@ impl LocalHost {
             .spawn();
         match spawned {
             Ok(child) => self.wait(child, command),
-            Err(err) => Ok(CommandOutput {
-                status: 127,
-                stdout: String::new(),
-                stderr: err.to_string(),
-            }),
+            Err(err) => Ok(CommandOutput::new(127, "", err.to_string())),
         }
     }
 
@@ -149,11 +145,11 @@ impl Captured {
     }
 
     fn output(self, status: i32) -> CommandOutput {
-        CommandOutput {
+        CommandOutput::new(
             status,
-            stdout: String::from_utf8_lossy(&self.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&self.stderr).into_owned(),
-        }
+            String::from_utf8_lossy(&self.stdout),
+            String::from_utf8_lossy(&self.stderr),
+        )
     }
 }
 

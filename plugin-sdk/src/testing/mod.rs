@@ -52,20 +52,12 @@ pub fn command_text(command: &Command) -> String {
 
 /// A successful command that printed `stdout`.
 pub fn ok(stdout: &str) -> CommandOutput {
-    CommandOutput {
-        status: 0,
-        stdout: stdout.into(),
-        stderr: String::new(),
-    }
+    CommandOutput::new(0, stdout, "")
 }
 
 /// A command that exited with `status` and printed `stderr`.
 pub fn fail(status: i32, stderr: &str) -> CommandOutput {
-    CommandOutput {
-        status,
-        stdout: String::new(),
-        stderr: stderr.into(),
-    }
+    CommandOutput::new(status, "", stderr)
 }
 
 /// Asserts that `calls` contains each of `expected` (as a substring of a

@@ -17,15 +17,10 @@ fn scripted() -> ScriptedHost {
 }
 
 fn request(path: &str, key: &str, script: Option<&str>) -> ImageRequest {
-    ImageRequest {
-        host: "host1".into(),
-        distro: "Fedora-40".into(),
-        arch: "x86_64".into(),
-        path: path.into(),
-        public_key: key.into(),
-        default_password: Some("redhat".into()),
-        setup_script: script.map(str::to_owned),
-    }
+    ImageRequest::new("host1", "Fedora-40", "x86_64", path)
+        .public_key(key)
+        .default_password(Some("redhat".into()))
+        .setup_script(script.map(str::to_owned))
 }
 
 #[test]

@@ -38,10 +38,7 @@ impl Profile for Localhost {
     fn apply(&mut self, host: &Host<'_>, _setup_script: Option<&str>) -> PluginResult<Applied> {
         markers::begin_apply(host, &self.host, &self.name)?;
         markers::finish_apply(host, &self.host, &self.name)?;
-        Ok(Applied {
-            reboot_required: false,
-            workers: vec![self.host.clone()],
-        })
+        Ok(Applied::workers(vec![self.host.clone()]))
     }
 
     fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {

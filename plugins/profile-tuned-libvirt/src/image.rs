@@ -55,15 +55,10 @@ pub struct BaseImage<'a> {
 pub fn base_image(host: &Host<'_>, machine: &str, want: &BaseImage<'_>) -> PluginResult<String> {
     let path = format!("{IMAGE_DIR}/{}.qcow2", safe_name(want.distro));
     let before = fingerprint(host, machine, &path)?;
-    let request = ImageRequest {
-        host: machine.to_owned(),
-        distro: want.distro.to_owned(),
-        arch: want.arch.to_owned(),
-        path: path.clone(),
-        public_key: want.public_key.to_owned(),
-        default_password: Some(want.password.to_owned()),
-        setup_script: want.setup_script.map(str::to_owned),
-    };
+    let request = ImageRequest::new(machine, want.distro, want.arch, path.clone())
+        .public_key(want.public_key)
+        .default_password(Some(want.password.to_owned()))
+        .setup_script(want.setup_script.map(str::to_owned));
     let image = host
         .guest_image(&request)
         .map_err(|e| e.context(format!("cannot get a {} image for {machine}", want.distro)))?;

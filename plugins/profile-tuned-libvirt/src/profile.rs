@@ -168,10 +168,7 @@ impl LibvirtProfile {
                     self.name
                 ),
             );
-            return Ok(Applied {
-                reboot_required: true,
-                workers: Vec::new(),
-            });
+            return Ok(Applied::reboot());
         }
         let accel = if settings.virt_install_extra_has("--virt-type") {
             Accel::given_in_virt_install_extra()
@@ -237,19 +234,11 @@ impl LibvirtProfile {
                 LogLevel::Info,
                 &format!("{machine}: VM {} has address {addr}", vm.name),
             );
-            host.add_worker(&WorkerSpec {
-                name: vm.name.clone(),
-                address: addr,
-                via: machine.clone(),
-                user: "root".into(),
-            })?;
+            host.add_worker(&WorkerSpec::new(&vm.name, addr, &machine).user("root"))?;
             self.workers.push(vm.name.clone());
             address::wait_reachable(host, &vm.name, self.timing.reachable, self.timing.poll)?;
         }
-        Ok(Applied {
-            reboot_required: false,
-            workers: self.workers.clone(),
-        })
+        Ok(Applied::workers(self.workers.clone()))
     }
 
     fn domain_xml(

@@ -25,10 +25,7 @@ impl Profile for Localhost {
             &format!("governor before the run: {}", out.stdout.trim()),
         );
         markers::finish_apply(host, &self.host, "Localhost")?;
-        Ok(Applied {
-            reboot_required: false,
-            workers: vec![self.host.clone()],
-        })
+        Ok(Applied::workers(vec![self.host.clone()]))
     }
 
     fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {
@@ -54,13 +51,7 @@ impl ResultParser for Metrics {
             runperf_plugin_sdk::serde_json::from_str(&text)?;
         Ok(values
             .into_iter()
-            .map(|(name, value)| ParsedCheck {
-                name: format!("./metrics/{name}.mean"),
-                value: Some(value),
-                text: None,
-                primary: true,
-                params: String::new(),
-            })
+            .map(|(name, value)| ParsedCheck::number(format!("./metrics/{name}.mean"), value, true))
             .collect())
     }
 }

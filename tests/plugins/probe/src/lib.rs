@@ -113,10 +113,7 @@ impl Profile for Flaky {
             return Err(PluginError::new("Flaky profile failing on purpose"));
         }
         markers::finish_apply(host, &self.host, "Flaky")?;
-        Ok(Applied {
-            reboot_required: false,
-            workers: vec![self.host.clone()],
-        })
+        Ok(Applied::workers(vec![self.host.clone()]))
     }
 
     fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {
