@@ -45,7 +45,10 @@ fn run_perf_lists_a_plugin_built_against_0_1_0_without_rejection() {
             .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{text}"))
             .to_owned()
     };
-    assert!(line("40Localhost").contains("libacme_runperf_plugins.so"), "{text}");
+    assert!(
+        line("40Localhost").contains("libacme_runperf_plugins.so"),
+        "{text}"
+    );
     assert!(line("AcmeMetrics").starts_with("result-parser"), "{text}");
     assert!(line("overridden").contains("50Localhost"), "{text}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -105,7 +108,12 @@ fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
     let bench = Bench::with_plugins(&["probe_plugin"]);
     plugin_dir(&bench.plugins(), &[]);
     let out = bench.out("result");
-    let o = bench.run(&["--output", out.to_str().unwrap(), "--", "probe:{\"value\": 7}"]);
+    let o = bench.run(&[
+        "--output",
+        out.to_str().unwrap(),
+        "--",
+        "probe:{\"value\": 7}",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let result = read(&out.join("Localhost/probe/0000/result.json"));
     assert!(result.contains("\"mean\": 7.0"), "{result}");
@@ -119,8 +127,18 @@ fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
     // Its own markers still detect a run that crashed with it applied.
     std::fs::write(bench.state().join("set_profile"), "Localhost\n").unwrap();
     let again = bench.out("again");
-    let o = bench.run(&["--output", again.to_str().unwrap(), "--retry-tests", "1", "--", "probe"]);
+    let o = bench.run(&[
+        "--output",
+        again.to_str().unwrap(),
+        "--retry-tests",
+        "1",
+        "--",
+        "probe",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let traceback = read(&again.join("__error0__/traceback"));
-    assert!(traceback.contains("profile Localhost is already applied there"), "{traceback}");
+    assert!(
+        traceback.contains("profile Localhost is already applied there"),
+        "{traceback}"
+    );
 }

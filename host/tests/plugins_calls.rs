@@ -99,13 +99,55 @@ fn paths_registered_for_removal_stay_separate_lines() {
 }
 
 #[test]
-fn name_param_renames_the_profile_safely() {
+fn the_host_keeps_the_markers_under_the_name_it_gave_the_profile() {
     let (_tmp, catalog) = catalog(&["runperf_profile_localhost"]);
     let entry = catalog.find(ComponentKind::Profile, "Localhost").unwrap();
+    let host = ScriptedHost::new();
     let mut ctx = context("h1");
-    ctx.extra.insert("__NAME__".into(), "../../etc".into());
-    let profile = entry.library.new_profile("Localhost", &ctx).unwrap();
-    assert_eq!(profile.name(), "_._.._etc");
+    ctx.name = "quick".into();
+    let mut profile = entry.library.new_profile("Localhost", &ctx).unwrap();
+    assert_eq!(profile.name(), "quick");
+    profile.apply(&host, None).unwrap();
+    assert_eq!(
+        host.persistent("h1", "set_profile").as_deref(),
+        Some("quick")
+    );
+    assert_eq!(
+        host.persistent("h1", "applied_profile").as_deref(),
+        Some("quick")
+    );
+    // Another name recorded there: the revert refuses, naming both.
+    let mut other = entry
+        .library
+        .new_profile("Localhost", &context("h1"))
+        .unwrap();
+    let err = other.revert(&host).unwrap_err();
+    assert!(err.message().contains("records profile quick"), "{err:#}");
+    assert!(!profile.revert(&host).unwrap());
+    assert!(
+        host.persistent_keys().is_empty(),
+        "{:?}",
+        host.persistent_keys()
+    );
+}
+
+#[test]
+fn a_failed_apply_leaves_the_marker_for_the_revert_which_clears_it() {
+    let (_tmp, catalog) = catalog(&["probe_plugin"]);
+    let entry = catalog.find(ComponentKind::Profile, "Flaky").unwrap();
+    let host = ScriptedHost::new();
+    let mut ctx = context("h1");
+    ctx.extra.insert("fail_apply".into(), 1.into());
+    let mut profile = entry.library.new_profile("Flaky", &ctx).unwrap();
+    let err = profile.apply(&host, None).unwrap_err();
+    assert!(err.message().contains("failing on purpose"), "{err:#}");
+    assert_eq!(
+        host.persistent("h1", "set_profile").as_deref(),
+        Some("Flaky")
+    );
+    assert_eq!(host.persistent("h1", "applied_profile"), None);
+    assert!(!profile.revert(&host).unwrap());
+    assert_eq!(host.persistent("h1", "set_profile"), None);
 }
 
 #[test]

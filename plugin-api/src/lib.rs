@@ -10,7 +10,8 @@
 //!   [`Command`], [`Applied`], [`ParsedCheck`], ...) and [`PluginError`];
 //! - [`HostServices`], the host's services in plain Rust, and [`lend`],
 //!   which hands them to a plugin call;
-//! - [`loader`], the host side: opening a library, checking it, calling it.
+//! - [`loader`], the host side: opening a library, checking it, calling it,
+//!   with the crash [`markers`] the host keeps around every profile.
 //!
 //! # Versioning
 //!
@@ -24,6 +25,7 @@
 mod error;
 pub mod ffi;
 pub mod loader;
+pub mod markers;
 mod services;
 mod types;
 

@@ -12,6 +12,7 @@ use crate::{
         ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox,
         released_0_1_0,
     },
+    markers,
     services::lend,
 };
 
@@ -199,18 +200,40 @@ impl Library {
         &self.components
     }
 
-    /// Creates the profile `name`.
-    pub fn new_profile(&self, name: &str, context: &ProfileContext) -> PluginResult<ProfileHandle> {
-        let context = json(context)?;
-        let inner =
-            (self.module.new_profile())(name.into(), context.as_str().into()).into_result()?;
-        Ok(ProfileHandle { inner })
+    /// Whether the host keeps the crash markers and resolves names for
+    /// this library (see [`crate::ffi::PROTOCOL`]); 0.1.0 libraries do both
+    /// themselves.
+    fn host_owns_protocol(&self) -> bool {
+        self.protocol.is_some_and(|p| p >= 1)
     }
 
-    /// Creates the test `name`.
+    /// Creates the profile `name` (component name) for `context.host`;
+    /// `context.name` is its name in the run (the component name when
+    /// empty).
+    pub fn new_profile(&self, name: &str, context: &ProfileContext) -> PluginResult<ProfileHandle> {
+        let mut context = context.clone();
+        if context.name.is_empty() {
+            context.name = name.to_owned();
+        }
+        let text = json(&context)?;
+        let inner = (self.module.new_profile())(name.into(), text.as_str().into()).into_result()?;
+        Ok(ProfileHandle {
+            inner,
+            name: context.name,
+            machine: context.host,
+            markers: self.host_owns_protocol(),
+        })
+    }
+
+    /// Creates the test `name` (component name); `context.name` is its
+    /// name in the run (the component name when empty).
     pub fn new_test(&self, name: &str, context: &TestContext) -> PluginResult<TestHandle> {
-        let context = json(context)?;
-        let inner = (self.module.new_test())(name.into(), context.as_str().into()).into_result()?;
+        let mut context = context.clone();
+        if context.name.is_empty() {
+            context.name = name.to_owned();
+        }
+        let text = json(&context)?;
+        let inner = (self.module.new_test())(name.into(), text.as_str().into()).into_result()?;
         Ok(TestHandle { inner })
     }
 
@@ -239,33 +262,50 @@ impl Library {
     }
 }
 
-/// A profile created by a plugin.
+/// A profile created by a plugin for one host machine.
 pub struct ProfileHandle {
     inner: ProfileBox,
+    name: String,
+    machine: String,
+    /// Whether the host keeps the crash markers around apply and revert.
+    markers: bool,
 }
 
 impl ProfileHandle {
-    /// The profile's name.
-    pub fn name(&self) -> String {
-        self.inner.name().into_string()
+    /// The profile's name in the run (its context's `name`).
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    /// Applies the profile.
+    /// Applies the profile, between the crash markers.
     pub fn apply(
         &mut self,
         host: &dyn HostServices,
         setup_script: Option<&str>,
     ) -> PluginResult<Applied> {
-        let text = lend(host, |h| {
-            self.inner.apply(h, setup_script.map(Into::into).into())
-        })
-        .into_result()?;
-        Ok(serde_json::from_str(&text)?)
+        let mut call = || -> PluginResult<Applied> {
+            let text = lend(host, |h| {
+                self.inner.apply(h, setup_script.map(Into::into).into())
+            })
+            .into_result()?;
+            Ok(serde_json::from_str(&text)?)
+        };
+        if self.markers {
+            markers::around_apply(host, &self.machine, &self.name, call)
+        } else {
+            call()
+        }
     }
 
-    /// Reverts the profile; `true` when a reboot is needed.
+    /// Reverts the profile, then clears the crash markers; `true` when a
+    /// reboot is needed to finish.
     pub fn revert(&mut self, host: &dyn HostServices) -> PluginResult<bool> {
-        lend(host, |h| self.inner.revert(h)).into_result()
+        let mut call = || lend(host, |h| self.inner.revert(h)).into_result();
+        if self.markers {
+            markers::around_revert(host, &self.machine, &self.name, call)
+        } else {
+            call()
+        }
     }
 
     /// How the profile affected the machines.
@@ -284,11 +324,6 @@ pub struct TestHandle {
 }
 
 impl TestHandle {
-    /// The test's name.
-    pub fn name(&self) -> String {
-        self.inner.name().into_string()
-    }
-
     /// Prepares the machines.
     pub fn setup(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
         let run = json(run)?;

@@ -221,6 +221,11 @@ pub const CONTROLLER: &str = "controller";
 /// Handed to a profile when it is created.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProfileContext {
+    /// Since 0.1.1: the profile's name in this run, resolved by the host
+    /// (`__NAME__` of its params, else its component name) and safe as a
+    /// dir name; its results and crash markers carry it.
+    #[serde(default)]
+    pub name: String,
     /// Name of the host machine the profile is applied on.
     pub host: String,
     /// Address of that host as given on the command line (assets such as
@@ -298,7 +303,11 @@ pub struct WorkerSpec {
 
 impl WorkerSpec {
     /// Worker `name` at `address`, reached through machine `via`, as root.
-    pub fn new(name: impl Into<String>, address: impl Into<String>, via: impl Into<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        address: impl Into<String>,
+        via: impl Into<String>,
+    ) -> Self {
         Self {
             name: name.into(),
             address: address.into(),
@@ -318,6 +327,11 @@ impl WorkerSpec {
 /// Handed to a test when it is created.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TestContext {
+    /// Since 0.1.1: the test's name in this run, resolved by the host
+    /// (`__NAME__` of its params, else its component name) and safe as a
+    /// dir name; its results are stored under it.
+    #[serde(default)]
+    pub name: String,
     /// The test's JSON params from the command line (`fio:{...}`).
     #[serde(default)]
     pub extra: serde_json::Map<String, Value>,

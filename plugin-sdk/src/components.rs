@@ -8,17 +8,21 @@ use crate::{
     TestContext, TestRun,
 };
 
-/// A scenario the tests run under.
+/// A scenario the tests run under, on one host machine
+/// (`ProfileContext::host`).
 ///
 /// The host calls `apply`, runs the tests on the returned workers, then
-/// calls `revert`, also after failures and on interrupt.
+/// calls `revert`, also after failures and on interrupt. Around both it
+/// keeps the crash markers (see [`crate::markers`]); the profile's name in
+/// the run is `ProfileContext::name`.
 pub trait Profile: Send {
-    /// The profile's name (its component name unless `__NAME__` renamed it).
-    fn name(&self) -> String;
     /// Applies the profile to the host and returns the workers, or asks
     /// for a reboot (the host reboots and calls `apply` again).
     fn apply(&mut self, host: &Host<'_>, setup_script: Option<&str>) -> PluginResult<Applied>;
-    /// Reverts every change; returns `true` when a reboot is needed to finish.
+    /// Reverts every change; returns `true` when a reboot is needed to
+    /// finish. Also called when nothing was applied (after a failed apply,
+    /// or to clean up after a crashed run): revert what your own records
+    /// say, and nothing when there are none.
     fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool>;
     /// Describes how the profile affected the machines (stored in
     /// `environment_profile_<NAME>` of the run's metadata).
@@ -28,10 +32,9 @@ pub trait Profile: Send {
     }
 }
 
-/// A benchmark.
+/// A benchmark. Its name in the run is `TestContext::name`; the host
+/// stores its results under it.
 pub trait Test: Send {
-    /// The test's name (its component name unless `__NAME__` renamed it).
-    fn name(&self) -> String;
     /// Prepares the machines (installs packages, ...).
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let _ = (host, run);

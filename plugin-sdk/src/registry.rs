@@ -19,7 +19,8 @@ use serde_json::{Map, Value};
 
 use crate::{
     ComponentInfo, ComponentKind, Host, ImageProvider, ImageRequest, PluginError, PluginResult,
-    Profile, ProvisionRequest, Provisioner, ResultParser, Test, TestRun,
+    Profile, ProfileContext, ProvisionRequest, Provisioner, ResultParser, Test, TestContext,
+    TestRun,
     components::{
         ImageProviderFactory, ProfileFactory, ProvisionerFactory, ResultParserFactory, TestFactory,
     },
@@ -205,9 +206,10 @@ pub mod glue {
         guard(&format!("creating profile {name}"), || {
             match registry.find(ComponentKind::Profile, name.as_str())? {
                 Factory::Profile(make) => {
-                    let profile = make(serde_json::from_str(context.as_str())?)?;
+                    let context: ProfileContext = serde_json::from_str(context.as_str())?;
+                    let name = instance_name(&context.name, name);
                     Ok(FfiProfile_TO::from_value(
-                        ProfileAdapter(profile),
+                        ProfileAdapter(make(context)?, name),
                         TD_Opaque,
                     ))
                 }
@@ -221,8 +223,12 @@ pub mod glue {
         guard(&format!("creating test {name}"), || {
             match registry.find(ComponentKind::Test, name.as_str())? {
                 Factory::Test(make) => {
-                    let test = make(serde_json::from_str(context.as_str())?)?;
-                    Ok(FfiTest_TO::from_value(TestAdapter(test), TD_Opaque))
+                    let context: TestContext = serde_json::from_str(context.as_str())?;
+                    let name = instance_name(&context.name, name);
+                    Ok(FfiTest_TO::from_value(
+                        TestAdapter(make(context)?, name),
+                        TD_Opaque,
+                    ))
                 }
                 _ => unreachable!("find filters by kind"),
             }
@@ -278,6 +284,17 @@ pub mod glue {
     }
 }
 
+/// The name the FFI `name()` of a component answers: the host reads it
+/// only from 0.1.0 libraries, which set it themselves; kept so that a
+/// 0.1.0 host still gets a name.
+fn instance_name(given: &str, component: RStr<'_>) -> RString {
+    RString::from(if given.is_empty() {
+        component.as_str()
+    } else {
+        given
+    })
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> PluginResult<RString> {
     Ok(RString::from(serde_json::to_string(value)?))
 }
@@ -286,13 +303,11 @@ fn from_json<T: serde::de::DeserializeOwned>(text: RStr<'_>) -> PluginResult<T> 
     Ok(serde_json::from_str(text.as_str())?)
 }
 
-struct ProfileAdapter(Box<dyn Profile>);
+struct ProfileAdapter(Box<dyn Profile>, RString);
 
 impl FfiProfile for ProfileAdapter {
     fn name(&self) -> RString {
-        guard("Profile::name", || Ok(self.0.name()))
-            .unwrap_or_else(|e| e.to_string())
-            .into()
+        self.1.clone()
     }
 
     fn apply(&mut self, host: HostRef<'_>, setup_script: ROption<RStr<'_>>) -> FfiResult<RString> {
@@ -312,7 +327,7 @@ impl FfiProfile for ProfileAdapter {
     }
 }
 
-struct TestAdapter(Box<dyn Test>);
+struct TestAdapter(Box<dyn Test>, RString);
 
 impl TestAdapter {
     fn call(
@@ -333,9 +348,7 @@ impl TestAdapter {
 
 impl FfiTest for TestAdapter {
     fn name(&self) -> RString {
-        guard("Test::name", || Ok(self.0.name()))
-            .unwrap_or_else(|e| e.to_string())
-            .into()
+        self.1.clone()
     }
 
     fn setup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()> {

@@ -285,7 +285,7 @@ impl Run<'_> {
 
     fn test(&mut self, applied: &AppliedProfile, profile_dir: &Path, item: &super::spec::Item) {
         let attempts = self.cfg.retry_tests.max(1);
-        let name = test_step::test_dir_name(item);
+        let name = test_step::test_name(&self.catalog, item);
         let host = self
             .hosts
             .first()
@@ -308,7 +308,7 @@ impl Run<'_> {
                 profile: applied,
                 metadata: &self.metadata,
             };
-            match test_step::run_once(&env, profile_dir, item) {
+            match test_step::run_once(&env, profile_dir, item, &name) {
                 Ok(path) => {
                     self.progress.note(&format!(
                         "{name}@{} FINISHED: {}",

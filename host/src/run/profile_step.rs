@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
 use runperf_plugin_api::{ComponentKind, ProfileContext, loader::ProfileHandle};
-use runperf_plugin_sdk::safe_name;
 use serde_json::{Value, json};
 
 use super::{
@@ -62,10 +61,12 @@ pub fn apply(
     setup_script: Option<&str>,
 ) -> anyhow::Result<AppliedProfile> {
     let entry = catalog.find(ComponentKind::Profile, &item.name)?;
+    let name = item.instance_name(&entry.info.name);
     let mut handles = Vec::new();
     for host in hosts {
         let address = host.address();
         let context = ProfileContext {
+            name: name.clone(),
             host: host.name().to_owned(),
             address: address.split(':').next().unwrap_or(address).to_owned(),
             extra: item.params.clone(),
@@ -77,10 +78,6 @@ pub fn apply(
             .map_err(|e| plugin_error(&format!("creating profile {}", entry.info.name), e))?;
         handles.push((host.clone(), Mutex::new(handle)));
     }
-    let name = handles
-        .first()
-        .map_or_else(|| entry.info.name.clone(), |(_, h)| lock(h).name());
-    let name = safe_name(&name);
     services.stage(&format!("Applying profile {name}"));
     let workers = std::thread::scope(|scope| {
         let jobs: Vec<_> = handles

@@ -2,6 +2,7 @@
 //! the provisioner), `[NAME:]ADDR` hosts, `KEY=VALUE` metadata, and the
 //! per-profile test list (`RUNPERF_TESTS`).
 
+use runperf_plugin_sdk::safe_name;
 use serde_json::{Map, Value};
 
 /// A command-line error, naming the argument and what it should look like.
@@ -67,6 +68,20 @@ impl Item {
             }),
             other => Err(error(format!("got {other}"))),
         }
+    }
+
+    /// The item's name in the run, the one source of the dir its results
+    /// and failures go to and of the name its plugin gets in its context:
+    /// `__NAME__` of its params (a string or a number) when given and not
+    /// empty, else `component` (the catalog's spelling of the component
+    /// name), made safe as one path component.
+    pub fn instance_name(&self, component: &str) -> String {
+        let given = match self.params.get("__NAME__") {
+            Some(Value::String(name)) => name.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        safe_name(if given.is_empty() { component } else { &given })
     }
 }
 
@@ -150,6 +165,20 @@ pub fn profile_tests(profile: &Item, cli_tests: &[Item]) -> Result<Vec<Item>, Sp
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn instance_names_come_from_name_param_else_the_component_and_stay_one_component() {
+        let item = |text| Item::parse("test", text).unwrap();
+        assert_eq!(item("fio").instance_name("fio"), "fio");
+        assert_eq!(item("localhost").instance_name("Localhost"), "Localhost");
+        assert_eq!(
+            item(r#"fio:{"__NAME__": "../../etc"}"#).instance_name("fio"),
+            "_._.._etc"
+        );
+        assert_eq!(item(r#"fio:{"__NAME__": 5}"#).instance_name("fio"), "5");
+        assert_eq!(item(r#"fio:{"__NAME__": ""}"#).instance_name("fio"), "fio");
+        assert_eq!(item(r#"fio:{"__NAME__": [1]}"#).instance_name("fio"), "fio");
+    }
 
     #[test]
     fn items_split_at_the_first_colon() {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use runperf_plugin_api::{ComponentKind, TestContext, TestRun};
-use runperf_plugin_sdk::safe_name;
 use serde_json::{Map, Value};
 
 use super::{
@@ -30,27 +29,33 @@ pub struct TestEnv<'a> {
     pub metadata: &'a Map<String, Value>,
 }
 
-/// The dir name of test `item` (its `__NAME__`, else its component name).
-pub fn test_dir_name(item: &Item) -> String {
-    safe_name(
-        item.params
-            .get("__NAME__")
-            .and_then(Value::as_str)
-            .unwrap_or(&item.name),
-    )
+/// The name of test `item` in the run (see [`Item::instance_name`]): it
+/// names the dir of its results and of its failures, also when the test
+/// is unknown.
+pub fn test_name(catalog: &Catalog, item: &Item) -> String {
+    let component = catalog
+        .find(ComponentKind::Test, &item.name)
+        .map_or(item.name.as_str(), |entry| entry.info.name.as_str());
+    item.instance_name(component)
 }
 
-/// Runs `item` once; returns the completed result dir.
-pub fn run_once(env: &TestEnv<'_>, profile_dir: &Path, item: &Item) -> anyhow::Result<PathBuf> {
+/// Runs `item`, named `name` in the run ([`test_name`]), once; returns
+/// the completed result dir.
+pub fn run_once(
+    env: &TestEnv<'_>,
+    profile_dir: &Path,
+    item: &Item,
+    name: &str,
+) -> anyhow::Result<PathBuf> {
     let entry = env.catalog.find(ComponentKind::Test, &item.name)?;
     let context = TestContext {
+        name: name.to_owned(),
         extra: item.params.clone(),
     };
     let mut test = entry
         .library
         .new_test(&entry.info.name, &context)
         .map_err(|e| anyhow!("creating test {}: {e:#}", entry.info.name))?;
-    let name = safe_name(&test.name());
     for group in &env.profile.workers {
         for worker in group {
             let machine = env.services.machine(worker).map_err(|e| anyhow!("{e:#}"))?;

@@ -11,7 +11,9 @@
 //! - [`tool_missing`] skips a test whose tool this machine lacks, or
 //!   fails it under CI, which must provide every tool.
 //! - [`with_host`] calls a component with any [`HostServices`] as a plugin
-//!   sees it; [`assert_in_order`] checks recorded calls.
+//!   sees it; [`apply_profile`] and [`revert_profile`] call a profile the
+//!   way runperf does, crash markers included; [`assert_in_order`] checks
+//!   recorded calls.
 //!
 //! ```
 //! use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail};
@@ -32,9 +34,11 @@ pub use local::LocalHost;
 pub use scripted::{ImageResponder, Responder, ScriptedHost};
 pub use tools::{find_on_path, in_ci, tool_missing};
 
-use runperf_plugin_api::lend;
+use runperf_plugin_api::{lend, markers};
 
-use crate::{Command, CommandLine, CommandOutput, Host, HostServices};
+use crate::{
+    Applied, Command, CommandLine, CommandOutput, Host, HostServices, PluginResult, Profile,
+};
 
 /// Calls `call` with `services` lent as the [`Host`] a plugin receives.
 pub fn with_host<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {
@@ -79,4 +83,32 @@ pub fn assert_in_order(calls: &[String], expected: &[&str]) {
             ),
         }
     }
+}
+
+/// Applies `profile` the way runperf does: between the crash markers of
+/// profile `name` on `machine` (see [`crate::markers`]).
+pub fn apply_profile(
+    services: &dyn HostServices,
+    profile: &mut dyn Profile,
+    machine: &str,
+    name: &str,
+    setup_script: Option<&str>,
+) -> PluginResult<Applied> {
+    markers::around_apply(services, machine, name, || {
+        with_host(services, |host| profile.apply(host, setup_script))
+    })
+}
+
+/// Reverts `profile` the way runperf does: clears the crash markers of
+/// profile `name` on `machine` (and the paths registered for removal)
+/// after a successful revert.
+pub fn revert_profile(
+    services: &dyn HostServices,
+    profile: &mut dyn Profile,
+    machine: &str,
+    name: &str,
+) -> PluginResult<bool> {
+    markers::around_revert(services, machine, name, || {
+        with_host(services, |host| profile.revert(host))
+    })
 }

@@ -1,21 +1,23 @@
 //! [`LibvirtProfile`]: the apply / revert / info flow shared by the four
 //! libvirt profiles.
 //!
-//! apply: markers, host params and extras, prerequisites, persistent
+//! runperf keeps the crash markers around apply and revert.
+//!
+//! apply: host params and extras, prerequisites, persistent
 //! tuning (may ask for a reboot, after which apply runs again), the base
 //! image, then per VM: its image, domain XML (with network `user`, a
 //! forwarded loopback port for its SSH), start; then per VM: address
 //! (`virsh domifaddr`, or `127.0.0.1:PORT`), worker registration, wait
 //! until it answers.
 //! revert: workers forgotten, VMs destroyed with their files, persistent
-//! tuning undone, registered paths removed, markers cleared; also after a
+//! tuning undone (runperf then removes the registered paths); also after a
 //! failed apply and in a later run (everything is recorded on the host).
 
 use std::time::Duration;
 
 use runperf_plugin_sdk::{
     Applied, Host, LogLevel, PluginError, PluginResult, Profile, ProfileContext, WorkerSpec,
-    markers, safe_name,
+    safe_name,
     serde_json::{Map, Value},
 };
 
@@ -77,13 +79,14 @@ pub struct LibvirtProfile {
 }
 
 impl LibvirtProfile {
-    /// The profile `kind` for `context.host`; `__NAME__` renames it.
+    /// The profile `kind` for `context.host`, named `context.name` in the
+    /// run (the kind's name when empty).
     pub fn new(kind: Kind, context: ProfileContext) -> Self {
-        let name = context
-            .extra
-            .get("__NAME__")
-            .and_then(|v| v.as_str())
-            .map_or_else(|| kind.name().to_owned(), safe_name);
+        let name = if context.name.is_empty() {
+            kind.name().to_owned()
+        } else {
+            context.name.clone()
+        };
         Self {
             kind,
             name,
@@ -102,6 +105,11 @@ impl LibvirtProfile {
     pub fn with_timing(mut self, timing: Timing) -> Self {
         self.timing = timing;
         self
+    }
+
+    /// The profile's name in the run.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     fn machine(&self) -> &str {
@@ -285,37 +293,25 @@ impl LibvirtProfile {
 }
 
 impl Profile for LibvirtProfile {
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
     fn apply(&mut self, host: &Host<'_>, setup_script: Option<&str>) -> PluginResult<Applied> {
         let machine = self.machine().to_owned();
-        markers::begin_apply(host, &machine, &self.name)?;
-        let applied = self
-            .apply_steps(host, setup_script)
-            .map_err(|e| e.context(format!("cannot apply profile {} on {machine}", self.name)))?;
-        if applied.reboot_required {
-            markers::abandon_apply(host, &machine)?;
-        } else {
-            markers::finish_apply(host, &machine, &self.name)?;
-        }
-        Ok(applied)
+        self.apply_steps(host, setup_script)
+            .map_err(|e| e.context(format!("cannot apply profile {} on {machine}", self.name)))
     }
 
     fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {
         let machine = self.machine().to_owned();
-        let marked = markers::begin_revert(host, &machine, &self.name)?;
         let owner = persistent::recorded(host, &machine)?.map(|o| o.trim().to_owned());
         let owns_persistent = owner.as_deref() == Some(self.name.as_str());
-        if !marked && !owns_persistent {
-            return Ok(false);
-        }
         let mut guests = guest::recorded(host, &machine)?;
         for vm in self.guests.drain(..) {
             if !guests.contains(&vm) {
                 guests.push(vm);
             }
+        }
+        if guests.is_empty() && self.workers.is_empty() && !owns_persistent {
+            // Nothing of ours on the machine (a failed apply, or reverted before).
+            return Ok(false);
         }
         self.ssh_ports.clear();
         let mut workers = std::mem::take(&mut self.workers);
@@ -345,7 +341,6 @@ impl Profile for LibvirtProfile {
         } else {
             false
         };
-        markers::finish_revert(host, &machine)?;
         if !failed.is_empty() {
             return Err(PluginError::new(format!(
                 "reverting {} on {machine} left VMs behind: {} failed; remove them by hand \

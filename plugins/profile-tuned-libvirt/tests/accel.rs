@@ -24,14 +24,14 @@ fn profile(extra: Value) -> LibvirtProfile {
 fn apply(host: &ScriptedHost, extra: Value) -> (String, String) {
     let mut p = profile(extra);
     host.clear_calls();
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     let virt_install = host
         .calls()
         .into_iter()
         .find(|c| c.contains("virt-install --import"))
         .unwrap();
     let info = host.with(|h| p.info(h)).unwrap();
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     (
         virt_install,
         info["guest_accel"].as_str().unwrap().to_owned(),
@@ -110,12 +110,12 @@ fn cpu_model_and_accel_extras_reach_virt_install_unless_given_there() {
 
     let host = scripted();
     let mut p = profile(json!({"accel": "hvf"}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("accel is \"hvf\"; use auto, kvm or tcg"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn a_failed_start_says_what_to_change() {
         let host = scripted();
         host.on("host1: virsh create", vec![fail(1, stderr)]);
         let mut p = profile(json!({}));
-        let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+        let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
         assert!(
             err.contains(&format!(
                 "cannot start VM host1.DefaultLibvirt0 on host1 from {XML}"
@@ -149,7 +149,7 @@ fn a_failed_start_says_what_to_change() {
                 && err.contains(stderr),
             "{err}"
         );
-        host.with(|h| p.revert(h)).unwrap();
+        common::revert(&host, &mut p).unwrap();
         assert!(domains(&host).is_empty());
     }
 }
@@ -161,13 +161,13 @@ fn a_template_gets_the_chosen_domain_type() {
     let mut p = profile(
         json!({"xml": "<domain type='kvm'>\n  <name>x</name>\n  <devices>\n    <disk type='file' device='disk'><source file='/x'/></disk>\n  </devices>\n</domain>\n"}),
     );
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     let xml = host.file("host1", XML).unwrap();
     assert!(xml.starts_with("<domain type='qemu'>"), "{xml}");
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 
     let mut p = profile(json!({"xml": "<domain type='kvm'/>", "cpu_model": "qemu64"}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(err.contains("set the <cpu> element there instead"), "{err}");
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 }

@@ -28,7 +28,7 @@ fn assert_clean(host: &ScriptedHost) {
 fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
     let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     assert!(!applied.reboot_required);
     assert_eq!(applied.workers, ["host1.DefaultLibvirt0"]);
     let image = "/var/lib/libvirt/images/Debian-12.qcow2";
@@ -71,7 +71,7 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
     );
 
     host.clear_calls();
-    assert!(!host.with(|h| p.revert(h)).unwrap());
+    assert!(!common::revert(&host, &mut p).unwrap());
     assert_in_order(
         &host.calls(),
         &[
@@ -87,7 +87,7 @@ fn default_libvirt_applies_in_the_reference_order_and_reverts_everything() {
     assert_clean(&host);
     // A second revert has nothing to do.
     host.clear_calls();
-    assert!(!host.with(|h| p.revert(h)).unwrap());
+    assert!(!common::revert(&host, &mut p).unwrap());
     assert!(
         host.calls().iter().all(|c| !c.starts_with("run")),
         "{:?}",
@@ -100,7 +100,7 @@ fn an_up_to_date_image_is_reused_and_kept() {
     let host = scripted();
     host.on("host1: stat -c", vec![ok("42 1000 1700000000\n")]);
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    host.with(|h| p.apply(h, Some("echo setup"))).unwrap();
+    common::apply(&host, &mut p, Some("echo setup")).unwrap();
     assert_eq!(
         host.image_requests()[0].setup_script.as_deref(),
         Some("echo setup")
@@ -109,7 +109,7 @@ fn an_up_to_date_image_is_reused_and_kept() {
         host.persistent("host1", "cleanup/paths_to_be_removed"),
         None
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert!(
         !host
             .calls()
@@ -123,12 +123,12 @@ fn an_up_to_date_image_is_reused_and_kept() {
 fn keep_assets_keeps_a_fetched_image() {
     let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({"__KEEP_ASSETS__": "yes"}));
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     assert_eq!(
         host.persistent("host1", "cleanup/paths_to_be_removed"),
         None
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 }
 
@@ -136,7 +136,7 @@ fn keep_assets_keeps_a_fetched_image() {
 fn multi_vm_profiles_split_the_host_as_the_reference() {
     let host = scripted();
     let mut p = profile(Kind::DefaultLibvirtMulti, json!({"image_format": "raw"}));
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     let names: Vec<String> = (0..4)
         .map(|i| format!("host1.DefaultLibvirtMulti{i}"))
         .collect();
@@ -154,17 +154,17 @@ fn multi_vm_profiles_split_the_host_as_the_reference() {
             "add_worker host1.DefaultLibvirtMulti3@192.0.2.13",
         ],
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 
     let mut p = profile(Kind::Overcommit1_5, json!({"force_no_vms": 1}));
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     // 16 host CPUs / 8 guest CPUs * 1.5 = 3 VMs, whatever force_no_vms says.
     assert_eq!(applied.workers.len(), 3);
     assert!(host.calls().iter().any(|c| {
         c.contains("--memory 7509 --name host1.Overcommit1_50 --os-variant debian12 --vcpus 8")
     }));
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 }
 
@@ -177,13 +177,13 @@ fn revert_after_a_failed_apply_removes_what_was_created() {
         vec![fail(1, "error: out of memory")],
     );
     let mut p = profile(Kind::DefaultLibvirtMulti, json!({"force_no_vms": 2}));
-    let err = host.with(|h| p.apply(h, None)).unwrap_err();
+    let err = common::apply(&host, &mut p, None).unwrap_err();
     assert!(
         format!("{err:#}").contains("cannot start VM host1.DefaultLibvirtMulti1 on host1"),
         "{err:#}"
     );
     assert_eq!(domains(&host).len(), 1);
-    assert!(host.with(|h| p.revert(h)).is_ok());
+    assert!(common::revert(&host, &mut p).is_ok());
     let calls = host.calls();
     assert_in_order(
         &calls,
@@ -201,14 +201,14 @@ fn revert_after_a_failed_apply_removes_what_was_created() {
 fn a_later_run_reverts_what_a_crashed_run_left() {
     let host = scripted();
     let mut crashed = profile(Kind::DefaultLibvirt, json!({}));
-    host.with(|h| crashed.apply(h, None)).unwrap();
+    common::apply(&host, &mut crashed, None).unwrap();
     drop(crashed);
     // The next run refuses to apply on top of it...
     let mut next = profile(Kind::DefaultLibvirt, json!({}));
-    let err = host.with(|h| next.apply(h, None)).unwrap_err();
+    let err = common::apply(&host, &mut next, None).unwrap_err();
     assert!(err.message().contains("already applied"), "{err:#}");
     // ...and its revert finds the VM through the persistent record.
-    host.with(|h| next.revert(h)).unwrap();
+    common::revert(&host, &mut next).unwrap();
     assert!(
         host.calls()
             .iter()
@@ -225,12 +225,12 @@ fn a_vm_without_address_fails_with_what_to_check_and_is_cleaned() {
         vec![ok(" Name MAC address Protocol Address\n---\n")],
     );
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("VM host1.DefaultLibvirt0 on host1 got no IPv4 address"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 }
 
@@ -242,12 +242,12 @@ fn an_unreachable_vm_fails_after_registration_and_is_forgotten_on_revert() {
         vec![fail(255, "Connection refused")],
     );
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("does not answer") && err.contains("Connection refused"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert!(
         host.calls()
             .iter()
@@ -276,7 +276,7 @@ fn missing_tools_are_installed_and_libvirt_started_without_systemd() {
         vec![fail(1, "System has not been booted with systemd")],
     );
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     assert_in_order(
         &host.calls(),
         &[
@@ -291,7 +291,7 @@ fn missing_tools_are_installed_and_libvirt_started_without_systemd() {
             "run host1: virsh net-info default",
         ],
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 }
 
 #[test]
@@ -302,43 +302,44 @@ fn errors_name_the_machine_and_the_fix() {
         vec![fail(1, "error: Network not found")],
     );
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("libvirt on host1 has no network named default"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 
     let host = scripted();
     host.set_metadata(json!({}));
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(err.contains("pass --guest-distro"), "{err}");
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 
     let host = scripted();
     host.answer_images(|_, _| Err("no image provider serves Plan9-4".into()));
     let mut p = profile(Kind::DefaultLibvirt, json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("cannot get a Debian-12 image for host1") && err.contains("Plan9-4"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 }
 
 #[test]
 fn extras_reach_virt_install_and_the_domain() {
     let host = scripted();
-    let mut p = profile(
+    let mut p = common::profile_named(
         Kind::DefaultLibvirt,
-        json!({"__NAME__": "My/Libvirt", "virt-install-extra": "--os-variant debian11 --metadata 'title=perf vm'",
+        "My_Libvirt",
+        json!({"virt-install-extra": "--os-variant debian11 --metadata 'title=perf vm'",
                "qemu_bin": "/opt/qemu/bin/qemu-system-x86_64", "force_guest_mem": 2048, "force_guest_cpus": "2"}),
     );
     assert_eq!(p.name(), "My_Libvirt");
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     let calls = host.calls();
     assert!(
         !calls.iter().any(|c| c.contains("osinfo-query")),
@@ -369,6 +370,6 @@ fn extras_reach_virt_install_and_the_domain() {
             .unwrap()
             .starts_with("version:")
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_clean(&host);
 }

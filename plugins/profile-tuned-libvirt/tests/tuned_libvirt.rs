@@ -75,7 +75,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
     );
 
     // Persistent apply: asks for a reboot.
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     assert!(applied.reboot_required);
     assert!(applied.workers.is_empty());
     assert_in_order(
@@ -113,12 +113,12 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
     assert_eq!(host.persistent("host1", "set_profile"), None);
 
     // Before the boot scripts reported, apply asks for another reboot.
-    assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
+    assert!(common::apply(&host, &mut p, None).unwrap().reboot_required);
 
     // After the reboot: the VM starts from the tuned XML.
     reboot(&host);
     host.clear_calls();
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     assert_eq!(applied.workers, ["host1.TunedLibvirt0"]);
     let disk = "/var/lib/libvirt/images/Debian-12-host1.TunedLibvirt0.raw";
     let xml_path = "/var/log/libvirt/Debian-12-host1.TunedLibvirt0.raw_.xml";
@@ -164,7 +164,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
     );
 
     // Applying again while applied fails (reference: RuntimeError).
-    let err = host.with(|h| p.apply(h, None)).unwrap_err();
+    let err = common::apply(&host, &mut p, None).unwrap_err();
     assert!(err.message().contains("already applied"), "{err:#}");
 
     // info: persistent part and both XMLs.
@@ -195,7 +195,7 @@ fn tuned_libvirt_reboots_once_then_starts_the_tuned_vm_and_reverts_everything() 
 
     // Revert: everything persistent is undone and a reboot requested.
     host.clear_calls();
-    assert!(host.with(|h| p.revert(h)).unwrap());
+    assert!(common::revert(&host, &mut p).unwrap());
     assert_in_order(
         &host.calls(),
         &[
@@ -232,10 +232,10 @@ fn a_run_stopped_between_reboot_and_apply_still_reverts_the_host() {
     let dir = assets();
     let host = scripted();
     let mut p = tuned(vec![dir.path().display().to_string()], json!({}));
-    assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
+    assert!(common::apply(&host, &mut p, None).unwrap().reboot_required);
     // The run stops here; a later run's revert of the same profile.
     let mut later = tuned(vec![dir.path().display().to_string()], json!({}));
-    assert!(host.with(|h| later.revert(h)).unwrap());
+    assert!(common::revert(&host, &mut later).unwrap());
     let calls = host.calls();
     assert_in_order(
         &calls,
@@ -256,12 +256,12 @@ fn a_run_stopped_between_reboot_and_apply_still_reverts_the_host() {
 fn tuned_xml_is_searched_in_paths_or_given() {
     let host = scripted();
     let mut p = tuned(vec!["/nonexistent".into()], json!({}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("/nonexistent/libvirt/host1-tuned.xml") && err.contains("--paths"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 
     let dir = assets();
     std::fs::write(
@@ -275,14 +275,14 @@ fn tuned_xml_is_searched_in_paths_or_given() {
                "image_format": "qcow2"}),
     );
     // Nothing persistent left to do: no reboot, the VM starts at once.
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     assert!(!applied.reboot_required);
     assert!(
         host.calls()
             .iter()
             .any(|c| c.contains("cp -f -- /var/lib/libvirt/images/Debian-12.qcow2"))
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 }
 
 #[test]
@@ -308,11 +308,11 @@ fn rc_local_file_templates_take_host_and_user_params() {
         },
     )
     .with_timing(quick());
-    assert!(host.with(|h| p.apply(h, None)).unwrap().reboot_required);
+    assert!(common::apply(&host, &mut p, None).unwrap().reboot_required);
     assert_eq!(
         host.file("host1", "/etc/rc.local").as_deref(),
         Some("echo 16 x > /var/lib/runperf/persistent_setup_finished\n")
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert_eq!(host.file("host1", "/etc/rc.local"), None);
 }

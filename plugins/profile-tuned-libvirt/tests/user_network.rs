@@ -28,7 +28,7 @@ fn each_vm_gets_its_own_free_loopback_port_and_no_libvirt_network() {
     host.set_file("host1", "/proc/net/tcp", &busy_tcp_table());
     // 16 host CPUs / 8 guest CPUs * 1.5: three VMs.
     let mut p = profile(Kind::Overcommit1_5, json!({"network": "user"}));
-    let applied = host.with(|h| p.apply(h, None)).unwrap();
+    let applied = common::apply(&host, &mut p, None).unwrap();
     assert_eq!(applied.workers.len(), 3);
     let workers = host.workers();
     let free: Vec<u16> = (ports::RANGE.end() - 3..=*ports::RANGE.end()).collect();
@@ -67,7 +67,7 @@ fn each_vm_gets_its_own_free_loopback_port_and_no_libvirt_network() {
     );
     let info = host.with(|h| p.info(h)).unwrap();
     assert_eq!(info["guest_network"], "user");
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert!(domains(&host).is_empty() && host.workers().is_empty());
     assert!(host.persistent_keys().is_empty());
 }
@@ -76,7 +76,7 @@ fn each_vm_gets_its_own_free_loopback_port_and_no_libvirt_network() {
 fn the_default_network_is_libvirt_s() {
     let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({"network": "default"}));
-    host.with(|h| p.apply(h, None)).unwrap();
+    common::apply(&host, &mut p, None).unwrap();
     assert_in_order(
         &host.calls(),
         &[
@@ -85,7 +85,7 @@ fn the_default_network_is_libvirt_s() {
         ],
     );
     assert!(!host.calls().iter().any(|c| c.contains("--network none")));
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
 }
 
 #[test]
@@ -99,9 +99,9 @@ fn bad_network_settings_are_errors_that_say_what_to_write() {
     ] {
         let host = scripted();
         let mut p = profile(Kind::DefaultLibvirt, extra);
-        let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+        let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
         assert!(err.contains(expected), "{err}");
-        host.with(|h| p.revert(h)).unwrap();
+        common::revert(&host, &mut p).unwrap();
         assert!(domains(&host).is_empty());
     }
 }
@@ -110,11 +110,11 @@ fn bad_network_settings_are_errors_that_say_what_to_write() {
 fn a_host_whose_tcp_table_cannot_be_read_fails_naming_it() {
     let host = scripted();
     let mut p = profile(Kind::DefaultLibvirt, json!({"network": "user"}));
-    let err = format!("{:#}", host.with(|h| p.apply(h, None)).unwrap_err());
+    let err = format!("{:#}", common::apply(&host, &mut p, None).unwrap_err());
     assert!(
         err.contains("cannot list the TCP ports in use on host1"),
         "{err}"
     );
-    host.with(|h| p.revert(h)).unwrap();
+    common::revert(&host, &mut p).unwrap();
     assert!(domains(&host).is_empty() && host.persistent_keys().is_empty());
 }

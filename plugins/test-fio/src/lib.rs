@@ -41,7 +41,6 @@ enum Mode {
 
 /// The fio test.
 pub struct Fio {
-    name: String,
     extras: extra::Extras,
     mode: Mode,
 }
@@ -51,7 +50,6 @@ impl Fio {
     pub fn new(context: &TestContext) -> PluginResult<Self> {
         let extras = extra::split(&context.extra)?;
         Ok(Self {
-            name: extras.name.clone().unwrap_or_else(|| NAME.to_owned()),
             extras,
             mode: Mode::Undecided,
         })
@@ -72,10 +70,6 @@ impl Fio {
 }
 
 impl Test for Fio {
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;

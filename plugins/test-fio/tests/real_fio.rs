@@ -24,9 +24,9 @@ fn run_fio(output: &Path, target: &Path, mut extra: Value) -> ScriptedHost {
     extra["targets"] = json!(target.to_string_lossy());
     let mut test = Fio::new(&TestContext {
         extra: extra.as_object().cloned().unwrap_or_default(),
+        ..TestContext::default()
     })
     .unwrap();
-    assert_eq!(test.name(), "fio");
     let run = TestRun {
         host: "localhost".into(),
         profile: "Localhost".into(),

@@ -45,7 +45,6 @@ enum Mode {
 
 /// The uperf test.
 pub struct Uperf {
-    name: String,
     extras: extra::Extras,
     mode: Mode,
 }
@@ -55,7 +54,6 @@ impl Uperf {
     pub fn new(context: &TestContext) -> PluginResult<Self> {
         let extras = extra::split(&context.extra)?;
         Ok(Self {
-            name: extras.name.clone().unwrap_or_else(|| NAME.to_owned()),
             extras,
             mode: Mode::Undecided,
         })
@@ -97,10 +95,6 @@ impl Uperf {
 }
 
 impl Test for Uperf {
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;

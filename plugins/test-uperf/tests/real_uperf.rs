@@ -53,6 +53,7 @@ fn real_uperf_stream_and_rr_write_a_result_compare_perf_can_read() {
                        "instances": 1, "runtime": 3, "samples": 2, "max-stddev": 1000});
     let mut test = Uperf::new(&TestContext {
         extra: extra.as_object().cloned().unwrap_or_default(),
+        ..TestContext::default()
     })
     .unwrap();
     let run = TestRun {

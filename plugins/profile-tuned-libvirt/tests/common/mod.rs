@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use runperf_plugin_sdk::serde_json::{Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, fail, ok};
-use runperf_plugin_sdk::{CommandLine, CommandOutput, ProfileContext};
+use runperf_plugin_sdk::testing::{ScriptedHost, apply_profile, fail, ok, revert_profile};
+use runperf_plugin_sdk::{Applied, CommandLine, CommandOutput, PluginResult, ProfileContext};
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile, Timing};
 
 /// Where the model keeps the running domains, as libvirt keeps their XML.
@@ -57,9 +57,15 @@ pub fn quick() -> Timing {
 /// Profile `kind` on host1 with the extras of the object `extra` and
 /// [`quick`] waits.
 pub fn profile(kind: Kind, extra: Value) -> LibvirtProfile {
+    profile_named(kind, "", extra)
+}
+
+/// [`profile`] named `name` in the run (as runperf names it from `__NAME__`).
+pub fn profile_named(kind: Kind, name: &str, extra: Value) -> LibvirtProfile {
     LibvirtProfile::new(
         kind,
         ProfileContext {
+            name: name.into(),
             host: "host1".into(),
             extra: extra.as_object().cloned().unwrap_or_default(),
             ..ProfileContext::default()
@@ -141,4 +147,20 @@ fn model(host: &ScriptedHost, machine: &str, argv: &[String]) -> CommandOutput {
         ["systemctl", "is-enabled", "irqbalance"] => ok("enabled\n"),
         _ => ok(""),
     }
+}
+
+/// Applies `profile` on its host as runperf does (crash markers around it).
+pub fn apply(
+    host: &ScriptedHost,
+    profile: &mut LibvirtProfile,
+    setup_script: Option<&str>,
+) -> PluginResult<Applied> {
+    let name = profile.name().to_owned();
+    apply_profile(host, profile, "host1", &name, setup_script)
+}
+
+/// Reverts `profile` on its host as runperf does (markers cleared after it).
+pub fn revert(host: &ScriptedHost, profile: &mut LibvirtProfile) -> PluginResult<bool> {
+    let name = profile.name().to_owned();
+    revert_profile(host, profile, "host1", &name)
 }

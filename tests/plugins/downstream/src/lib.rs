@@ -4,7 +4,7 @@
 
 use runperf_plugin_sdk::{
     Applied, Command, Host, LogLevel, ParsedCheck, PluginError, PluginResult, Profile,
-    ProfileContext, Registry, ResultParser, markers,
+    ProfileContext, Registry, ResultParser,
 };
 
 struct Localhost {
@@ -12,26 +12,17 @@ struct Localhost {
 }
 
 impl Profile for Localhost {
-    fn name(&self) -> String {
-        "Localhost".into()
-    }
-
     fn apply(&mut self, host: &Host<'_>, _setup_script: Option<&str>) -> PluginResult<Applied> {
-        markers::begin_apply(host, &self.host, "Localhost")?;
         let governor = "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor";
         let out = host.run(&self.host, &Command::argv(["cat", governor]))?;
         host.log(
             LogLevel::Info,
             &format!("governor before the run: {}", out.stdout.trim()),
         );
-        markers::finish_apply(host, &self.host, "Localhost")?;
         Ok(Applied::workers(vec![self.host.clone()]))
     }
 
-    fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {
-        if markers::begin_revert(host, &self.host, "Localhost")? {
-            markers::finish_revert(host, &self.host)?;
-        }
+    fn revert(&mut self, _host: &Host<'_>) -> PluginResult<bool> {
         Ok(false)
     }
 }

@@ -6,10 +6,6 @@ use runperf_plugin_sdk::{Applied, Host, PluginResult, Profile, Registry};
 struct Panicky;
 
 impl Profile for Panicky {
-    fn name(&self) -> String {
-        "Panicky".into()
-    }
-
     fn apply(&mut self, _host: &Host<'_>, _script: Option<&str>) -> PluginResult<Applied> {
         panic!("Panicky::apply always panics")
     }

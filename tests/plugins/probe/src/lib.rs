@@ -7,16 +7,15 @@
 //! `fail_attempts` (fail this many runs first,
 //! counted on the host), `echo` (a string sent through `printf %s` on
 //! every worker; what came back is stored as a benchmark param so tests
-//! can check it travelled literally), `__NAME__`.
+//! can check it travelled literally), `__NAME__` (resolved by the host).
 
 use runperf_plugin_sdk::{
     Applied, Command, Host, PluginError, PluginResult, Profile, ProfileContext, Registry, Test,
-    TestContext, TestRun, markers, safe_name,
+    TestContext, TestRun,
     serde_json::{self, Map, Value, json},
 };
 
 struct Probe {
-    name: String,
     params: Map<String, Value>,
 }
 
@@ -39,10 +38,6 @@ fn bump(host: &Host<'_>, machine: &str, key: &str) -> PluginResult<u64> {
 }
 
 impl Test for Probe {
-    fn name(&self) -> String {
-        self.name.clone()
-    }
-
     fn run(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let fail = number(&self.params, "fail_attempts", 0.0) as u64;
         if fail > 0 && bump(host, &run.host, "probe/attempts")? < fail {
@@ -103,23 +98,14 @@ struct Flaky {
 }
 
 impl Profile for Flaky {
-    fn name(&self) -> String {
-        "Flaky".into()
-    }
-
     fn apply(&mut self, host: &Host<'_>, _script: Option<&str>) -> PluginResult<Applied> {
-        markers::begin_apply(host, &self.host, "Flaky")?;
         if bump(host, &self.host, "flaky/applies")? < self.fail {
             return Err(PluginError::new("Flaky profile failing on purpose"));
         }
-        markers::finish_apply(host, &self.host, "Flaky")?;
         Ok(Applied::workers(vec![self.host.clone()]))
     }
 
-    fn revert(&mut self, host: &Host<'_>) -> PluginResult<bool> {
-        if markers::begin_revert(host, &self.host, "Flaky")? {
-            markers::finish_revert(host, &self.host)?;
-        }
+    fn revert(&mut self, _host: &Host<'_>) -> PluginResult<bool> {
         Ok(false)
     }
 }
@@ -130,17 +116,7 @@ fn registry() -> Registry {
             "probe",
             "50probe",
             "test fixture writing a small result",
-            |ctx: TestContext| {
-                let name = ctx
-                    .extra
-                    .get("__NAME__")
-                    .and_then(Value::as_str)
-                    .map_or("probe".into(), safe_name);
-                Ok(Box::new(Probe {
-                    name,
-                    params: ctx.extra,
-                }))
-            },
+            |ctx: TestContext| Ok(Box::new(Probe { params: ctx.extra })),
         )
         .profile(
             "Flaky",
