@@ -13,9 +13,6 @@
 //! }
 //!
 //! impl Profile for Bare {
-//!     fn name(&self) -> String {
-//!         "Bare".into()
-//!     }
 //!     fn apply(&mut self, _host: &Host<'_>, _script: Option<&str>) -> PluginResult<Applied> {
 //!         Ok(Applied::workers(vec![self.host.clone()]))
 //!     }
@@ -32,6 +29,10 @@
 //!
 //! runperf_plugin_sdk::export_plugin!(registry);
 //! ```
+//!
+//! runperf names each component in the run (`ProfileContext::name`,
+//! `TestContext::name`) and keeps the crash markers around every profile
+//! (see [`markers`]), so a component is only its own logic.
 //!
 //! The SDK may grow in any release: what a loaded library and the host
 //! must agree on lives in the separate `runperf-plugin-api` crate (the ABI),

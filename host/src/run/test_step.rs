@@ -62,7 +62,7 @@ pub fn run_once(
             machine.wait_for_calm_load(LOAD_CALM_THRESHOLD, env.cfg.load_timeout)?;
         }
     }
-    let pending = PendingTestDir::create(&profile_dir.join(&name))?;
+    let pending = PendingTestDir::create(&profile_dir.join(name))?;
     let run = TestRun {
         host: env.host.to_owned(),
         distro: env.cfg.distro.clone(),

@@ -24,14 +24,14 @@ fn profile(extra: Value) -> LibvirtProfile {
 fn apply(host: &ScriptedHost, extra: Value) -> (String, String) {
     let mut p = profile(extra);
     host.clear_calls();
-    common::apply(&host, &mut p, None).unwrap();
+    common::apply(host, &mut p, None).unwrap();
     let virt_install = host
         .calls()
         .into_iter()
         .find(|c| c.contains("virt-install --import"))
         .unwrap();
     let info = host.with(|h| p.info(h)).unwrap();
-    common::revert(&host, &mut p).unwrap();
+    common::revert(host, &mut p).unwrap();
     (
         virt_install,
         info["guest_accel"].as_str().unwrap().to_owned(),
