@@ -8,7 +8,7 @@
 //! loaded machine), and a server started while the previous sample's
 //! server still holds the port fails to bind.
 
-use runperf_plugin_api::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 /// How long a server may take to listen, or an old one to let go.
 pub const WAIT_SECS: u32 = 60;
@@ -118,7 +118,7 @@ mod tests {
     #[test]
     fn the_port_is_four_hex_digits() {
         let command = wait_command(20010, State::Listening);
-        let runperf_plugin_api::CommandLine::Argv(argv) = command.line else {
+        let runperf_plugin_sdk::CommandLine::Argv(argv) = command.line else {
             panic!("{command:?} is not an argv");
         };
         assert_eq!(argv[4..6], ["4E2A", "1"]);
