@@ -1,12 +1,13 @@
 //! The test params given on the command line (`fio:{...}`): the special
-//! keys every test understands (`__NAME__`, `pbench_tools`, `__*`), value
+//! keys every test understands (`pbench_tools`, `__*`, among them
+//! `__NAME__`, which runperf itself resolves into the test's name), value
 //! normalisation (numbers may be given as strings and lists as CSV) and
 //! the `__PER_WORKER_CPUS__` substitution.
 
 use std::collections::BTreeMap;
 
 use runperf_plugin_sdk::serde_json::{self, Map, Value};
-use runperf_plugin_sdk::{Host, PluginError, PluginResult, TestRun, safe_name};
+use runperf_plugin_sdk::{Host, PluginError, PluginResult, TestRun};
 
 /// Value that is replaced by `guest_cpus / number of workers`.
 pub const PER_WORKER_CPUS: &str = "__PER_WORKER_CPUS__";
@@ -23,8 +24,6 @@ const DEFAULT_TOOLS: [&str; 5] = [
 /// The command-line params of a test, split into their roles.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extras {
-    /// `__NAME__`, already made safe as a path component.
-    pub name: Option<String>,
     /// `pbench_tools` given to this test.
     pub pbench_tools: Option<Vec<String>>,
     /// Benchmark params as text (`"1"`, `"4,64"`); `__*` keys are dropped.
@@ -59,12 +58,7 @@ fn bad_value(key: &str, value: &Value) -> PluginError {
 pub fn split(extra: &Map<String, Value>) -> PluginResult<Extras> {
     let mut out = Extras::default();
     for (key, value) in extra {
-        if key == "__NAME__" {
-            let name = value_text(key, value)?;
-            if !name.is_empty() {
-                out.name = Some(safe_name(&name));
-            }
-        } else if key == "pbench_tools" {
+        if key == "pbench_tools" {
             out.pbench_tools = Some(tool_list(value)?);
         } else if !key.starts_with("__") {
             out.params.insert(key.clone(), value_text(key, value)?);
@@ -165,7 +159,6 @@ mod tests {
             "direct": true,
         })))
         .unwrap();
-        assert_eq!(extras.name.as_deref(), Some("_._fio"));
         assert_eq!(extras.pbench_tools, Some(vec!["sar".to_owned()]));
         assert_eq!(extras.params["samples"], "1");
         assert_eq!(extras.params["runtime"], "10");
