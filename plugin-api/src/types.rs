@@ -292,7 +292,7 @@ pub struct WorkerSpec {
     pub name: String,
     /// Address (IP or DNS name) as seen from the host, with `:PORT` when
     /// its SSH is not on port 22 (`127.0.0.1:10022` for a VM whose SSH
-    /// is forwarded to its host's loopback; see [`crate::address`]).
+    /// is forwarded to its host's loopback; see the SDK's `address` module).
     pub address: String,
     /// Machine through which the worker is reached (usually the host).
     pub via: String,
