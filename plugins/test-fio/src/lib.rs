@@ -16,12 +16,11 @@ pub mod command;
 pub mod fio_json;
 pub mod native;
 pub mod params;
-pub mod pbench;
 pub mod samples;
 
 use params::FioParams;
-use pbench::launch::WorkDir;
-use pbench::{agent, extra, packages};
+use pbench_support::launch::WorkDir;
+use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.
 pub const NAME: &str = "fio";

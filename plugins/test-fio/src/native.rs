@@ -10,9 +10,9 @@ use runperf_plugin_sdk::{Command, Host, LogLevel, PluginError, PluginResult, Tes
 use crate::command::{Target, Workload, fio_argv, iteration_name};
 use crate::fio_json;
 use crate::params::{FioParams, JobMode};
-use crate::pbench::launch::{WorkDir, run_everywhere};
-use crate::pbench::{metadata, result};
 use crate::samples::{self, PRIMARY, Sample};
+use pbench_support::launch::{WorkDir, run_everywhere};
+use pbench_support::{metadata, result};
 
 /// Seconds allowed on top of ramp and runtime (file layout, start-up).
 const SLACK_SECS: f64 = 1800.0;

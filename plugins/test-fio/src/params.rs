@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use runperf_plugin_sdk::{PluginError, PluginResult};
 
-use crate::pbench::params::{ParamReader, over_defaults};
+use pbench_support::params::{ParamReader, over_defaults};
 
 /// Test types pbench-fio supports.
 pub const TEST_TYPES: [&str; 6] = ["read", "write", "rw", "randread", "randwrite", "randrw"];

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use runperf_plugin_sdk::serde_json::{Value, json};
 
 use crate::fio_json::{FioOutput, JobStats};
-use crate::pbench::result::{ClientSeries, Iteration, Metric, Workflow};
+use pbench_support::result::{ClientSeries, Iteration, Metric, Workflow};
 
 /// Primary metric of every fio iteration.
 pub const PRIMARY: &str = "iops_sec";
@@ -129,7 +129,7 @@ pub fn iteration(
 mod tests {
     use super::*;
     use crate::fio_json::parse;
-    use crate::pbench::result::iteration_json;
+    use pbench_support::result::iteration_json;
 
     fn output(name: &str) -> FioOutput {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));

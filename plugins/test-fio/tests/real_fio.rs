@@ -2,11 +2,9 @@
 //! everything locally: tiny sizes, a temp dir target whose name is hostile
 //! shell text, and checks of the written result.json and metadata.
 
-mod common;
-
 use std::path::Path;
 
-use common::{local_host, schema::check_result_json};
+use pbench_support::testing::{local_host, schema::check_result_json};
 use runperf_plugin_sdk::serde_json::{self, Value, json};
 use runperf_plugin_sdk::testing::{ScriptedHost, tool_missing};
 use runperf_plugin_sdk::{Test, TestContext, TestRun};

@@ -13,14 +13,12 @@ pub mod listen;
 pub mod native;
 pub mod output;
 pub mod params;
-#[path = "../../test-fio/src/pbench/mod.rs"]
-pub mod pbench;
 pub mod profile;
 
 use native::Machines;
 use params::UperfParams;
-use pbench::launch::WorkDir;
-use pbench::{agent, extra, packages};
+use pbench_support::launch::WorkDir;
+use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.
 pub const NAME: &str = "uperf";

@@ -15,9 +15,9 @@ use runperf_plugin_sdk::{Host, LogLevel, PluginError, PluginResult, TestRun};
 use crate::listen::{self, State};
 use crate::output::{self, ClientResult};
 use crate::params::UperfParams;
-use crate::pbench::launch::{self, WorkDir};
-use crate::pbench::{metadata, result};
 use crate::profile::{PADDING_SECS, Workload, profile_xml};
+use pbench_support::launch::{self, WorkDir};
+use pbench_support::{metadata, result};
 
 /// Where the servers and clients run.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
     match params.servers.get(index) {
         Some(server) => server.clone(),
         None if client == run.host => "127.0.0.1".to_owned(),
-        None => crate::pbench::agent::address_of(run, &run.host),
+        None => pbench_support::agent::address_of(run, &run.host),
     }
 }
 
@@ -50,7 +50,7 @@ pub fn server_address(params: &UperfParams, run: &TestRun, index: usize, client:
 /// profile), even when reached on an SSH port of its own, talks to its
 /// server over loopback. An error naming such a guest, if any.
 pub fn check_reachable_servers(run: &TestRun, clients: &[String]) -> PluginResult<()> {
-    let forwarded = crate::pbench::agent::forwarded_workers(run);
+    let forwarded = pbench_support::agent::forwarded_workers(run);
     let guest = |name: &String| *name != run.host && clients.contains(name);
     match forwarded.iter().find(|(name, _)| guest(name)) {
         None => Ok(()),
@@ -284,7 +284,7 @@ pub fn run(host: &Host<'_>, run: &TestRun, params: &UperfParams, m: &Machines) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pbench::result::iteration_json;
+    use pbench_support::result::iteration_json;
 
     fn fixture(name: &str) -> String {
         let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use runperf_plugin_sdk::{PluginError, PluginResult};
 
-use crate::pbench::params::{ParamReader, over_defaults};
+use pbench_support::params::{ParamReader, over_defaults};
 
 /// Test types pbench-uperf supports.
 pub const TEST_TYPES: [&str; 4] = ["stream", "maerts", "bidirec", "rr"];

@@ -1,12 +1,9 @@
 //! Runs the real uperf through the plugin (stream and rr over tcp, 64 and
-//! 1024 byte messages, loopback) with the local test host of test-fio's
-//! tests, and checks the written result.json. Needs `uperf` on the PATH:
+//! 1024 byte messages, loopback) with the local test host of pbench-support's
+//! `testing` feature, and checks the written result.json. Needs `uperf` on the PATH:
 //! it is not packaged for Debian, `.ci/uperf-setup.sh` builds it.
 
-#[path = "../../test-fio/tests/common/mod.rs"]
-mod common;
-
-use common::{local_host, schema::check_result_json};
+use pbench_support::testing::{local_host, schema::check_result_json};
 use runperf_plugin_sdk::serde_json::{self, Value, json};
 use runperf_plugin_sdk::testing::tool_missing;
 use runperf_plugin_sdk::{Test, TestContext, TestRun};

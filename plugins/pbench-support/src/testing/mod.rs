@@ -1,7 +1,6 @@
-//! What the real-benchmark tests of test-fio and test-uperf share: a host
-//! that runs everything on this machine, and the result.json schema.
-
-#![allow(dead_code)]
+//! What the real-benchmark tests of the plugins built on this crate
+//! share (feature `testing`): a host that runs everything on this machine,
+//! and the check of a written result.json.
 
 pub mod schema;
 
