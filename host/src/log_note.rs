@@ -12,7 +12,7 @@ use tracing::Level;
 /// tracing). Per-check lines come by the tens of thousands; a front end
 /// that owns its log format can write them without tracing's per-event
 /// work.
-pub type DirectSink = fn(Level, &str) -> bool;
+pub type DirectSink = Box<dyn Fn(Level, &str) -> bool + Send + Sync>;
 
 static DIRECT_SINK: OnceLock<DirectSink> = OnceLock::new();
 

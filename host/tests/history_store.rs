@@ -7,7 +7,7 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use runperf::history::{self, AddOutcome, BuildRecord, HistoryError, Store, StoreUrl};
-use runperf::results::{Parallelism, ResultTree};
+use runperf::results::{Parallelism, ResultParsers, ResultTree};
 
 fn upstream() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/upstream/results")
@@ -16,8 +16,14 @@ fn upstream() -> PathBuf {
 /// A record of a fixture tree as `history-perf add` makes it.
 fn record(tree: &str, id: Option<&str>, order: Option<i64>) -> BuildRecord {
     let path = upstream().join(tree);
-    let (tree, notes) =
-        ResultTree::read_with_progress(&path, false, Parallelism::Files, &NoProgress).unwrap();
+    let (tree, notes) = ResultTree::read_with_progress(
+        &path,
+        false,
+        &ResultParsers::none(),
+        Parallelism::Files,
+        &NoProgress,
+    )
+    .unwrap();
     let metadata = runperf::results::Metadata::read_text(&path).unwrap_or_default();
     let mut record = BuildRecord::from_tree(&tree, notes, metadata, id, order);
     record.samples = history::samples::read(&path, &record.checks);

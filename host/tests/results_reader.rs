@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use runperf::results::{CheckValue, Parallelism, ResultTree};
+use runperf::results::{CheckValue, Parallelism, ResultParsers, ResultTree};
+
+/// Only result.json is read: no result-parser plugin.
+static NONE: ResultParsers = ResultParsers::none();
 
 fn upstream(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -13,7 +16,7 @@ fn upstream(rel: &str) -> PathBuf {
 
 #[test]
 fn reads_the_checks_the_reference_reads() {
-    let tree = ResultTree::load(&upstream("1_base/result_20200726_080654"), false).unwrap();
+    let tree = ResultTree::load(&upstream("1_base/result_20200726_080654"), false, &NONE).unwrap();
     assert_eq!(tree.len(), 32);
     assert_eq!(tree.checks().iter().filter(|c| c.primary).count(), 8);
     let mean = tree
@@ -40,7 +43,7 @@ fn reads_the_checks_the_reference_reads() {
 
 #[test]
 fn error_dirs_become_primary_error_checks() {
-    let tree = ResultTree::load(&upstream("9_bad/result_three_bad"), false).unwrap();
+    let tree = ResultTree::load(&upstream("9_bad/result_three_bad"), false, &NONE).unwrap();
     assert_eq!(tree.len(), 19);
     let error = tree
         .get("Localhost/fio/2:./ERROR/ERROR/ERROR.error")
@@ -82,7 +85,7 @@ fn failed_iterations_and_incorrect_serials_only_when_asked() {
     let failed = iteration("read-fail1", "11", &["all"]);
     write_result(tmp.path(), "P/T/0000", &format!("[{good}, {failed}]"));
     write_result(tmp.path(), "P/T/tmpabc", &format!("[{good}]"));
-    let strict = ResultTree::load(tmp.path(), false).unwrap();
+    let strict = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let names: Vec<&str> = strict.checks().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -91,7 +94,7 @@ fn failed_iterations_and_incorrect_serials_only_when_asked() {
             "P/T/0000:./read/throughput/iops.stddev"
         ]
     );
-    let all = ResultTree::load(tmp.path(), true).unwrap();
+    let all = ResultTree::load(tmp.path(), true, &NONE).unwrap();
     assert_eq!(all.len(), 6);
     assert!(
         all.get("P/T/0000:./read-fail1/throughput/iops.mean")
@@ -108,7 +111,7 @@ fn missing_all_client_is_skipped_and_reported() {
         "P/T/0000",
         &format!("[{}]", iteration("read", "1", &["host1"])),
     );
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     assert!(tree.is_empty());
     assert_eq!(tree.problems().len(), 1);
     assert!(
@@ -131,7 +134,7 @@ fn bad_values_become_broken_checks_naming_the_file() {
         "P/T/0001",
         r#"[{"iteration_name": "x", "iteration_data": {"parameters": {}, "throughput": {"iops": [{"client_hostname": "all", "mean": 1}]}}}]"#,
     );
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let mean = tree.get("P/T/0000:./read/throughput/iops.mean").unwrap();
     match &mean.value {
         CheckValue::Broken(why) => {
@@ -163,7 +166,7 @@ fn corrupt_files_become_one_unreadable_check() {
     );
     write_result(tmp.path(), "P/T/0002", r#"[{"iteration_data": {}}]"#); // missing keys
     write_result(tmp.path(), "P/U/0000", &format!("[{good}]"));
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     for serial in ["0000", "0001", "0002"] {
         let check = tree
             .get(&format!("P/T/{serial}:./ERROR/ERROR/ERROR.unreadable"))
@@ -178,7 +181,7 @@ fn corrupt_files_become_one_unreadable_check() {
 
 #[test]
 fn a_missing_path_is_an_error() {
-    let err = ResultTree::load(Path::new("/nonexistent/result"), false).unwrap_err();
+    let err = ResultTree::load(Path::new("/nonexistent/result"), false, &NONE).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/result"));
 }
 
@@ -194,7 +197,7 @@ fn error_dirs_at_every_level() {
         std::fs::create_dir_all(tmp.path().join(rel)).unwrap();
     }
     std::fs::write(tmp.path().join("P/T/3/__error0__/exception"), "boom\r\n").unwrap();
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -231,7 +234,7 @@ fn trees_read_on_one_thread_or_on_all_give_the_same_checks_in_the_same_order() {
     std::fs::create_dir_all(tmp.path().join("A/__error2__")).unwrap();
     let read = |parallelism| {
         let (tree, _) =
-            ResultTree::read_with_progress(tmp.path(), false, parallelism, &NoProgressHere)
+            ResultTree::read_with_progress(tmp.path(), false, &NONE, parallelism, &NoProgressHere)
                 .unwrap();
         tree.checks()
             .iter()
@@ -278,7 +281,7 @@ fn names_that_are_not_utf8_are_read_and_named_lossily() {
     )
     .unwrap();
     std::fs::create_dir_all(serial.join("__error0__")).unwrap();
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -309,7 +312,7 @@ fn serial_dirs_without_result_json_or_with_only_files_add_nothing() {
         &format!("[{}]", iteration("write", "4", &["all"])),
     );
     std::os::unix::fs::symlink(tmp.path().join("elsewhere"), tmp.path().join("P/T/0003")).unwrap();
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let names: Vec<&str> = tree.checks().iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -353,7 +356,7 @@ fn progress_counts_test_directories_before_reading_them() {
     }
     for parallelism in [Parallelism::Files, Parallelism::Trees] {
         let progress = Counting::default();
-        ResultTree::read_with_progress(tmp.path(), false, parallelism, &progress).unwrap();
+        ResultTree::read_with_progress(tmp.path(), false, &NONE, parallelism, &progress).unwrap();
         assert_eq!(progress.discovered.load(Ordering::SeqCst), 3);
         assert_eq!(progress.done.load(Ordering::SeqCst), 3);
         assert_eq!(progress.done_before_discovered.load(Ordering::SeqCst), 0);
@@ -385,7 +388,7 @@ fn long_parameter_blocks_seen_before_are_recognised_but_never_trusted_blindly() 
     for (serial, content) in &cases {
         write_result(tmp.path(), &format!("P/T/{serial}"), content);
     }
-    let tree = ResultTree::load(tmp.path(), false).unwrap();
+    let tree = ResultTree::load(tmp.path(), false, &NONE).unwrap();
     let tail = |serial: &str| {
         let check = tree
             .get(&format!("P/T/{serial}:./it/throughput/iops.mean"))

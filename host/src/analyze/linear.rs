@@ -1,7 +1,7 @@
 //! Range of the linear model (`analyze-perf -l`): the observed minimum and
 //! maximum around the average.
 
-use super::numpy::average;
+use crate::numpy::average;
 
 /// `(average, min, max)` of `values` (not empty); `min`/`max` keep the
 /// first extreme like Python's builtins.

@@ -3,13 +3,12 @@
 //! standard-deviation models compare-perf uses.
 //!
 //! Numbers and files match what runperf 1.2 writes: numpy's summation
-//! order and LAPACK's solve are reproduced ([`numpy`]), models are written
+//! order and LAPACK's solve are reproduced ([`crate::numpy`]), models are written
 //! like `json.dump(indent=4)` and the CSV byte for byte.
 
 pub mod csv;
 pub mod linear;
 pub mod model;
-pub mod numpy;
 pub mod rebase;
 pub mod stddev;
 pub mod table;
@@ -22,7 +21,7 @@ use model::{ModelDocument, Tolerance};
 use table::CheckTable;
 use training::ModelKind;
 
-use crate::results::{ResultError, ResultInput, ResultTree};
+use crate::results::{ResultError, ResultInput, ResultParsers, ResultTree};
 
 /// A problem that stops analyze-perf.
 #[derive(Debug, thiserror::Error)]
@@ -46,14 +45,9 @@ pub enum AnalyzeError {
         /// The cause.
         source: io::Error,
     },
-    /// The model to rebase is not a model file.
-    #[error("{path} is not a run-perf model ({why}); pass a file written by analyze-perf")]
-    BadModel {
-        /// The model file.
-        path: PathBuf,
-        /// What is wrong.
-        why: String,
-    },
+    /// The model to rebase cannot be read or is not a model file.
+    #[error(transparent)]
+    Model(#[from] crate::model_file::ModelError),
 }
 
 /// What to produce from the results.
@@ -91,10 +85,14 @@ pub fn result_name(path: &Path) -> String {
     parts.pop().unwrap_or_default()
 }
 
-/// Reads every result into one table (in parallel, added in order).
-pub fn gather(results: &[ResultInput]) -> Result<CheckTable, AnalyzeError> {
+/// Reads every result into one table (in parallel, added in order), the
+/// files besides `result.json` with `parsers`.
+pub fn gather(
+    results: &[ResultInput],
+    parsers: &ResultParsers,
+) -> Result<CheckTable, AnalyzeError> {
     let mut table = CheckTable::new();
-    ResultTree::for_each_in_order(results, false, |input, tree| {
+    ResultTree::for_each_in_order(results, false, parsers, |input, tree| {
         table.add_tree(&result_name(input.path()), &tree);
         Ok::<(), AnalyzeError>(())
     })?;
@@ -132,8 +130,8 @@ fn write(path: &Path, content: &str) -> Result<(), AnalyzeError> {
 /// Runs analyze-perf: everything is computed before anything is written,
 /// so a bad input leaves no half-written file behind. The CSV and the two
 /// models are made side by side.
-pub fn analyze(request: &AnalyzeRequest) -> Result<(), AnalyzeError> {
-    let table = gather(&request.results)?;
+pub fn analyze(request: &AnalyzeRequest, parsers: &ResultParsers) -> Result<(), AnalyzeError> {
+    let table = gather(&request.results, parsers)?;
     let model = |path: &Option<PathBuf>, kind| {
         let Some(path) = path else {
             return Ok(None);

@@ -1,8 +1,7 @@
-//! A model file as the reference reads and writes it: a JSON dict with
+//! A model file as the reference writes it: a JSON dict with
 //! `__metadata__` (`version`, `tolerance`) and one entry per check
-//! (`equation: [a, b]`, `raw`, `mmin`, `mmax`). Files without metadata are
-//! the old format `{CHECK: [a, b]}`, upgraded on load to
-//! `{"raw": null, "equation": [a, b]}` like the reference does.
+//! (`equation: [a, b]`, `raw`, `mmin`, `mmax`). It is read by
+//! [`crate::model_file`], which also upgrades the old format.
 //!
 //! Unknown keys and key order survive a load/save round trip, so a rebased
 //! model differs from its source only where the rebase changed it.
@@ -11,10 +10,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::AnalyzeError;
+use crate::model_file::{METADATA, ModelError, read_entries};
 use crate::strip::python_json::{PyValue, dict_to_indented};
 pub use crate::tolerance::Tolerance;
-
-const METADATA: &str = "__metadata__";
 
 /// analyze-perf's default tolerance, as the reference writes it.
 pub const DEFAULT_TOLERANCE: Tolerance = Tolerance::Default(4);
@@ -95,28 +93,7 @@ impl ModelDocument {
 
     /// Loads a model written by the reference (any version) or by us.
     pub fn load(path: &Path) -> Result<Self, AnalyzeError> {
-        let bad = |why: String| AnalyzeError::BadModel {
-            path: path.to_path_buf(),
-            why,
-        };
-        let text = std::fs::read_to_string(path).map_err(|source| AnalyzeError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|err| bad(err.to_string()))?;
-        let PyValue::Dict(mut items) = PyValue::from(value) else {
-            return Err(bad("the top level is not a JSON object".into()));
-        };
-        if !items.iter().any(|(key, _)| key == METADATA) {
-            for (_, entry) in &mut items {
-                let equation = std::mem::replace(entry, PyValue::Null);
-                *entry = PyValue::Dict(vec![
-                    ("raw".into(), PyValue::Null),
-                    ("equation".into(), equation),
-                ]);
-            }
-        }
+        let items = read_entries(path)?;
         let index = items
             .iter()
             .enumerate()
@@ -179,9 +156,11 @@ impl ModelDocument {
     /// `b = -a * average`. Only the intercept changes, like the reference.
     pub fn rebase_check(&mut self, check: &str, average: f64) -> Result<(), AnalyzeError> {
         let source = self.source.clone().unwrap_or_default();
-        let bad = |why: &str| AnalyzeError::BadModel {
-            path: source.clone(),
-            why: format!("entry {check:?}: {why}"),
+        let bad = |why: &str| {
+            AnalyzeError::from(ModelError::format(
+                &source,
+                format!("entry {check:?}: {why}"),
+            ))
         };
         let entry = self.entry_mut(check)?;
         let equation = entry
@@ -204,9 +183,11 @@ impl ModelDocument {
     }
 
     fn entry_mut(&mut self, key: &str) -> Result<&mut Vec<(String, PyValue)>, AnalyzeError> {
-        let not_an_object = || AnalyzeError::BadModel {
-            path: self.source.clone().unwrap_or_default(),
-            why: format!("entry {key:?} is not a JSON object"),
+        let not_an_object = || {
+            AnalyzeError::from(ModelError::format(
+                &self.source.clone().unwrap_or_default(),
+                format!("entry {key:?} is not a JSON object"),
+            ))
         };
         let Some(&position) = self.index.get(key) else {
             return Err(not_an_object());

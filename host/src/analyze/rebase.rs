@@ -6,9 +6,9 @@
 
 use super::AnalyzeError;
 use super::model::{ModelDocument, Tolerance};
-use super::numpy::average;
 use super::table::CheckTable;
 use super::training::{ModelKind, train};
+use crate::numpy::average;
 
 /// Rebases `model` onto the values of `rows` (sorted by check name).
 pub fn rebase<'a>(

@@ -2,7 +2,7 @@
 //! -/+ three population standard deviations, scaled by the uncertainty of
 //! having few samples.
 
-use super::numpy::{average, std};
+use crate::numpy::{average, std};
 
 /// How many standard deviations are still acceptable.
 const ERROR_COEFFICIENT: f64 = 3.0;

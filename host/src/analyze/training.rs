@@ -6,9 +6,9 @@
 //! stored.
 
 use super::model::{ModelDocument, Tolerance, TrainedCheck};
-use super::numpy::solve_line;
 use super::table::CheckTable;
 use super::{AnalyzeError, linear, stddev};
+use crate::numpy::solve_line;
 
 /// Keeps the model from being stricter than `tolerance / 1.1` percent.
 const TOO_STRICT_COEFFICIENT: f64 = 1.1;

@@ -52,7 +52,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.common.init()?;
+    let parsers = args.common.init()?;
     let request = AnalyzeRequest {
         results: StoredBuilds::new(&args.store).resolve_all(&args.results)?,
         csv: args.csv,
@@ -61,6 +61,6 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         rebase_model: args.rebase_model,
         tolerance: args.tolerance.map_or(DEFAULT_TOLERANCE, Tolerance::Given),
     };
-    analyze(&request)?;
+    analyze(&request, &parsers)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -15,13 +15,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::level_filters::LevelFilter;
 
 use super::compare_builds::{BuildJob, compare_builds};
-use super::compare_log::{flush_log, setup_logging};
+use super::compare_log::CompareLog;
 use super::store_args::{StoreArgs, StoredBuilds};
 use crate::compare::{
     Comparison, DEFAULT_TOLERANCE, LinearModel, Role, Settings, SourceInfo, Tolerance,
 };
 use crate::reports::{self, Report};
-use crate::results::{LoadProgress, Parallelism, ResultInput, ResultTree};
+use crate::results::{LoadProgress, Parallelism, ResultInput, ResultParsers, ResultTree};
 
 /// Compare run-perf results: the first is the source, the last the
 /// destination, the ones between are references.
@@ -218,12 +218,18 @@ impl Drop for Progress {
     }
 }
 
-fn load(result: &NamedResult, include_incorrect: bool) -> anyhow::Result<ResultTree> {
-    flush_log();
+fn load(
+    result: &NamedResult,
+    include_incorrect: bool,
+    parsers: &ResultParsers,
+    log: &CompareLog,
+) -> anyhow::Result<ResultTree> {
+    log.flush();
     let progress = Progress::new(&result.name);
-    let (tree, notes) = result
-        .input
-        .read(include_incorrect, Parallelism::Files, &progress)?;
+    let (tree, notes) =
+        result
+            .input
+            .read(include_incorrect, parsers, Parallelism::Files, &progress)?;
     crate::log_note::emit_all(&notes);
     Ok(tree)
 }
@@ -235,8 +241,8 @@ fn write_report(report: &dyn Report, comparison: &Comparison, path: &Path) -> an
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    setup_logging(args.verbose, args.log.as_deref())?;
-    super::result_parsers::install(&args.plugins);
+    let log = CompareLog::install(args.verbose, args.log.as_deref())?;
+    let parsers = super::result_parsers::load(&args.plugins);
     let mut stored = StoredBuilds::new(&args.store);
     stored.prefetch(
         args.results
@@ -282,7 +288,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let (source, rest) = results.split_first().context("no result given")?;
     // The reference always reads the source without incorrect results.
-    let source_tree = load(source, false)?;
+    let source_tree = load(source, false, &parsers, &log)?;
     let source_info = SourceInfo {
         name: source.name.clone(),
         path: source.path.clone(),
@@ -303,12 +309,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             role,
         })
         .collect();
-    flush_log();
+    log.flush();
     let progress = Arc::new(Progress::new("results"));
     compare_builds(
         &mut comparison,
         &jobs,
         args.include_incorrect_results,
+        &parsers,
         progress,
     )?;
     if let Some(path) = &args.xunit {
@@ -374,9 +381,6 @@ pub fn main() -> ExitCode {
         Ok(args) => args,
         Err(code) => return code,
     };
-    super::exit_with(1, || {
-        let code = run(args);
-        flush_log();
-        code
-    })
+    // The log is flushed when `run` drops it, before an error is printed.
+    super::exit_with(1, || run(args))
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::compare::{Comparison, Role};
 use crate::log_note;
 use crate::ordered::for_each_in_order;
-use crate::results::{LoadProgress, Parallelism, ResultError, ResultInput};
+use crate::results::{LoadProgress, Parallelism, ResultError, ResultInput, ResultParsers};
 
 /// One build to compare.
 pub(super) struct BuildJob {
@@ -30,6 +30,7 @@ pub(super) fn compare_builds(
     comparison: &mut Comparison,
     jobs: &[BuildJob],
     include_incorrect: bool,
+    parsers: &ResultParsers,
     progress: Arc<dyn LoadProgress + Send + Sync>,
 ) -> Result<(), ResultError> {
     let preparer = comparison.preparer();
@@ -37,10 +38,13 @@ pub(super) fn compare_builds(
     for_each_in_order(
         jobs,
         |job| {
-            job.input
-                .with_tree(include_incorrect, parallelism, &*progress, |tree, notes| {
-                    (notes, preparer.prepare(tree, job.role))
-                })
+            job.input.with_tree(
+                include_incorrect,
+                parsers,
+                parallelism,
+                &*progress,
+                |tree, notes| (notes, preparer.prepare(tree, job.role)),
+            )
         },
         |job, outcome| {
             let (notes, prepared) = outcome?;

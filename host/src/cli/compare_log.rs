@@ -1,198 +1,165 @@
-//! compare-perf's log output, in the reference's `LEVEL| message` format:
-//! stderr (warnings, `-v` info, `-vv` debug) and the `--log` file (debug).
+//! compare-perf's log output, in the reference's `LEVEL| message` format
+//! ([`LevelBar`], as every binary writes on stderr): stderr (warnings, `-v`
+//! info, `-vv` debug) and the `--log` file (debug).
 //!
-//! A comparison logs tens of thousands of per-check lines, so both sinks
-//! are buffered (flushed by [`flush_log`]) and messages are formatted
-//! without tracing's per-character escaping writer when they contain
-//! nothing to escape; the bytes written are the same either way.
+//! Why compare-perf does not use the common logger ([`super::logging`]): a
+//! comparison logs tens of thousands of per-check lines, which unbuffered
+//! writes and tracing's per-event work would dominate, so its sinks are
+//! buffered and per-check lines bypass tracing ([`crate::log_note`]'s
+//! direct sink); buffered lines must be written out before a progress bar
+//! or an error shows, which the other binaries' interleaved output cannot
+//! promise. The buffers are the explicit [`CompareLog`] value: its holder
+//! flushes it where the output must be complete, and dropping it flushes.
 
-use std::fmt::Write as _;
-use std::io::{BufWriter, Write};
+use std::fs::File;
+use std::io::{BufWriter, Stderr, Write};
 use std::path::Path;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context;
-use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
-use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
-/// Stderr behind a buffer.
-static STDERR: LazyLock<Mutex<BufWriter<std::io::Stderr>>> =
-    LazyLock::new(|| Mutex::new(BufWriter::with_capacity(1 << 16, std::io::stderr())));
+use super::log_format::{LevelBar, escape_into, level_label};
 
-/// The `--log` file behind a buffer, once opened.
-static LOG_FILE: Mutex<Option<BufWriter<std::fs::File>>> = Mutex::new(None);
+/// Buffer size of each sink.
+const BUFFER: usize = 1 << 16;
 
-/// Writer handle of the buffered stderr.
-struct BufferedStderr;
+/// One buffered sink, shared by the subscriber, the direct sink and the
+/// [`CompareLog`] holding it.
+struct Sink<W: Write>(Mutex<BufWriter<W>>);
 
-impl Write for BufferedStderr {
+impl<W: Write> Sink<W> {
+    fn new(inner: W) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(BufWriter::with_capacity(BUFFER, inner))))
+    }
+
+    fn lock(&self) -> Option<MutexGuard<'_, BufWriter<W>>> {
+        self.0.lock().ok()
+    }
+
+    fn write_all(&self, bytes: &[u8]) {
+        if let Some(mut sink) = self.lock() {
+            let _ = sink.write_all(bytes);
+        }
+    }
+
+    fn flush(&self) {
+        if let Some(mut sink) = self.lock() {
+            let _ = sink.flush();
+        }
+    }
+}
+
+/// A sink's writer for the tracing layer (one per event).
+struct SinkWriter<'a, W: Write>(&'a Sink<W>);
+
+impl<W: Write> Write for SinkWriter<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match STDERR.lock() {
-            Ok(mut stderr) => stderr.write(buf),
-            Err(_) => std::io::stderr().write(buf),
+        match self.0.lock() {
+            Some(mut sink) => sink.write(buf),
+            // A panic while writing poisoned it: drop the line.
+            None => Ok(buf.len()),
         }
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        match STDERR.lock() {
-            Ok(mut stderr) => stderr.flush(),
-            Err(_) => Ok(()),
-        }
+        self.0.lock().map_or(Ok(()), |mut sink| sink.flush())
     }
 }
 
-/// Writer handle of the buffered log file.
-struct BufferedLogFile;
+/// A sink as tracing's layer asks for writers.
+struct MakeSink<W: Write>(Arc<Sink<W>>);
 
-impl Write for BufferedLogFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match LOG_FILE.lock() {
-            Ok(mut file) => match file.as_mut() {
-                Some(file) => file.write(buf),
-                None => Ok(buf.len()),
-            },
-            Err(_) => Ok(buf.len()),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        match LOG_FILE.lock() {
-            Ok(mut file) => file.as_mut().map_or(Ok(()), |file| file.flush()),
-            Err(_) => Ok(()),
-        }
+impl<'a, W: Write + 'a> MakeWriter<'a> for MakeSink<W> {
+    type Writer = SinkWriter<'a, W>;
+    fn make_writer(&'a self) -> Self::Writer {
+        SinkWriter(&self.0)
     }
 }
 
-/// Writes out the buffered log lines (stderr and the log file).
-pub(super) fn flush_log() {
-    let _ = BufferedStderr.flush();
-    let _ = BufferedLogFile.flush();
+/// compare-perf's log sinks: stderr and the `--log` file, each behind a
+/// buffer. Flush it with [`CompareLog::flush`] wherever everything logged
+/// so far must be out (before a progress bar draws, at the end); dropping
+/// it flushes too.
+pub(super) struct CompareLog {
+    stderr: Arc<Sink<Stderr>>,
+    file: Option<Arc<Sink<File>>>,
 }
 
-/// `LEVEL| message`, the reference's compare-perf log format.
-struct ReferenceFormat;
-
-impl<S, N> FormatEvent<S, N> for ReferenceFormat
-where
-    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> std::fmt::Result {
-        write!(writer, "{:<5}| ", level_label(*event.metadata().level()))?;
-        let fields = event.metadata().fields();
-        if fields.len() == 1 && fields.field("message").is_some() {
-            message_only(&mut writer, event)?;
-        } else {
-            ctx.field_format().format_fields(writer.by_ref(), event)?;
-        }
-        writeln!(writer)
-    }
-}
-
-thread_local! {
-    /// Reused buffer of [`message_only`].
-    static MESSAGE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// Collects the `message` field as text.
-struct MessageVisitor<'a>(&'a mut String);
-
-impl Visit for MessageVisitor<'_> {
-    fn record_str(&mut self, _field: &Field, value: &str) {
-        self.0.push_str(value);
-    }
-    fn record_debug(&mut self, _field: &Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, "{value:?}");
-    }
-}
-
-/// Writes the message of an event whose only field is `message`, exactly
-/// as tracing's default field formatter does (including its escaping of
-/// terminal control characters), but in one piece when nothing needs
-/// escaping.
-fn message_only(writer: &mut Writer<'_>, event: &tracing::Event<'_>) -> std::fmt::Result {
-    MESSAGE.with(|buffer| {
-        let Ok(mut buffer) = buffer.try_borrow_mut() else {
-            let mut text = String::new();
-            event.record(&mut MessageVisitor(&mut text));
-            return write_escaped(writer, &text);
+impl CompareLog {
+    /// Installs the stderr (`verbose`: 0 warnings, 1 info, 2 debug) and
+    /// `--log` sinks as the process's logger. When a logger is already
+    /// installed (in-process tests), that one stays and so do its sinks.
+    pub(super) fn install(verbose: u8, log: Option<&Path>) -> anyhow::Result<Self> {
+        let level = match verbose {
+            0 => LevelFilter::WARN,
+            1 => LevelFilter::INFO,
+            _ => LevelFilter::DEBUG,
         };
-        buffer.clear();
-        event.record(&mut MessageVisitor(&mut buffer));
-        write_escaped(writer, &buffer)
-    })
-}
-
-/// Whether tracing's sanitizer would change `text`: it rewrites ESC, BEL,
-/// BS, FF, DEL and the C1 controls U+0080..U+009F (UTF-8 lead byte 0xC2).
-fn needs_escaping(text: &str) -> bool {
-    const ESCAPED: [bool; 256] = {
-        let mut table = [false; 256];
-        table[0x1b] = true;
-        table[0x07] = true;
-        table[0x08] = true;
-        table[0x0c] = true;
-        table[0x7f] = true;
-        table[0xc2] = true;
-        table
-    };
-    text.bytes().any(|b| ESCAPED[b as usize])
-}
-
-fn write_escaped(writer: &mut Writer<'_>, text: &str) -> std::fmt::Result {
-    let sanitize = writer.sanitizes_ansi_escapes();
-    escape_into(writer, text, sanitize)
-}
-
-/// Writes `text` escaped like tracing's sanitizer when `sanitize`.
-fn escape_into(writer: &mut impl std::fmt::Write, text: &str, sanitize: bool) -> std::fmt::Result {
-    if !sanitize || !needs_escaping(text) {
-        return writer.write_str(text);
+        let stderr = Sink::new(std::io::stderr());
+        let file = match log {
+            Some(path) => Some(Sink::new(File::create(path).with_context(|| {
+                format!("cannot create the log file {}", path.display())
+            })?)),
+            None => None,
+        };
+        let subscriber = Registry::default()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .event_format(LevelBar)
+                    .with_writer(MakeSink(stderr.clone()))
+                    .with_filter(level),
+            )
+            .with(file.clone().map(|file| {
+                tracing_subscriber::fmt::layer()
+                    .event_format(LevelBar)
+                    .with_writer(MakeSink(file))
+                    .with_ansi(false)
+                    .with_filter(LevelFilter::DEBUG)
+            }));
+        // The direct sink imitates this subscriber, so only with it.
+        if tracing::subscriber::set_global_default(subscriber).is_ok() {
+            let (direct_stderr, direct_file) = (stderr.clone(), file.clone());
+            crate::log_note::set_direct_sink(Box::new(move |event_level, message| {
+                direct_line(
+                    level,
+                    &direct_stderr,
+                    direct_file.as_deref(),
+                    event_level,
+                    message,
+                )
+            }));
+        }
+        Ok(Self { stderr, file })
     }
-    for ch in text.chars() {
-        match ch {
-            '\x1b' => writer.write_str("\\x1b")?,
-            '\x07' => writer.write_str("\\x07")?,
-            '\x08' => writer.write_str("\\x08")?,
-            '\x0c' => writer.write_str("\\x0c")?,
-            '\x7f' => writer.write_str("\\x7f")?,
-            ch if ('\u{80}'..='\u{9f}').contains(&ch) => write!(writer, "\\u{{{:x}}}", ch as u32)?,
-            _ => writer.write_char(ch)?,
+
+    /// Writes out the buffered lines of both sinks.
+    pub(super) fn flush(&self) {
+        self.stderr.flush();
+        if let Some(file) = &self.file {
+            file.flush();
         }
     }
-    Ok(())
 }
 
-/// The stderr level filter, once logging is set up.
-static STDERR_LEVEL: std::sync::OnceLock<LevelFilter> = std::sync::OnceLock::new();
-
-/// The label of `level` in the reference format.
-fn level_label(level: tracing::Level) -> &'static str {
-    match level {
-        tracing::Level::ERROR => "ERROR",
-        tracing::Level::WARN => "WARNING",
-        tracing::Level::INFO => "INFO",
-        tracing::Level::DEBUG => "DEBUG",
-        tracing::Level::TRACE => "TRACE",
+impl Drop for CompareLog {
+    fn drop(&mut self) {
+        self.flush();
     }
 }
 
-/// The [`crate::log_note::DirectSink`] of compare-perf: the line
-/// [`ReferenceFormat`] makes for a message-only event, written to the
-/// sinks whose filter lets `level` through (both sanitize messages, as
-/// tracing's formatter does by default).
-fn direct_sink(level: tracing::Level, message: &str) -> bool {
-    let Some(stderr_level) = STDERR_LEVEL.get() else {
-        return false;
-    };
+/// The direct sink: the line [`LevelBar`] makes for a message-only event,
+/// written to the sinks whose filter lets `level` through (both sanitize
+/// messages, as tracing's formatter does by default).
+fn direct_line(
+    stderr_level: LevelFilter,
+    stderr: &Sink<Stderr>,
+    file: Option<&Sink<File>>,
+    level: tracing::Level,
+    message: &str,
+) -> bool {
     if level == tracing::Level::TRACE {
         return false;
     }
@@ -207,61 +174,12 @@ fn direct_sink(level: tracing::Level, message: &str) -> bool {
         return false;
     }
     line.push('\n');
-    if *stderr_level >= level {
-        let _ = BufferedStderr.write_all(line.as_bytes());
+    if stderr_level >= level {
+        stderr.write_all(line.as_bytes());
     }
     // The --log file takes everything down to debug.
-    let _ = BufferedLogFile.write_all(line.as_bytes());
+    if let Some(file) = file {
+        file.write_all(line.as_bytes());
+    }
     true
-}
-
-/// Installs the stderr and `--log` sinks.
-pub(super) fn setup_logging(verbose: u8, log: Option<&Path>) -> anyhow::Result<()> {
-    let level = match verbose {
-        0 => LevelFilter::WARN,
-        1 => LevelFilter::INFO,
-        _ => LevelFilter::DEBUG,
-    };
-    let stderr = tracing_subscriber::fmt::layer()
-        .event_format(ReferenceFormat)
-        .with_writer(|| BufferedStderr)
-        .with_filter(level);
-    let file = match log {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create the log file {}", path.display()))?;
-            if let Ok(mut slot) = LOG_FILE.lock() {
-                *slot = Some(BufWriter::with_capacity(1 << 16, file));
-            }
-            Some(
-                tracing_subscriber::fmt::layer()
-                    .event_format(ReferenceFormat)
-                    .with_writer(|| BufferedLogFile)
-                    .with_ansi(false)
-                    .with_filter(LevelFilter::DEBUG),
-            )
-        }
-        None => None,
-    };
-    let subscriber = Registry::default().with(stderr).with(file);
-    // Ignored when a subscriber is already set (e.g. in-process tests);
-    // the direct sink imitates this subscriber, so only with it.
-    if tracing::subscriber::set_global_default(subscriber).is_ok() {
-        let _ = STDERR_LEVEL.set(level);
-        crate::log_note::set_direct_sink(direct_sink);
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::needs_escaping;
-
-    #[test]
-    fn detects_what_tracing_escapes() {
-        assert!(!needs_escaping("PASS: a/b/c:./d/e/f.mean 1.00 (é ü)"));
-        assert!(needs_escaping("a\x1b[31m"));
-        assert!(needs_escaping("\u{9b}"));
-        assert!(needs_escaping("\x7f"));
-    }
 }

@@ -74,7 +74,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> {
-    args.common.init()?;
+    let parsers = args.common.init()?;
     let Some((source, results)) = args.results.split_first() else {
         anyhow::bail!("no source result given");
     };
@@ -93,6 +93,6 @@ fn run(args: Args, extra_groups: Vec<Vec<PathBuf>>) -> anyhow::Result<ExitCode> 
     for group in &extra_groups {
         groups.push(stored.resolve_all(group)?);
     }
-    let index = closest_result(&source, &groups, args.flatten_coefficient)?;
+    let index = closest_result(&source, &groups, args.flatten_coefficient, &parsers)?;
     Ok(ExitCode::from(exit_code(index)))
 }

@@ -14,7 +14,7 @@ use super::result_parsers::ReaderArgs;
 use super::store_args::StoreArgs;
 use crate::history::otava_csv::{self, Row};
 use crate::history::{AddOutcome, BuildRecord, Store};
-use crate::results::{CheckValue, Metadata, NoProgress, Parallelism, ResultTree};
+use crate::results::{CheckValue, Metadata, NoProgress, Parallelism, ResultParsers, ResultTree};
 
 /// Keep every build's results in one store, for the compare tools (`@ID`)
 /// and change-point detection.
@@ -137,7 +137,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.common.init()?;
+    let parsers = args.common.init()?;
     let mut store = args.store.open()?;
     let out = &mut std::io::stdout().lock();
     match args.command {
@@ -151,7 +151,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 bail!("--build and --order apply to one RESULT; add the trees one at a time");
             }
             for arg in &results {
-                let record = read_tree(arg, build.as_deref(), order)?;
+                let record = read_tree(arg, build.as_deref(), order, &parsers)?;
                 let outcome = store.add(&record, replace)?;
                 report_add(out, &*store, &record, outcome)?;
             }
@@ -251,22 +251,25 @@ pub(super) fn read_tree(
     arg: &str,
     build: Option<&str>,
     order: Option<i64>,
+    parsers: &ResultParsers,
 ) -> anyhow::Result<BuildRecord> {
     let named = named_result(arg)?;
     let path = std::path::absolute(&named.path).unwrap_or(named.path.clone());
     let name = (named.name != arg).then_some(named.name.as_str());
-    read_dir(&path, build.or(name), order)
+    read_dir(&path, build.or(name), order, parsers)
 }
 
 /// Reads the tree at `path` (absolute: reports show it) as a record, with
-/// the per-sample values of its pbench means.
+/// the per-sample values of its pbench means; `parsers` read the files
+/// besides `result.json`.
 pub fn read_dir(
     path: &Path,
     build: Option<&str>,
     order: Option<i64>,
+    parsers: &ResultParsers,
 ) -> anyhow::Result<BuildRecord> {
     let (tree, notes) =
-        ResultTree::read_with_progress(path, false, Parallelism::Files, &NoProgress)?;
+        ResultTree::read_with_progress(path, false, parsers, Parallelism::Files, &NoProgress)?;
     crate::log_note::emit_all(&notes);
     let metadata = Metadata::read_text(path).unwrap_or_default();
     let mut record = BuildRecord::from_tree(&tree, notes, metadata, build, order);

@@ -7,6 +7,8 @@ use std::{fs::File, path::PathBuf, sync::Arc};
 use anyhow::Context;
 use tracing_subscriber::{Layer, filter::LevelFilter, fmt, layer::SubscriberExt};
 
+use super::log_format::LevelBar;
+
 /// Logging options common to every binary.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct LogArgs {
@@ -52,31 +54,5 @@ impl LogArgs {
         // A second init (tests calling main twice) keeps the first subscriber.
         let _ = tracing::subscriber::set_global_default(subscriber);
         Ok(())
-    }
-}
-
-/// `ERROR| message`, the reference's `%(levelname)-5s| %(message)s`.
-struct LevelBar;
-
-impl<S, N> fmt::FormatEvent<S, N> for LevelBar
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-    N: for<'a> fmt::FormatFields<'a> + 'static,
-{
-    fn format_event(
-        &self,
-        ctx: &fmt::FmtContext<'_, S, N>,
-        mut writer: fmt::format::Writer<'_>,
-        event: &tracing::Event<'_>,
-    ) -> std::fmt::Result {
-        let level = match *event.metadata().level() {
-            tracing::Level::ERROR => "ERROR",
-            tracing::Level::WARN => "WARNING",
-            tracing::Level::INFO => "INFO",
-            tracing::Level::DEBUG | tracing::Level::TRACE => "DEBUG",
-        };
-        write!(writer, "{level:<5}| ")?;
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
     }
 }

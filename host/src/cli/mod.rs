@@ -7,6 +7,7 @@ mod compare_builds;
 mod compare_log;
 pub mod diff;
 pub mod history;
+mod log_format;
 pub mod logging;
 pub mod result_parsers;
 pub mod run;

@@ -6,7 +6,7 @@ use runperf_plugin_api::ComponentKind;
 use super::logging::LogArgs;
 use crate::{
     plugins::{Catalog, PluginArgs, SearchPath},
-    results::parsers::{self, Parser},
+    results::{ResultParsers, parsers::Parser},
 };
 
 /// Options of analyze-perf, diff-perf and strip-run-perf besides their
@@ -22,18 +22,22 @@ pub struct ReaderArgs {
 }
 
 impl ReaderArgs {
-    /// Starts logging, then loads the result parsers.
-    pub fn init(&self) -> anyhow::Result<()> {
+    /// Starts logging, then loads the result parsers the tool reads its
+    /// trees with.
+    pub fn init(&self) -> anyhow::Result<ResultParsers> {
         self.log.init()?;
-        install(&self.plugins);
-        Ok(())
+        Ok(load(&self.plugins))
     }
 }
 
-/// Finds the result-parser plugins and installs them for this process;
-/// a parser that cannot be created is reported and left out.
-pub fn install(args: &PluginArgs) {
-    let catalog = Catalog::discover(&SearchPath::from_env(args, &[]));
+/// Finds the result-parser plugins on the plugin path of `args`.
+pub fn load(args: &PluginArgs) -> ResultParsers {
+    from_catalog(&Catalog::discover(&SearchPath::from_env(args, &[])))
+}
+
+/// The result parsers of `catalog`; a parser that cannot be created is
+/// reported and left out.
+pub fn from_catalog(catalog: &Catalog) -> ResultParsers {
     let mut found = Vec::new();
     for entry in catalog
         .active()
@@ -51,5 +55,5 @@ pub fn install(args: &PluginArgs) {
             ),
         }
     }
-    parsers::install(found);
+    ResultParsers::new(found)
 }

@@ -136,7 +136,8 @@ pub fn main() -> ExitCode {
         }
         let history = args.history.clone();
         let cfg = config(args)?;
-        let outcome = crate::run::execute(&cfg, Arc::new(catalog), Interrupt::install())?;
+        let catalog = Arc::new(catalog);
+        let outcome = crate::run::execute(&cfg, catalog.clone(), Interrupt::install())?;
         eprintln!("Results: {}", cfg.output.display());
         if outcome.interrupted {
             eprintln!(
@@ -145,7 +146,10 @@ pub fn main() -> ExitCode {
             );
             return Ok(ExitCode::from(EXIT_INTERRUPTED));
         }
-        let stored = history.is_none_or(|url| add_to_history(&url, &cfg.output));
+        let stored = history.is_none_or(|url| {
+            let parsers = super::result_parsers::from_catalog(&catalog);
+            add_to_history(&url, &cfg.output, &parsers)
+        });
         if !outcome.failures.is_empty() {
             eprintln!(
                 "{} step(s) did not complete (details in the __error*__ dirs):",
@@ -165,13 +169,18 @@ pub fn main() -> ExitCode {
 }
 
 /// Adds the finished tree at `output` to the store at `url`; logs and
-/// returns false on failure (the tree stays where it is).
-fn add_to_history(url: &str, output: &std::path::Path) -> bool {
+/// returns false on failure (the tree stays where it is). `parsers` read
+/// the files besides `result.json`, as history-perf's would.
+fn add_to_history(
+    url: &str,
+    output: &std::path::Path,
+    parsers: &crate::results::ResultParsers,
+) -> bool {
     let added = (|| -> anyhow::Result<String> {
         let url = crate::history::StoreUrl::parse(url)?;
         let mut store = crate::history::open(&url)?;
         let path = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
-        let record = super::history::read_dir(&path, None, None)?;
+        let record = super::history::read_dir(&path, None, None, parsers)?;
         let outcome = store.add(&record, false)?;
         Ok(format!(
             "Build {} {} in {}",

@@ -38,12 +38,12 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    args.common.init()?;
+    let parsers = args.common.init()?;
     let options = StripOptions {
         include_incorrect: args.include_incorrect,
         attach_sysinfo: args.attach_sysinfo,
     };
-    let report = strip(&args.src, &args.dst, options)?;
+    let report = strip(&args.src, &args.dst, options, &parsers)?;
     tracing::info!(
         "stripped {} results, copied {} error and {} sysinfo directories to {}",
         report.results,

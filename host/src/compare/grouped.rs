@@ -2,9 +2,10 @@
 //! agree once some name parts are replaced by `*`.
 
 use super::record::Record;
-use super::statistics::{average, uncertainty};
+use super::statistics::uncertainty;
 use crate::log_note::LogNote;
 use crate::name_map::NameMap;
+use crate::numpy::average;
 
 /// The parts of a check name, as the reference's pattern
 /// `P/T/S:./ITERATION/WORKFLOW/TYPE.KIND` splits it.

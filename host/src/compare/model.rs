@@ -1,38 +1,15 @@
 //! Linear models trained by analyze-perf (`-l`/`-s`) and how a model turns
-//! a target value into score parts.
-//!
-//! Three file formats are read: version 2 (linear) and version 1 (stddev)
-//! `{"__metadata__": {...}, CHECK: {"equation": [a, b], "raw": avg,
-//! "mmin": .., "mmax": ..}}`, and the old unversioned `{CHECK: [a, b]}`.
+//! a target value into score parts. The file is read by
+//! [`crate::model_file`], which knows its formats.
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::record::{Contribution, PartKind};
+pub use crate::model_file::ModelError;
+use crate::model_file::{METADATA, read_entries};
 use crate::name_map::NameMap;
 use crate::results::CheckValue;
-
-/// A model file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    /// The file cannot be read.
-    #[error("{path}: cannot read the model: {source}")]
-    Read {
-        /// The model file.
-        path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// The file is not a JSON object of checks.
-    #[error("{path}: not a run-perf model ({reason}); pass a file written by analyze-perf -l/-s")]
-    Format {
-        /// The model file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-}
+use crate::strip::python_json::PyValue;
 
 /// The model of one check.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,17 +34,24 @@ pub struct LinearModel {
     entries: NameMap<String, ModelEntry>,
 }
 
-fn number(value: &Value) -> Option<CheckValue> {
-    let number = value.as_number()?;
-    match number.as_i64() {
-        Some(int) => Some(CheckValue::Int(int)),
-        None => number.as_f64().map(CheckValue::Float),
+/// A JSON number as a check value: an integer stays one (as long as it
+/// fits an `i64`), anything else is a float.
+fn number(value: &PyValue) -> Option<CheckValue> {
+    match value {
+        PyValue::Int(int) => {
+            Some(i64::try_from(*int).map_or(CheckValue::Float(*int as f64), CheckValue::Int))
+        }
+        PyValue::Float(float) => Some(CheckValue::Float(*float)),
+        _ => None,
     }
 }
 
-fn equation(value: &Value) -> Option<(f64, f64)> {
-    match value.as_array()?.as_slice() {
-        [a, b] => Some((a.as_f64()?, b.as_f64()?)),
+fn equation(value: &PyValue) -> Option<(f64, f64)> {
+    match value {
+        PyValue::List(items) => match items.as_slice() {
+            [a, b] => Some((a.as_f64()?, b.as_f64()?)),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -75,56 +59,35 @@ fn equation(value: &Value) -> Option<(f64, f64)> {
 impl LinearModel {
     /// Reads a model file of any of the three formats.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let format = |reason: String| ModelError::Format {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let value: Value = serde_json::from_slice(&bytes).map_err(|err| format(err.to_string()))?;
-        let Value::Object(map) = value else {
-            return Err(format("the top level is not an object".into()));
-        };
-        let version = map
-            .get("__metadata__")
-            .map(|meta| meta.get("version").and_then(Value::as_i64));
-        let versioned = version.is_some();
-        let mut entries = NameMap::with_capacity_and_hasher(map.len(), Default::default());
-        for (check, entry) in &map {
-            if versioned && check == "__metadata__" {
+        let entries = read_entries(path)?;
+        let mut version = None;
+        let mut checks = NameMap::with_capacity_and_hasher(entries.len(), Default::default());
+        for (check, entry) in entries {
+            if check == METADATA {
+                version = entry.get("version").and_then(|v| match v {
+                    PyValue::Int(int) => i64::try_from(*int).ok(),
+                    _ => None,
+                });
                 continue;
             }
-            let parsed = if versioned {
-                let equation = entry.get("equation").and_then(equation);
-                equation.map(|equation| ModelEntry {
-                    equation,
-                    raw: entry.get("raw").and_then(number),
-                    mmin: entry.get("mmin").and_then(Value::as_f64),
-                    mmax: entry.get("mmax").and_then(Value::as_f64),
-                })
-            } else {
-                equation(entry).map(|equation| ModelEntry {
-                    equation,
-                    raw: None,
-                    mmin: None,
-                    mmax: None,
-                })
+            let Some(equation) = entry.get("equation").and_then(equation) else {
+                return Err(ModelError::format(
+                    path,
+                    format!("{check}: expected an equation [a, b]"),
+                ));
             };
-            match parsed {
-                Some(parsed) => {
-                    entries.insert(check.clone(), parsed);
-                }
-                None => {
-                    return Err(format(format!("{check}: expected an equation [a, b]")));
-                }
-            }
+            let parsed = ModelEntry {
+                equation,
+                raw: entry.get("raw").and_then(number),
+                mmin: entry.get("mmin").and_then(PyValue::as_f64),
+                mmax: entry.get("mmax").and_then(PyValue::as_f64),
+            };
+            checks.insert(check, parsed);
         }
         Ok(Self {
             path: path.to_path_buf(),
-            version: version.flatten(),
-            entries,
+            version,
+            entries: checks,
         })
     }
 

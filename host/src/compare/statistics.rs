@@ -1,5 +1,6 @@
-//! Statistics over the records of the target build: numpy-compatible
-//! sums, averages and percentiles, the per-type tables and the summary.
+//! Statistics over the records of the target build: the per-type tables
+//! and the summary (numpy's sums, averages and percentiles come from
+//! [`crate::numpy`]).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use serde::Serialize;
 use super::grouped::merged_name;
 use super::record::Record;
 use super::status::Status;
+use crate::numpy::{average, median, percentile, sum};
 
 /// Uncertainty coefficient for `samples` samples (1 above 8).
 pub fn uncertainty(samples: usize) -> f64 {
@@ -16,68 +18,6 @@ pub fn uncertainty(samples: usize) -> f64 {
         0 => 1.0,
         1..=8 => COEFFICIENTS[samples - 1],
         _ => 1.0,
-    }
-}
-
-/// `numpy.sum` of float64 values (pairwise summation, same rounding).
-pub fn sum(values: &[f64]) -> f64 {
-    let n = values.len();
-    if n < 8 {
-        values.iter().fold(0.0, |acc, v| acc + v)
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        r.copy_from_slice(&values[..8]);
-        let mut i = 8;
-        while i + 8 <= n {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += values[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for value in &values[i..] {
-            res += value;
-        }
-        res
-    } else {
-        let mut half = n / 2;
-        half -= half % 8;
-        sum(&values[..half]) + sum(&values[half..])
-    }
-}
-
-/// `numpy.average` (NaN for no values).
-pub fn average(values: &[f64]) -> f64 {
-    sum(values) / values.len() as f64
-}
-
-/// `numpy.percentile(values, q)` with linear interpolation.
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let position = q / 100.0 * (sorted.len() as f64 - 1.0);
-    let low = position.floor();
-    let t = position - low;
-    let low = low as usize;
-    let high = (low + 1).min(sorted.len() - 1);
-    let (a, b) = (sorted[low], sorted[high]);
-    let diff = b - a;
-    if t >= 0.5 {
-        b - diff * (1.0 - t)
-    } else {
-        a + diff * t
-    }
-}
-
-/// `numpy.median`.
-pub fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
     }
 }
 
@@ -263,13 +203,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numpy_compatible() {
-        let values: Vec<f64> = (1..=20).map(|v| v as f64 * 0.1).collect();
-        assert!((sum(&values) - 21.0).abs() < 1e-12);
-        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 25.0), 1.75);
-        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 75.0), 3.25);
-        assert_eq!(median(&[3.0, 1.0, 2.0, 4.0]), 2.5);
-        assert_eq!(percentile(&[-100.0], 25.0), -100.0);
+    fn uncertainty_coefficients() {
         assert_eq!(uncertainty(1), 7.0);
         assert_eq!(uncertainty(9), 1.0);
     }

@@ -12,7 +12,9 @@ pub mod selection;
 
 use checks::{candidate_checks, source_checks};
 
-use crate::results::{NoProgress, Parallelism, ResultError, ResultInput, ResultTree};
+use crate::results::{
+    NoProgress, Parallelism, ResultError, ResultInput, ResultParsers, ResultTree,
+};
 
 /// Why diff-perf could not pick a result (exit code 255).
 #[derive(Debug, thiserror::Error)]
@@ -61,14 +63,15 @@ pub fn closest_result(
     source: &ResultInput,
     groups: &[Vec<ResultInput>],
     flatten: f64,
+    parsers: &ResultParsers,
 ) -> Result<usize, DiffError> {
     if groups.len() < 2 {
         return Err(DiffError::TooFewCandidates);
     }
-    let (source, notes) = source.read(false, Parallelism::Files, &NoProgress)?;
+    let (source, notes) = source.read(false, parsers, Parallelism::Files, &NoProgress)?;
     crate::log_note::emit_all(&notes);
     let inputs: Vec<ResultInput> = groups.iter().flatten().cloned().collect();
-    let trees = ResultTree::load_all(&inputs, false)?;
+    let trees = ResultTree::load_all(&inputs, false, parsers)?;
     let group_sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
 
     let candidates = candidate_checks(&trees);
@@ -117,6 +120,7 @@ mod tests {
             &PathBuf::from("a").into(),
             &[vec![PathBuf::from("b").into()]],
             1.0,
+            &ResultParsers::none(),
         )
         .unwrap_err();
         assert!(matches!(err, DiffError::TooFewCandidates));

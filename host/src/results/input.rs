@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{LoadProgress, Metadata, Parallelism, ResultError, ResultTree};
+use super::{LoadProgress, Metadata, Parallelism, ResultError, ResultParsers, ResultTree};
 use crate::log_note::LogNote;
 
 /// A result given to compare-perf, analyze-perf or diff-perf.
@@ -49,13 +49,18 @@ impl ResultInput {
     pub fn read(
         &self,
         include_incorrect: bool,
+        parsers: &ResultParsers,
         parallelism: Parallelism,
         progress: &dyn LoadProgress,
     ) -> Result<(ResultTree, Vec<LogNote>), ResultError> {
         match self {
-            ResultInput::Dir(path) => {
-                ResultTree::read_with_progress(path, include_incorrect, parallelism, progress)
-            }
+            ResultInput::Dir(path) => ResultTree::read_with_progress(
+                path,
+                include_incorrect,
+                parsers,
+                parallelism,
+                progress,
+            ),
             ResultInput::Read(read) => Ok((read.tree.clone(), read.notes.clone())),
         }
     }
@@ -65,14 +70,20 @@ impl ResultInput {
     pub fn with_tree<R>(
         &self,
         include_incorrect: bool,
+        parsers: &ResultParsers,
         parallelism: Parallelism,
         progress: &dyn LoadProgress,
         work: impl FnOnce(&ResultTree, Vec<LogNote>) -> R,
     ) -> Result<R, ResultError> {
         match self {
             ResultInput::Dir(path) => {
-                let (tree, notes) =
-                    ResultTree::read_with_progress(path, include_incorrect, parallelism, progress)?;
+                let (tree, notes) = ResultTree::read_with_progress(
+                    path,
+                    include_incorrect,
+                    parsers,
+                    parallelism,
+                    progress,
+                )?;
                 Ok(work(&tree, notes))
             }
             ResultInput::Read(read) => Ok(work(&read.tree, read.notes.clone())),

@@ -37,6 +37,7 @@ pub use check::{Check, CheckValue, Params, python_float_repr};
 pub use error::ResultError;
 pub use input::{ReadResult, ResultInput};
 pub use metadata::Metadata;
+pub use parsers::ResultParsers;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -104,11 +105,16 @@ impl ResultTree {
     ///
     /// `include_incorrect` also reads serials not starting with a digit and
     /// `*-failN` iterations (`--include-incorrect-results`).
+    /// `parsers` read the files other than `result.json`.
     /// Errors only when `path` is not a readable directory; problems inside
     /// the tree are logged, kept in [`ResultTree::problems`] and turned
     /// into broken checks as the module doc describes.
-    pub fn load(path: &Path, include_incorrect: bool) -> Result<Self, ResultError> {
-        Self::load_with_progress(path, include_incorrect, &NoProgress)
+    pub fn load(
+        path: &Path,
+        include_incorrect: bool,
+        parsers: &ResultParsers,
+    ) -> Result<Self, ResultError> {
+        Self::load_with_progress(path, include_incorrect, parsers, &NoProgress)
     }
 
     /// Like [`ResultTree::load`], reporting each result file read to
@@ -116,10 +122,16 @@ impl ResultTree {
     pub fn load_with_progress(
         path: &Path,
         include_incorrect: bool,
+        parsers: &ResultParsers,
         progress: &dyn LoadProgress,
     ) -> Result<Self, ResultError> {
-        let (tree, notes) =
-            Self::read_with_progress(path, include_incorrect, Parallelism::Files, progress)?;
+        let (tree, notes) = Self::read_with_progress(
+            path,
+            include_incorrect,
+            parsers,
+            Parallelism::Files,
+            progress,
+        )?;
         crate::log_note::emit_all(&notes);
         Ok(tree)
     }
@@ -129,9 +141,10 @@ impl ResultTree {
     pub fn load_all(
         inputs: &[ResultInput],
         include_incorrect: bool,
+        parsers: &ResultParsers,
     ) -> Result<Vec<Self>, ResultError> {
         let mut trees = Vec::with_capacity(inputs.len());
-        Self::for_each_in_order(inputs, include_incorrect, |_, tree| {
+        Self::for_each_in_order(inputs, include_incorrect, parsers, |_, tree| {
             trees.push(tree);
             Ok(())
         })?;
@@ -144,6 +157,7 @@ impl ResultTree {
     pub fn for_each_in_order<E>(
         inputs: &[ResultInput],
         include_incorrect: bool,
+        parsers: &ResultParsers,
         mut consume: impl FnMut(&ResultInput, Self) -> Result<(), E>,
     ) -> Result<(), E>
     where
@@ -152,7 +166,7 @@ impl ResultTree {
         let parallelism = Parallelism::for_trees(inputs.len());
         crate::ordered::for_each_in_order(
             inputs,
-            |input| input.read(include_incorrect, parallelism, &NoProgress),
+            |input| input.read(include_incorrect, parsers, parallelism, &NoProgress),
             |input, outcome| {
                 let (tree, notes) = outcome?;
                 crate::log_note::emit_all(&notes);
@@ -167,6 +181,7 @@ impl ResultTree {
     pub fn read_with_progress(
         path: &Path,
         include_incorrect: bool,
+        parsers: &ResultParsers,
         parallelism: Parallelism,
         progress: &dyn LoadProgress,
     ) -> Result<(Self, Vec<LogNote>), ResultError> {
@@ -179,12 +194,20 @@ impl ResultTree {
             Level::DEBUG,
             format!("Processing {}", path.display()),
         )];
-        let found = walk::walk(path, include_incorrect, parallelism, progress, |file| {
-            pbench::read_result_json(file, include_incorrect)
-        });
+        let found = walk::walk(
+            path,
+            include_incorrect,
+            parsers,
+            parallelism,
+            progress,
+            |file| pbench::read_result_json(file, include_incorrect),
+        );
         let per_file = found.results;
-        let from_plugins: Vec<pbench::FileChecks> =
-            found.plugin_files.par_iter().map(parsers::read).collect();
+        let from_plugins: Vec<pbench::FileChecks> = found
+            .plugin_files
+            .par_iter()
+            .map(|file| parsers.read(file))
+            .collect();
         let mut checks = Vec::with_capacity(per_file.iter().map(|f| f.checks.len()).sum());
         let mut problems = Vec::new();
         for file in per_file.into_iter().chain(from_plugins) {

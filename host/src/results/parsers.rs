@@ -1,8 +1,9 @@
 //! Result-parser plugins: files other than pbench's `result.json` under
 //! `PROFILE/TEST/SERIAL/` read into checks by the plugins that handle them
-//! (installed once per process by the command-line front end).
+//! (loaded by the command-line front end and passed to the reader as
+//! [`ResultParsers`]).
 
-use std::{path::Path, sync::Arc, sync::OnceLock};
+use std::{path::Path, sync::Arc};
 
 use runperf_plugin_api::loader::ResultParserHandle;
 
@@ -16,27 +17,52 @@ pub struct Parser {
     pub handle: ResultParserHandle,
 }
 
-static PARSERS: OnceLock<Vec<Parser>> = OnceLock::new();
-
-/// Makes `parsers` read their files in every tree loaded from now on; the
-/// first call wins (one set of plugins per process).
-pub fn install(parsers: Vec<Parser>) {
-    let _ = PARSERS.set(parsers);
+/// The result-parser plugins a reader hands files to, besides the
+/// built-in reader of pbench's `result.json`. The command-line front ends
+/// load them and pass them down to every tree they read.
+pub struct ResultParsers {
+    parsers: Vec<Parser>,
 }
 
-fn installed() -> &'static [Parser] {
-    PARSERS.get().map_or(&[], Vec::as_slice)
-}
+impl ResultParsers {
+    /// No parser: only `result.json` files are read.
+    pub const fn none() -> Self {
+        Self {
+            parsers: Vec::new(),
+        }
+    }
 
-/// Whether any result parser is installed.
-pub fn any_installed() -> bool {
-    !installed().is_empty()
-}
+    /// These parsers, the first handling a file name reading the file.
+    pub fn new(parsers: Vec<Parser>) -> Self {
+        Self { parsers }
+    }
 
-/// Whether a plugin reads files named `file_name` (never `result.json`,
-/// which is the built-in parser's).
-pub fn handles(file_name: &str) -> bool {
-    file_name != "result.json" && installed().iter().any(|p| p.handle.handles(file_name))
+    /// Whether there is no parser.
+    pub fn is_empty(&self) -> bool {
+        self.parsers.is_empty()
+    }
+
+    /// Whether a plugin reads files named `file_name` (never `result.json`,
+    /// which is the built-in parser's).
+    pub fn handles(&self, file_name: &str) -> bool {
+        file_name != "result.json" && self.parsers.iter().any(|p| p.handle.handles(file_name))
+    }
+
+    /// Reads `file` with the first plugin that handles its name.
+    pub(super) fn read(&self, file: &ResultFile) -> FileChecks {
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(parser) = self.parsers.iter().find(|p| p.handle.handles(&name)) else {
+            return FileChecks {
+                checks: Vec::new(),
+                problems: Vec::new(),
+            };
+        };
+        read_with(parser, file)
+    }
 }
 
 fn split_params(text: &str) -> Vec<(String, String)> {
@@ -46,19 +72,8 @@ fn split_params(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads `file` with the first plugin that handles its name.
-pub(super) fn read(file: &ResultFile) -> FileChecks {
-    let name = file
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let Some(parser) = installed().iter().find(|p| p.handle.handles(&name)) else {
-        return FileChecks {
-            checks: Vec::new(),
-            problems: Vec::new(),
-        };
-    };
+/// Reads `file` with `parser`; a failure becomes an unreadable-file check.
+fn read_with(parser: &Parser, file: &ResultFile) -> FileChecks {
     match parser.handle.parse(Path::new(&file.path)) {
         Ok(parsed) => FileChecks {
             checks: parsed

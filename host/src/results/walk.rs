@@ -187,6 +187,7 @@ fn error_dir(path: PathBuf, names: &[&str]) -> ErrorDir {
 pub(super) fn walk<T: Send>(
     root: &Path,
     include_incorrect: bool,
+    parsers: &super::ResultParsers,
     parallelism: Parallelism,
     progress: &dyn super::LoadProgress,
     read: impl Fn(FoundFile) -> T + Sync,
@@ -228,6 +229,7 @@ pub(super) fn walk<T: Send>(
                 listing: &listing,
                 path,
                 names: *names,
+                parsers,
             };
             test_dir.walk(include_incorrect, &read, &mut part.0, &mut part.1);
         }
@@ -255,6 +257,8 @@ struct TestDir<'a> {
     path: &'a Path,
     /// Profile and test names.
     names: [&'a str; 2],
+    /// The plugins reading files besides `result.json`.
+    parsers: &'a super::ResultParsers,
 }
 
 impl TestDir<'_> {
@@ -306,7 +310,7 @@ impl TestDir<'_> {
                         opened: open_file(inside.fd(), entry.raw()),
                         file: result_file(entry_path()),
                     }));
-                } else if serial_ok && super::parsers::handles(&entry.name) {
+                } else if serial_ok && self.parsers.handles(&entry.name) {
                     found.plugin_files.push(result_file(entry_path()));
                 }
             }
@@ -319,7 +323,7 @@ impl TestDir<'_> {
     /// parser plugin waits for other files: then it need not be listed.
     /// Stripped results, the ones kept for years, look like this.
     fn is_leaf(&self, serial: &Entry) -> bool {
-        if super::parsers::any_installed() {
+        if !self.parsers.is_empty() {
             return false;
         }
         rustix::fs::statat(

@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use destination::{Destination, copy_file};
 
+use crate::results::ResultParsers;
+
 /// What a strip does besides the results themselves.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StripOptions {
@@ -102,7 +104,12 @@ pub struct StripReport {
 /// A broken `result.json` or an uncopyable directory is recorded in the
 /// report and the rest of the tree is still stripped; only a missing source
 /// or an unusable destination stops early.
-pub fn strip(src: &Path, dst: &Path, options: StripOptions) -> Result<StripReport, StripError> {
+pub fn strip(
+    src: &Path,
+    dst: &Path,
+    options: StripOptions,
+    parsers: &ResultParsers,
+) -> Result<StripReport, StripError> {
     if !src.is_dir() {
         return Err(StripError::NotAResult {
             path: src.to_path_buf(),
@@ -126,7 +133,7 @@ pub fn strip(src: &Path, dst: &Path, options: StripOptions) -> Result<StripRepor
 
     for entry in source::result_jsons(src, options.include_incorrect).map_err(listing)? {
         let run_names = source::run_dir_names(&entry);
-        match strip_one_result(&entry.path, run_names, &destination) {
+        match strip_one_result(&entry.path, run_names, &destination, parsers) {
             Ok(()) => report.results += 1,
             Err(err) => report.failures.push(err),
         }
@@ -154,6 +161,7 @@ fn strip_one_result(
     path: &Path,
     run_names: &[OsString],
     destination: &Destination,
+    parsers: &ResultParsers,
 ) -> Result<(), StripError> {
     let file = File::open(path).map_err(|source| StripError::Read {
         path: path.to_path_buf(),
@@ -187,7 +195,7 @@ fn strip_one_result(
                 false,
             )?;
         }
-        copy_plugin_files(run_dir, run_names, destination)?;
+        copy_plugin_files(run_dir, run_names, destination, parsers)?;
     }
     Ok(())
 }
@@ -198,13 +206,14 @@ fn copy_plugin_files(
     run_dir: &Path,
     run_names: &[OsString],
     destination: &Destination,
+    parsers: &ResultParsers,
 ) -> Result<(), StripError> {
     let Ok(entries) = std::fs::read_dir(run_dir) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_file() && crate::results::parsers::handles(&name) {
+        if entry.path().is_file() && parsers.handles(&name) {
             copy_file(&entry.path(), &destination.file(run_names, &name)?, false)?;
         }
     }

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::svg::{self, Series, Svg};
-use crate::compare::statistics::{median, percentile};
 use crate::compare::{ALL_BUT_PROFILE, Build, Comparison, Status, merged_name};
+use crate::numpy::{median, percentile};
 
 /// One category: its counts and its spread.
 #[derive(Debug, Serialize)]
