@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use runperf::machine::{
-    Command, LocalTransport, Machine, Masker, Output, PackageManager, Transport, TransportError,
+    Command, LocalTransport, Machine, Masker, Output, Transport, TransportError,
 };
 
 fn process_running(needle: &str) -> bool {
@@ -129,18 +129,8 @@ fn machine_chores_run_through_the_logged_transport() {
     machine
         .session_log()
         .set_dir(Some(&dir.path().join("__sessions__")));
-    assert!(
-        machine
-            .wait_for_calm_load(1_000_000.0, Duration::from_secs(5))
-            .unwrap()
-    );
-    let start = Instant::now();
-    assert!(
-        !machine
-            .wait_for_calm_load(0.0, Duration::from_secs(1))
-            .unwrap()
-    );
-    assert!(start.elapsed() < Duration::from_secs(10));
+    let loadavg = machine.read_file("/proc/loadavg").unwrap();
+    assert!(!loadavg.is_empty());
     machine.run(&Command::argv(["echo", "pa55word"])).unwrap();
     let log = std::fs::read_to_string(dir.path().join("__sessions__/local")).unwrap();
     assert!(
@@ -148,44 +138,6 @@ fn machine_chores_run_through_the_logged_transport() {
         "{log}"
     );
     assert!(!log.contains("pa55word"));
-    let manager = machine.package_manager().unwrap();
-    let has = |tool: &str| {
-        std::process::Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    };
-    let expected = if has("dnf") {
-        Some(PackageManager::Dnf)
-    } else if has("apt-get") {
-        Some(PackageManager::AptGet)
-    } else {
-        None
-    };
-    assert_eq!(manager, expected);
-    assert!(machine.install_packages(&[]).is_ok());
-}
-
-#[test]
-fn install_lines_quote_package_names() {
-    let pkgs = vec!["fio".to_string(), "x; rm -rf /".to_string()];
-    assert_eq!(
-        PackageManager::Dnf.install_line(&pkgs),
-        "dnf install -y --nobest --skip-broken fio 'x; rm -rf /'"
-    );
-    let apt = PackageManager::AptGet.install_line(&pkgs);
-    assert!(
-        apt.starts_with("DEBIAN_FRONTEND=noninteractive apt-get install -y fio 'x; rm -rf /'"),
-        "{apt}"
-    );
-    let portable = PackageManager::portable_install_line(&pkgs);
-    let syntax = std::process::Command::new("sh")
-        .args(["-n", "-c", &portable])
-        .status()
-        .unwrap();
-    assert!(syntax.success(), "{portable}");
 }
 
 /// A machine that reboots when asked: down for a few probes, then up with

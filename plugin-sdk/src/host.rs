@@ -1,8 +1,10 @@
 //! The host services as a plugin sees them: [`Host`], lent for one call.
 
 use runperf_plugin_api::{
+    HostServices,
     abi_stable::std_types::{ROption, RSlice, RString},
     ffi::HostRef,
+    lend,
 };
 use serde_json::{Map, Value};
 
@@ -19,6 +21,14 @@ impl<'a> Host<'a> {
     /// Wraps the borrowed trait object handed to a plugin call.
     pub(crate) fn from_ffi(inner: HostRef<'a>) -> Self {
         Self { inner }
+    }
+
+    /// Calls `call` with `services` as the `Host` a plugin receives during
+    /// one call: for the runperf host itself, which waits for and installs
+    /// on its own machines with this SDK's helpers (`settle`, `packages`),
+    /// and for test hosts.
+    pub fn lent<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {
+        lend(services, |ffi| call(&Host::from_ffi(ffi)))
     }
 
     /// Runs `command` on `machine`; a non-zero exit status is not an error.

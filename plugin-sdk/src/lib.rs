@@ -45,6 +45,7 @@ pub mod markers;
 mod names;
 pub mod packages;
 mod registry;
+pub mod settle;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -14,13 +14,15 @@ const UPDATE_TIMEOUT: f64 = 600.0;
 /// failing at once.
 const APT_LOCK_WAIT: &str = "DPkg::Lock::Timeout=300";
 
-/// What to do when some of the packages to install do not exist.
+/// What to do when some of the packages to install do not exist (or
+/// cannot be installed in their newest version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
     /// The installation fails (and nothing is installed).
     Fail,
-    /// dnf and yum install the others (`--skip-broken`); apt-get has no
-    /// such option and fails.
+    /// dnf installs the others (`--skip-broken`) and older versions where
+    /// the newest cannot be installed (`--nobest`), yum the others; apt-get
+    /// has no such option and fails.
     Skip,
 }
 
@@ -36,16 +38,25 @@ pub enum PackageManager {
 }
 
 impl PackageManager {
+    /// Every package manager runperf knows, in the order they are looked
+    /// for.
+    pub const ALL: [Self; 3] = [Self::Dnf, Self::Yum, Self::Apt];
+
+    /// The program it runs.
+    pub fn program(self) -> &'static str {
+        match self {
+            Self::Dnf => "dnf",
+            Self::Yum => "yum",
+            Self::Apt => "apt-get",
+        }
+    }
+
     /// The package manager of `machine`: the first of dnf, yum and
     /// apt-get that answers `--version`, `None` when none does.
     pub fn detect(host: &Host<'_>, machine: &str) -> PluginResult<Option<Self>> {
-        for (program, manager) in [
-            ("dnf", Self::Dnf),
-            ("yum", Self::Yum),
-            ("apt-get", Self::Apt),
-        ] {
+        for manager in Self::ALL {
             if host
-                .run(machine, &Command::argv([program, "--version"]))?
+                .run(machine, &Command::argv([manager.program(), "--version"]))?
                 .success()
             {
                 return Ok(Some(manager));
@@ -77,13 +88,38 @@ impl PackageManager {
             LogLevel::Info,
             &format!("{machine}: installing {}", names.join(" ")),
         );
+        let install =
+            Command::argv(self.install_argv(&names, unavailable)).timeout(INSTALL_TIMEOUT);
+        if host.run(machine, &install)?.success() {
+            return Ok(());
+        }
+        if let Some(refresh) = self.refresh_argv() {
+            host.run(machine, &Command::argv(refresh).timeout(UPDATE_TIMEOUT))?;
+        }
+        host.run_ok(machine, &install).map(drop).map_err(|e| {
+            e.context(format!(
+                "cannot install {} on {machine}; install them by hand and run again",
+                names.join(" ")
+            ))
+        })
+    }
+}
+
+impl PackageManager {
+    /// The command line [`PackageManager::install`] runs (for a setup
+    /// script that installs later, on a machine not reachable now).
+    pub fn install_argv<S: AsRef<str>>(
+        self,
+        packages: &[S],
+        unavailable: Unavailable,
+    ) -> Vec<String> {
         let skip = unavailable == Unavailable::Skip;
-        let mut argv: Vec<&str> = match self {
-            Self::Dnf if skip => vec!["dnf", "-y", "--skip-broken", "install"],
-            Self::Dnf => vec!["dnf", "-y", "install"],
-            Self::Yum if skip => vec!["yum", "-y", "--skip-broken", "install"],
-            Self::Yum => vec!["yum", "-y", "install"],
-            Self::Apt => vec![
+        let head: &[&str] = match self {
+            Self::Dnf if skip => &["dnf", "-y", "--skip-broken", "--nobest", "install"],
+            Self::Dnf => &["dnf", "-y", "install"],
+            Self::Yum if skip => &["yum", "-y", "--skip-broken", "install"],
+            Self::Yum => &["yum", "-y", "install"],
+            Self::Apt => &[
                 "env",
                 "DEBIAN_FRONTEND=noninteractive",
                 "apt-get",
@@ -94,22 +130,21 @@ impl PackageManager {
                 APT_LOCK_WAIT,
             ],
         };
-        argv.extend(&names);
-        let install = Command::argv(argv).timeout(INSTALL_TIMEOUT);
-        if host.run(machine, &install)?.success() {
-            return Ok(());
-        }
-        if self == Self::Apt {
-            host.run(
-                machine,
-                &Command::argv(["apt-get", "-o", APT_LOCK_WAIT, "update"]).timeout(UPDATE_TIMEOUT),
-            )?;
-        }
-        host.run_ok(machine, &install).map(drop).map_err(|e| {
-            e.context(format!(
-                "cannot install {} on {machine}; install them by hand and run again",
-                names.join(" ")
-            ))
+        head.iter()
+            .copied()
+            .chain(packages.iter().map(AsRef::as_ref))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The command refreshing the package lists before a second try when
+    /// an installation failed (apt-get's usual failure is stale lists);
+    /// `None` for dnf and yum, which refresh by themselves.
+    pub fn refresh_argv(self) -> Option<Vec<String>> {
+        (self == Self::Apt).then(|| {
+            ["apt-get", "-o", APT_LOCK_WAIT, "update"]
+                .map(str::to_owned)
+                .to_vec()
         })
     }
 }
@@ -172,7 +207,7 @@ mod tests {
         })
         .unwrap();
         let calls = host.calls();
-        assert!(calls.contains(&"run m: dnf -y --skip-broken install a b".to_owned()));
+        assert!(calls.contains(&"run m: dnf -y --skip-broken --nobest install a b".to_owned()));
         assert!(calls.contains(&"run m: dnf -y install c".to_owned()));
     }
 

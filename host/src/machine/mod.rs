@@ -4,8 +4,10 @@
 //! one ([`LocalTransport`]) or a remote one over SSH ([`SshTransport`],
 //! optionally tunnelled through its host for workers). A [`Machine`] puts a
 //! name, host params, a per-machine session log with secrets masked and the
-//! higher-level chores (persistent storage, reboot, load calm-down, package
-//! install) on top of a transport.
+//! higher-level chores (persistent storage, reboot) on top of a transport.
+//! Waiting for a calm load and installing packages are the plugin API's
+//! (`settle`, `packages`), used by the host through
+//! `RunServices::as_plugin_host` like plugins use them.
 
 mod command;
 mod error;
@@ -30,5 +32,4 @@ pub use params::{HostParams, ParamsError, REQUIRED_HOST_KEYS};
 pub use session_log::SessionLog;
 pub use ssh::{HostKeyPolicy, SshConfig, SshTransport};
 pub use storage::{PERSISTENT_DIR, PersistentStorage, StorageError};
-pub use system::{LOAD_CALM_THRESHOLD, LOAD_CALM_TIMEOUT, PackageManager};
 pub use transport::Transport;

@@ -158,7 +158,7 @@ impl Run<'_> {
             Ok(crate::machine::Transport::check_reachable(h.as_ref())?)
         })?;
         setup::provision(cfg, &self.catalog, &self.services, &self.hosts)?;
-        setup::setup_hosts(cfg, &self.hosts)?;
+        setup::setup_hosts(cfg, &self.services, &self.hosts)?;
         let world: Vec<Value> = self
             .hosts
             .iter()

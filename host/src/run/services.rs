@@ -94,6 +94,13 @@ impl RunServices {
         services
     }
 
+    /// Calls `work` with these services as the [`api::Host`] plugins see,
+    /// so that the host waits and installs with the same helpers as
+    /// plugins (`settle`, `packages`).
+    pub fn as_plugin_host<R>(&self, work: impl FnOnce(&runperf_plugin_sdk::Host<'_>) -> R) -> R {
+        runperf_plugin_sdk::Host::lent(self, work)
+    }
+
     /// Address of every machine by name, the controller excepted.
     pub fn addresses(&self) -> BTreeMap<String, String> {
         let machines = self.machines.read().unwrap_or_else(|p| p.into_inner());
@@ -411,10 +418,9 @@ mod tests {
     #[test]
     fn package_manager_detection_on_the_local_transport_reaches_apt_get() {
         let services = services();
-        let found = with_host(&services, |host| {
-            PackageManager::detect(host, api::CONTROLLER)
-        })
-        .unwrap();
+        let found = services
+            .as_plugin_host(|host| PackageManager::detect(host, api::CONTROLLER))
+            .unwrap();
         let expected = if find_on_path(&["dnf"]).is_some() {
             Some(PackageManager::Dnf)
         } else if find_on_path(&["yum"]).is_some() {
@@ -432,6 +438,28 @@ mod tests {
                 "a Debian machine has apt-get"
             );
         }
+    }
+
+    #[test]
+    fn the_calm_wait_reads_the_load_through_the_services() {
+        let services = services();
+        let poll = Duration::from_millis(10);
+        // Whether this machine's load is below 1 depends on what else
+        // runs; either answer is no error, a machine that is not is one.
+        services
+            .as_plugin_host(|h| {
+                runperf_plugin_sdk::settle::wait_calm(h, api::CONTROLLER, Duration::ZERO, poll)
+            })
+            .unwrap();
+        let err = services
+            .as_plugin_host(|h| {
+                runperf_plugin_sdk::settle::wait_calm(h, "nowhere", Duration::ZERO, poll)
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("no machine named \"nowhere\""),
+            "{err}"
+        );
     }
 
     /// Reads of any file fail as `kind`; everything else works locally.

@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use runperf_plugin_api::{ComponentKind, TestContext, TestRun};
+use runperf_plugin_sdk::settle;
 use serde_json::{Map, Value};
 
 use super::{
     config::RunConfig, profile_step::AppliedProfile, services::RunServices, spec::Item,
     tree::PendingTestDir,
 };
-use crate::{machine::LOAD_CALM_THRESHOLD, plugins::Catalog};
+use crate::plugins::Catalog;
 
 /// What a test run needs from the run around it.
 pub struct TestEnv<'a> {
@@ -56,11 +57,12 @@ pub fn run_once(
         .library
         .new_test(&entry.info.name, &context)
         .map_err(|e| anyhow!("creating test {}: {e:#}", entry.info.name))?;
-    for group in &env.profile.workers {
-        for worker in group {
-            let machine = env.services.machine(worker).map_err(|e| anyhow!("{e:#}"))?;
-            machine.wait_for_calm_load(LOAD_CALM_THRESHOLD, env.cfg.load_timeout)?;
-        }
+    let timeout = env.cfg.load_timeout;
+    let poll = std::time::Duration::from_secs(timeout.as_secs().clamp(1, 5));
+    for worker in env.profile.workers.iter().flatten() {
+        env.services
+            .as_plugin_host(|host| settle::wait_calm(host, worker, timeout, poll))
+            .map_err(|e| anyhow!("waiting for a calm load on {worker}: {e:#}"))?;
     }
     let pending = PendingTestDir::create(&profile_dir.join(name))?;
     let run = TestRun {

@@ -34,7 +34,7 @@ pub use local::LocalHost;
 pub use scripted::{ImageResponder, Responder, ScriptedHost};
 pub use tools::{find_on_path, in_ci, tool_missing};
 
-use runperf_plugin_api::{lend, markers};
+use runperf_plugin_api::markers;
 
 use crate::{
     Applied, Command, CommandLine, CommandOutput, Host, HostServices, PluginResult, Profile,
@@ -42,7 +42,7 @@ use crate::{
 
 /// Calls `call` with `services` lent as the [`Host`] a plugin receives.
 pub fn with_host<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {
-    lend(services, |ffi| call(&Host::from_ffi(ffi)))
+    Host::lent(services, call)
 }
 
 /// A command's text as recorded: argv joined by spaces, `sh -c LINE` for

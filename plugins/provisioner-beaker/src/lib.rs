@@ -11,13 +11,13 @@
 //! `--load-timeout`, else 1800).
 
 pub mod bkr;
-pub mod settle;
 
 use std::time::Duration;
 
 use runperf_plugin_sdk::{
     CONTROLLER, Host, LogLevel, PluginError, PluginResult, ProvisionRequest, Provisioner, Registry,
     serde_json::{Map, Value},
+    settle,
 };
 
 /// The Beaker provisioner and its timing.
@@ -100,20 +100,19 @@ impl Provisioner for Beaker {
         );
         bkr::provision(host, &self.client, &tree, &request.address)?;
         std::thread::sleep(self.reboot_wait);
-        settle::wait_answering(host, machine, self.ssh_timeout, self.poll)?;
+        settle::wait_answering(
+            host,
+            machine,
+            self.ssh_timeout,
+            self.poll,
+            "Beaker started provisioning it; check the installation in Beaker's console",
+        )?;
         let calm_timeout = match (self.calm_given, request.load_timeout_secs) {
             (false, Some(secs)) => Duration::try_from_secs_f64(secs).unwrap_or(self.calm_timeout),
             _ => self.calm_timeout,
         };
-        if !settle::wait_calm(host, machine, calm_timeout, self.poll)? {
-            host.log(
-                LogLevel::Warn,
-                &format!(
-                    "{machine} did not calm down in {} s, proceeding on a loaded machine",
-                    calm_timeout.as_secs()
-                ),
-            );
-        }
+        // A machine still loaded after the timeout is logged and used.
+        settle::wait_calm(host, machine, calm_timeout, self.poll)?;
         Ok(())
     }
 }

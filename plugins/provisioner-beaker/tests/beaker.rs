@@ -2,12 +2,13 @@
 //! this machine with std::process, with the fake client's dir first on
 //! PATH, and answers `/proc/loadavg` from a script of loads.
 
+use runperf_plugin_sdk::settle;
 use runperf_plugin_sdk::{
     PluginResult, ProvisionRequest, Provisioner,
     serde_json::{Map, json},
     testing::{LocalHost, ScriptedHost, fail},
 };
-use runperf_provisioner_beaker::{Beaker, bkr, settle};
+use runperf_provisioner_beaker::{Beaker, bkr};
 
 /// Runs commands here with `local`; box1 answers `/proc/loadavg` with
 /// `loads` in turn.
