@@ -75,16 +75,20 @@ pub fn read_entries(path: &Path) -> Result<Vec<(String, PyValue)>, ModelError> {
     Ok(entries)
 }
 
+/// A `model.json` holding `content` in a new temporary directory (kept
+/// while the returned handle lives), for the tests of model readers.
+#[cfg(test)]
+pub(crate) fn write_test_model(content: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.json");
+    std::fs::write(&path, content).unwrap();
+    (dir, path)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::write_test_model as write;
     use super::*;
-
-    fn write(content: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("model.json");
-        std::fs::write(&path, content).unwrap();
-        (dir, path)
-    }
 
     #[test]
     fn the_old_format_is_upgraded_in_file_order() {

@@ -178,13 +178,7 @@ impl LinearModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(content: &str) -> (tempfile::TempDir, PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("model.json");
-        std::fs::write(&path, content).unwrap();
-        (dir, path)
-    }
+    use crate::model_file::write_test_model as write;
 
     #[test]
     fn reads_all_three_formats() {
