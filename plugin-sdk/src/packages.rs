@@ -103,9 +103,7 @@ impl PackageManager {
             ))
         })
     }
-}
 
-impl PackageManager {
     /// The command line [`PackageManager::install`] runs (for a setup
     /// script that installs later, on a machine not reachable now).
     pub fn install_argv<S: AsRef<str>>(
