@@ -5,7 +5,7 @@
 //! optionally tunnelled through its host for workers). A [`Machine`] puts a
 //! name, host params, a per-machine session log with secrets masked and the
 //! higher-level chores (persistent storage, reboot) on top of a transport.
-//! Waiting for a calm load and installing packages are the plugin API's
+//! Waiting for a calm load and installing packages are the plugin SDK's
 //! (`settle`, `packages`), used by the host through
 //! `RunServices::as_plugin_host` like plugins use them.
 

@@ -1,5 +1,5 @@
 //! Rebooting a machine and waiting for it to come back. (Waiting for a
-//! calm load and installing packages go through the plugin API's
+//! calm load and installing packages go through the plugin SDK's
 //! `settle` and `packages`, as plugins do.)
 
 use std::time::Duration;
