@@ -111,6 +111,9 @@ impl SqliteStore {
             for statement in schema::migration(Dialect::Sqlite, version) {
                 tx.execute(&statement, []).map_err(corrupt)?;
             }
+            if version == schema::FILLS_PACKS {
+                super::store::fill_packs(&mut SqliteSql { tx: &tx, url: &url }, &url)?;
+            }
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?1) \
@@ -289,10 +292,44 @@ impl Sql for SqliteSql<'_> {
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
+        for statement in text::ADD_POINTS {
+            self.tx
+                .prepare_cached(statement)
+                .and_then(|mut s| s.execute([delta, build]))
+                .map_err(self.err("count the points of the series"))?;
+        }
+        Ok(())
+    }
+
+    fn prune(&mut self) -> Result<(), HistoryError> {
+        for statement in text::PRUNE {
+            self.tx
+                .execute(statement, [])
+                .map_err(self.err("remove unused check names and params"))?;
+        }
+        Ok(())
+    }
+
+    fn insert_pack(&mut self, build: i64, body: &[u8]) -> Result<(), HistoryError> {
         self.tx
-            .execute(text::ADD_POINTS, [delta, build])
+            .prepare_cached(text::INSERT_PACK)
+            .and_then(|mut s| s.execute(params![build, body]))
             .map(drop)
-            .map_err(self.err("count the points of the series"))
+            .map_err(self.err("store the packed checks"))
+    }
+
+    fn pack(&mut self, build: i64) -> Result<Option<Vec<u8>>, HistoryError> {
+        self.tx
+            .prepare_cached(text::PACK)
+            .and_then(|mut s| s.query_row([build], |r| r.get(0)).optional())
+            .map_err(self.err("read the packed checks of a build"))
+    }
+
+    fn build_keys(&mut self) -> Result<Vec<(i64, String)>, HistoryError> {
+        self.tx
+            .prepare(text::BUILD_KEYS)
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(self.err("list the builds"))
     }
 
     fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {
