@@ -52,6 +52,11 @@ impl SqliteStore {
         // Reads map the file instead of copying pages through the cache.
         conn.pragma_update(None, "mmap_size", 1i64 << 30)
             .map_err(corrupt)?;
+        // An add changes a few thousand pages (an index entry per check
+        // name): held in the cache up to the commit instead of spilled to
+        // the WAL (and written again) midway. Memory is taken as needed.
+        conn.pragma_update(None, "cache_size", -(256i64 << 10))
+            .map_err(corrupt)?;
         let mut store = Self { conn, url };
         store.migrate()?;
         Ok(store)
