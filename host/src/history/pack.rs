@@ -90,9 +90,14 @@ pub(super) fn encode(checks: &[Check]) -> Vec<u8> {
     out
 }
 
+/// Params lists already decoded, by their packed bytes: the builds read
+/// in a row share most of them, so each is decoded (and allocated) once.
+#[derive(Default)]
+pub(super) struct ParamsCache(HashMap<Vec<u8>, Params>);
+
 /// The checks of a blob made by [`encode`]; an error saying where it is
-/// damaged otherwise.
-pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Check>, String> {
+/// damaged otherwise. Params lists found in `cache` are shared from it.
+pub(super) fn decode(bytes: &[u8], cache: &mut ParamsCache) -> Result<Vec<Check>, String> {
     let mut input = Reader { bytes, at: 0 };
     if input.take(MAGIC.len())? != MAGIC {
         return Err("packed checks: unknown format".into());
@@ -100,13 +105,31 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Vec<Check>, String> {
     let count = input.count()?;
     let mut lists: Vec<Params> = Vec::with_capacity(count);
     for _ in 0..count {
+        let start = input.at;
         let pairs = input.count()?;
-        let mut list = Vec::with_capacity(pairs);
-        for _ in 0..pairs {
-            let key = input.str()?.to_string();
-            list.push((key, input.str()?.to_string()));
+        for _ in 0..2 * pairs {
+            input.str()?;
         }
-        lists.push(Arc::new(list));
+        let packed = &bytes[start..input.at];
+        let list = match cache.0.get(packed) {
+            Some(list) => list.clone(),
+            None => {
+                let mut again = Reader {
+                    bytes: packed,
+                    at: 0,
+                };
+                again.varint()?;
+                let mut list = Vec::with_capacity(pairs);
+                for _ in 0..pairs {
+                    let key = again.str()?.to_string();
+                    list.push((key, again.str()?.to_string()));
+                }
+                let list = Arc::new(list);
+                cache.0.insert(packed.to_vec(), list.clone());
+                list
+            }
+        };
+        lists.push(list);
     }
     let count = input.count()?;
     let mut checks: Vec<Check> = Vec::with_capacity(count);
@@ -290,7 +313,8 @@ mod tests {
     fn checks_round_trip_exactly() {
         let checks = sample();
         let packed = encode(&checks);
-        let back = decode(&packed).unwrap();
+        let mut cache = ParamsCache::default();
+        let back = decode(&packed, &mut cache).unwrap();
         assert_eq!(back.len(), checks.len());
         for (a, b) in checks.iter().zip(&back) {
             assert_eq!(a.name, b.name);
@@ -303,26 +327,34 @@ mod tests {
                 (x, y) => assert_eq!(x, y),
             }
         }
-        // Equal params lists are stored once and shared again.
+        // Equal params lists are stored once and shared again, also by
+        // the next build read through the same cache.
         assert!(Arc::ptr_eq(&back[0].params, &back[2].params));
-        assert!(decode(&encode(&[])).unwrap().is_empty());
+        let again = decode(&packed, &mut cache).unwrap();
+        assert!(Arc::ptr_eq(&back[0].params, &again[0].params));
+        assert_eq!(
+            decode(&packed, &mut ParamsCache::default()).unwrap().len(),
+            checks.len()
+        );
+        assert!(decode(&encode(&[]), &mut cache).unwrap().is_empty());
     }
 
     #[test]
     fn damaged_blobs_are_errors_not_panics() {
         let packed = encode(&sample());
+        let mut cache = ParamsCache::default();
         for cut in 0..packed.len() {
-            assert!(decode(&packed[..cut]).is_err(), "cut at {cut}");
+            assert!(decode(&packed[..cut], &mut cache).is_err(), "cut at {cut}");
         }
         let mut longer = packed.clone();
         longer.push(0);
-        assert!(decode(&longer).is_err());
-        assert!(decode(b"XXXX").is_err());
+        assert!(decode(&longer, &mut cache).is_err());
+        assert!(decode(b"XXXX", &mut cache).is_err());
         for at in 4..packed.len() {
             for flip in [0x01, 0x80, 0xff] {
                 let mut bad = packed.clone();
                 bad[at] ^= flip;
-                let _ = decode(&bad);
+                let _ = decode(&bad, &mut ParamsCache::default());
             }
         }
     }

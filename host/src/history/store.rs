@@ -123,12 +123,16 @@ impl<B: Backend> Store for B {
 
     fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
-        self.transaction(false, |sql| load_record(sql, &url, id, true))
+        self.transaction(false, |sql| {
+            load_record(sql, &url, id, true, &mut Default::default())
+        })
     }
 
     fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
-        self.transaction(false, |sql| load_record(sql, &url, id, false))
+        self.transaction(false, |sql| {
+            load_record(sql, &url, id, false, &mut Default::default())
+        })
     }
 
     fn load_checks_many(
@@ -137,9 +141,10 @@ impl<B: Backend> Store for B {
     ) -> Result<Vec<Result<BuildRecord, HistoryError>>, HistoryError> {
         let url = self.url().to_string();
         self.transaction(false, |sql| {
+            let mut cache = pack::ParamsCache::default();
             Ok(ids
                 .iter()
-                .map(|id| load_record(sql, &url, id, false))
+                .map(|id| load_record(sql, &url, id, false, &mut cache))
                 .collect())
         })
     }
@@ -226,12 +231,14 @@ struct LoadCache {
 }
 
 /// Build `id` as stored; its samples only when `with_samples`. Its checks
-/// come from its pack (one row), from its check rows where it has none.
+/// come from its pack (one row), from its check rows where it has none;
+/// builds read through the same `params` share their params lists.
 fn load_record(
     sql: &mut dyn Sql,
     url: &str,
     id: &str,
     with_samples: bool,
+    params: &mut pack::ParamsCache,
 ) -> Result<BuildRecord, HistoryError> {
     let row = sql
         .find_build(id)?
@@ -245,7 +252,7 @@ fn load_record(
         reason,
     };
     let checks = match sql.pack(row.pk)? {
-        Some(body) => pack::decode(&body).map_err(damaged)?,
+        Some(body) => pack::decode(&body, params).map_err(damaged)?,
         None => checks_from_rows(sql, row.pk, &mut LoadCache::default(), &damaged)?,
     };
     let stored_samples = if with_samples {
