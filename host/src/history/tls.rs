@@ -79,9 +79,9 @@ fn use_client_cert(builder: &mut SslConnectorBuilder, client: &ClientCert) -> Re
     let read = |path: &std::path::Path, option: &str| {
         std::fs::read(path).map_err(|e| {
             format!(
-                "{option}={}: cannot read it ({e}); point {option} at the PEM file of the client certificate's {}",
+                "{option}={}: cannot read it ({e}); point {option} at the PEM file of the client {}",
                 path.display(),
-                if option == "sslcert" { "certificate" } else { "private key" }
+                if option == "sslcert" { "certificate" } else { "certificate's private key" }
             )
         })
     };

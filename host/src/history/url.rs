@@ -219,8 +219,13 @@ impl PostgresUrl {
             root_cert,
             client_cert,
         } = split_tls_options(text).map_err(&bad)?;
-        let mut config = postgres::Config::from_str(&rest)
-            .map_err(|e| bad(scrub(&e.to_string(), password.as_deref())))?;
+        let mut config = postgres::Config::from_str(&rest).map_err(|e| {
+            bad(format!(
+                "{}; write postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?OPTION=VALUE&...] with \
+                 libpq's options (connect_timeout, application_name, sslmode, ...)",
+                scrub(&e.to_string(), password.as_deref())
+            ))
+        })?;
         if config.get_hosts().is_empty() {
             return Err(bad("no host; write postgres://USER@HOST[:PORT]/DB".into()));
         }
@@ -313,6 +318,11 @@ fn split_tls_options(url: &str) -> Result<TlsOptions, String> {
             "sslrootcert" => 0,
             "sslcert" => 1,
             "sslkey" => 2,
+            _ if key.starts_with("ssl") => {
+                return Err(format!(
+                    "{key} is not supported (the TLS options are sslmode, sslrootcert, sslcert, sslkey and sslpassword); remove it from the URL"
+                ));
+            }
             _ => {
                 kept.push(option);
                 continue;
@@ -487,6 +497,7 @@ mod tests {
             ("sslkey=/k.pem", "sslkey=/k.pem without sslcert"),
             ("sslpassword=s3", "sslpassword without sslcert"),
             ("sslcert=", "sslcert is empty"),
+            ("sslcrl=/crl.pem", "sslcrl is not supported"),
         ] {
             let err = StoreUrl::parse(&format!("postgres://u:pw@h/db?{query}"))
                 .unwrap_err()
