@@ -164,6 +164,16 @@ pub fn advice(url: &PostgresUrl, message: &str) -> Option<String> {
             client.cert.display()
         ));
     }
+    // Under TLS 1.3 the server checks the client certificate after the
+    // handshake: its refusal may reach the client as a reset connection.
+    if let Some(client) = &url.client_cert
+        && (message.contains("Connection reset by peer") || message.contains("unexpected EOF"))
+    {
+        return Some(format!(
+            "the server closed the connection, as it does when it does not accept the client certificate sslcert={}; check that a CA of the server's ssl_ca_file signed it (the server's log says why)",
+            client.cert.display()
+        ));
+    }
     if !message.contains("TLS") {
         return None;
     }
