@@ -13,6 +13,9 @@
 # profiles x 100 tests) are stored again and again under new ids up to
 # BUILDS builds: every build is a full row set, as a real history's would
 # be. Env: PYTHON, CARGO_TARGET_DIR, RUNS (default 3; medians reported).
+# Each measure gives the wall time and the CPU time (user + system, all
+# threads): on a shared machine the wall time mostly says how busy it is.
+# The two compare-perf runs alternate, so that both meet the same load.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:-/tmp/runperf-history-bench}
@@ -32,7 +35,7 @@ if [ ! -d "$CORPUS" ]; then
     "$PYTHON" "$ROOT/tests/differential/gen_corpus.py" 7 "$CORPUS" \
         --builds 21 --profiles 3 --tests 100 --samples 30
 fi
-mapfile -t TREES < <(find "$CORPUS" -mindepth 1 -maxdepth 1 -type d | sort)
+mapfile -t TREES < <(find -H "$CORPUS" -mindepth 1 -maxdepth 1 -type d | sort)
 if [ ! -d "$STRIPPED" ]; then
     mkdir -p "$STRIPPED"
     for t in "${TREES[@]}"; do
@@ -42,17 +45,25 @@ fi
 NEW=${TREES[20]}
 REFS=("${TREES[@]:0:20}")
 
-# Median wall time in seconds of RUNS runs of a command.
+# "WALL CPU" in seconds of one run of a command.
+timed() {
+    /usr/bin/time -f '%e %U %S' -o "$WORK/time.out" "$@" >/dev/null 2>&1 || true
+    awk '/^[0-9]/ {printf "%s %.2f\n", $1, $2 + $3}' "$WORK/time.out"
+}
+
+# "WALL CPU" medians of the "WALL CPU" lines on stdin.
+medians() {
+    local lines
+    lines=$(cat)
+    local n
+    n=$(echo "$lines" | wc -l)
+    echo "$(echo "$lines" | awk '{print $1}' | sort -n | sed -n "$(((n + 1) / 2))p")" \
+        "$(echo "$lines" | awk '{print $2}' | sort -n | sed -n "$(((n + 1) / 2))p")"
+}
+
+# Medians of RUNS runs of a command.
 median() {
-    local times=()
-    for _ in $(seq "$RUNS"); do
-        local start end
-        start=$(date +%s.%N)
-        "$@" >/dev/null 2>&1 || true
-        end=$(date +%s.%N)
-        times+=("$(echo "$end - $start" | bc)")
-    done
-    printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
+    for _ in $(seq "$RUNS"); do timed "$@"; done | medians
 }
 
 if [ ! -f "$STORE" ]; then
@@ -69,13 +80,9 @@ echo "history: $stored builds, $checks checks and $results result.json per build
 # add alone: the build is removed (untimed) before each run.
 add_once() {
     "$BIN/history-perf" --store "$STORE" remove bench-new --yes >/dev/null 2>&1 || true
-    local start end
-    start=$(date +%s.%N)
-    "$BIN/history-perf" --store "$STORE" add --build bench-new "$NEW" >/dev/null
-    end=$(date +%s.%N)
-    echo "$end - $start" | bc
+    timed "$BIN/history-perf" --store "$STORE" add --build bench-new "$NEW"
 }
-add=$(for _ in $(seq "$RUNS"); do add_once; done | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+add=$(for _ in $(seq "$RUNS"); do add_once; done | medians)
 list=$(median "$BIN/history-perf" --store "$STORE" list)
 series=$(median "$BIN/history-perf" --store "$STORE" series)
 "$BIN/history-perf" --store "$STORE" remove bench-new --yes >/dev/null 2>&1 || true
@@ -84,17 +91,27 @@ stripped_20=$(du -sb "${REFS[@]/#$CORPUS/$STRIPPED}" | awk '{n += $1} END {print
 stripped_all=$((stripped_20 * stored / 20))
 ids=()
 for i in $(seq $((stored - 19)) "$stored"); do ids+=("@$i"); done
-from_trees=$(median "$BIN/compare-perf" -- "$NEW" "${REFS[@]}")
-from_store=$(median "$BIN/compare-perf" --store "$STORE" -- "$NEW" "${ids[@]}")
+: >"$WORK/trees.times"
+: >"$WORK/store.times"
+for _ in $(seq "$RUNS"); do
+    timed "$BIN/compare-perf" -- "$NEW" "${REFS[@]}" >>"$WORK/trees.times"
+    timed "$BIN/compare-perf" --store "$STORE" -- "$NEW" "${ids[@]}" >>"$WORK/store.times"
+done
+from_trees=$(medians <"$WORK/trees.times")
+from_store=$(medians <"$WORK/store.times")
 
-printf '%-44s %12s %12s\n' "measure" "value" "target"
-printf '%-44s %11.3fs %12s\n' "add one build" "$add" "< 0.3 s"
-printf '%-44s %11.3fs %12s\n' "list" "$list" "< 0.2 s"
-printf '%-44s %11.3fs %12s\n' "series" "$series" "< 0.2 s"
-printf '%-44s %10s MB %12s\n' "store size" "$((sqlite_bytes / 1048576))" ""
-printf '%-44s %10s MB %12s\n' "stripped trees it holds ($stored)" "$((stripped_all / 1048576))" ""
-printf '%-44s %12s %12s\n' "store / stripped trees" \
+row() { printf '%-40s %9s %9s %10s\n' "$@"; }
+row "measure" "wall s" "CPU s" "target"
+row "add one build" $add "< 0.3 s"
+row "list" $list "< 0.2 s"
+row "series" $series "< 0.2 s"
+row "compare-perf NEW + 20 trees" $from_trees ""
+row "compare-perf NEW + 20 stored builds" $from_store ""
+ratio() { echo "scale=1; $1 / $2" | bc; }
+row "speedup" "$(ratio "${from_trees% *}" "${from_store% *}")x" \
+    "$(ratio "${from_trees#* }" "${from_store#* }")x" ">= 3x"
+printf '%-40s %9s MB\n' "store size" "$((sqlite_bytes / 1048576))"
+printf '%-40s %9s MB\n' "stripped trees it holds ($stored)" "$((stripped_all / 1048576))"
+printf '%-40s %9s %20s\n' "store / stripped trees" \
     "$(echo "scale=3; $sqlite_bytes / $stripped_all" | bc)" "<= 0.25"
-printf '%-44s %11.3fs %12s\n' "compare-perf NEW + 20 trees" "$from_trees" ""
-printf '%-44s %11.3fs %12s\n' "compare-perf NEW + 20 stored builds" "$from_store" ""
-printf '%-44s %11.1fx %12s\n' "speedup" "$(echo "scale=2; $from_trees / $from_store" | bc)" ">= 3x"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

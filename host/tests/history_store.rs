@@ -47,6 +47,8 @@ trait Backend: Sync {
         history::open(&StoreUrl::parse(&self.url()).unwrap()).unwrap()
     }
     fn execute(&self, sql: &str);
+    /// The one integer `sql` selects.
+    fn count(&self, sql: &str) -> i64;
 }
 
 struct Sqlite(tempfile::TempDir);
@@ -59,6 +61,10 @@ impl Backend for Sqlite {
         let conn = rusqlite::Connection::open(self.0.path().join("h.sqlite")).unwrap();
         conn.execute_batch(sql).unwrap();
     }
+    fn count(&self, sql: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.0.path().join("h.sqlite")).unwrap();
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
 }
 
 struct Postgres(String);
@@ -70,6 +76,10 @@ impl Backend for Postgres {
     fn execute(&self, sql: &str) {
         let mut client = postgres::Client::connect(&self.0, postgres::NoTls).unwrap();
         client.batch_execute(sql).unwrap();
+    }
+    fn count(&self, sql: &str) -> i64 {
+        let mut client = postgres::Client::connect(&self.0, postgres::NoTls).unwrap();
+        client.query_one(sql, &[]).unwrap().get(0)
     }
 }
 
@@ -282,18 +292,98 @@ fn concurrent_adds_both_land(b: &dyn Backend) {
 
 fn an_older_schema_is_migrated_on_open(b: &dyn Backend) {
     let build = record(BASE, Some("1"), None);
+    let other = record(KERNEL, Some("2"), None);
     b.open().add(&build, false).unwrap();
-    // Back to version 1: no samples table.
-    b.execute("DROP TABLE samples; UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    b.open().add(&other, false).unwrap();
+    // Back to version 1: no samples, no packs, no params use counts; and
+    // a name that a removal of that version left behind.
+    b.execute(
+        "DROP TABLE samples; DROP TABLE packs; ALTER TABLE params DROP COLUMN builds; \
+         INSERT INTO names (name, points) VALUES ('left/behind', 0); \
+         UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+    );
     let mut store = b.open();
+    assert_eq!(b.count("SELECT COUNT(*) FROM packs"), 2);
+    assert_eq!(
+        b.count("SELECT COUNT(*) FROM names WHERE name = 'left/behind'"),
+        0
+    );
+    assert_eq!(b.count("SELECT COUNT(*) FROM params WHERE builds <= 0"), 0);
     let loaded = store.load("1").unwrap();
     assert_eq!(loaded.checks, build.checks);
     assert!(loaded.samples.is_empty());
-    store.add(&record(KERNEL, Some("2"), None), false).unwrap();
-    assert!(!store.load("2").unwrap().samples.is_empty());
+    assert_eq!(store.load_checks("2").unwrap().checks, other.checks);
+    store.add(&record(KERNEL, Some("3"), None), false).unwrap();
+    assert!(!store.load("3").unwrap().samples.is_empty());
     let points = store.show(&build.checks[0].name).unwrap();
-    assert_eq!(points.len(), 2);
+    assert_eq!(points.len(), 3);
     assert_eq!(points[0].samples, None);
+    // The use counts the migration computed let removals prune.
+    store.remove("2").unwrap();
+    store.remove("3").unwrap();
+    store.remove("1").unwrap();
+    assert_eq!(b.count("SELECT COUNT(*) FROM names"), 0);
+    assert_eq!(b.count("SELECT COUNT(*) FROM params"), 0);
+}
+
+/// Counts of the rows of the tables that builds share.
+fn shared_rows(b: &dyn Backend) -> (i64, i64) {
+    (
+        b.count("SELECT COUNT(*) FROM names"),
+        b.count("SELECT COUNT(*) FROM params"),
+    )
+}
+
+fn removing_a_build_removes_what_only_it_used(b: &dyn Backend) {
+    let mut store = b.open();
+    store.add(&record(BASE, Some("1"), None), false).unwrap();
+    let with_base = shared_rows(b);
+    // A build whose names and params no other build has.
+    let mut other = record(BASE2, Some("2"), None);
+    for check in &mut other.checks {
+        check.name = format!("renamed.{}", check.name);
+        check.params = std::sync::Arc::new(vec![("only".into(), check.name.clone())]);
+    }
+    store.add(&other, false).unwrap();
+    assert!(shared_rows(b).0 > with_base.0 && shared_rows(b).1 > with_base.1);
+    store.remove("2").unwrap();
+    assert_eq!(shared_rows(b), with_base);
+    for table in ["checks", "samples", "packs"] {
+        assert_eq!(
+            b.count(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE build NOT IN (SELECT pk FROM builds)"
+            )),
+            0,
+            "{table}"
+        );
+    }
+    // Replacing a build prunes what only its old results used.
+    store.add(&other, false).unwrap();
+    store.add(&record(BASE, Some("2"), None), true).unwrap();
+    assert_eq!(shared_rows(b), with_base);
+    // What a remaining build uses stays, and it still reads back.
+    let third = BuildRecord {
+        id: "3".into(),
+        ..other.clone()
+    };
+    store.add(&third, false).unwrap();
+    store.remove("1").unwrap();
+    store.remove("2").unwrap();
+    assert_eq!(store.load("3").unwrap().checks, other.checks);
+    store.remove("3").unwrap();
+    assert_eq!(shared_rows(b), (0, 0));
+}
+
+fn a_damaged_pack_is_reported(b: &dyn Backend) {
+    let mut store = b.open();
+    store.add(&record(BASE, Some("1"), None), false).unwrap();
+    b.execute("UPDATE packs SET body = substr(body, 1, 40)");
+    let err = store.load_checks("1").unwrap_err();
+    assert!(matches!(err, HistoryError::Damaged { .. }), "{err}");
+    assert!(
+        err.to_string().contains("build 1: stored data is damaged"),
+        "{err}"
+    );
 }
 
 /// Generates one test per case and backend.
@@ -327,6 +417,8 @@ suite!(
     reopening_keeps_everything,
     concurrent_adds_both_land,
     an_older_schema_is_migrated_on_open,
+    removing_a_build_removes_what_only_it_used,
+    a_damaged_pack_is_reported,
 );
 
 #[test]

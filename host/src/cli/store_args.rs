@@ -19,8 +19,8 @@ pub const STORE_ENV: &str = "RUNPERF_HISTORY";
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct StoreArgs {
     /// History store: sqlite:PATH, a plain path, or
-    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB (default: the user's data
-    /// dir, $XDG_DATA_HOME/runperf/history.sqlite).
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=MODE&...]
+    /// (default: the user's data dir, $XDG_DATA_HOME/runperf/history.sqlite).
     #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true, global = true)]
     pub store: Option<String>,
 }

@@ -11,6 +11,7 @@ mod build;
 mod codec;
 mod error;
 pub mod otava_csv;
+mod pack;
 mod postgres;
 pub mod samples;
 mod schema;

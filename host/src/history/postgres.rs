@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use postgres::config::SslMode as DriverSslMode;
+use postgres::error::SqlState;
 use postgres::types::ToSql;
 use postgres::{Client, Row, Statement, Transaction};
 
 use super::schema::{self, Dialect};
 use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
 use super::store::Backend;
-use super::url::PostgresUrl;
+use super::url::{PostgresUrl, SslMode};
 use super::{BuildSummary, HistoryError};
 
 /// Key of the advisory lock that serialises writers and migrations.
@@ -84,6 +86,15 @@ impl PostgresStore {
                 tx.batch_execute(&statement)
                     .map_err(err("migrate the schema"))?;
             }
+            if version == schema::FILLS_PACKS {
+                let mut sql = PgSql {
+                    tx: tx.transaction().map_err(err("begin a transaction"))?,
+                    url: &url,
+                    statements: &mut HashMap::new(),
+                };
+                super::store::fill_packs(&mut sql, &url.masked)?;
+                sql.tx.commit().map_err(err("commit"))?;
+            }
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', $1) \
@@ -98,7 +109,9 @@ impl PostgresStore {
 /// Connects within the connect timeout (plus a second), also when the
 /// server accepts the connection and never answers: the driver's timeout
 /// only bounds the TCP connect, so the attempt runs on a thread of its own
-/// and is abandoned when the time is up.
+/// and is abandoned when the time is up. Under `allow` and `prefer` a
+/// connection the server refuses is tried again the other way (TLS after
+/// plain, plain after TLS), as libpq does.
 fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
     let timeout = url
         .config
@@ -108,9 +121,27 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
         + Duration::from_secs(1);
     let tls = super::tls::connector(url)?;
     let (sender, receiver) = mpsc::channel();
-    let config = url.config.clone();
+    let mut config = url.config.clone();
+    let retry = match url.ssl_mode {
+        SslMode::Allow => Some((DriverSslMode::Require, "without TLS")),
+        SslMode::Prefer => Some((DriverSslMode::Disable, "with TLS")),
+        _ => None,
+    };
     std::thread::spawn(move || {
-        let _ = sender.send(config.connect(tls));
+        let result = match (config.connect(tls.clone()), retry) {
+            (Err(first), Some((mode, how))) if refused(&first) => {
+                config.ssl_mode(mode);
+                config.connect(tls).map_err(|second| {
+                    format!(
+                        "{}; before that, {how}: {}",
+                        error_text(&second),
+                        error_text(&first)
+                    )
+                })
+            }
+            (result, _) => result.map_err(|e| error_text(&e)),
+        };
+        let _ = sender.send(result);
     });
     let open_error = |reason: String| HistoryError::Open {
         url: url.masked.clone(),
@@ -119,7 +150,7 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
     match receiver.recv_timeout(timeout) {
         Ok(Ok(client)) => Ok(client),
         Ok(Err(e)) => {
-            let message = url.scrub(&error_text(&e));
+            let message = url.scrub(&e);
             Err(open_error(match super::tls::advice(url, &message) {
                 Some(advice) => format!("{message}; {advice}"),
                 None => message,
@@ -130,6 +161,15 @@ fn connect(url: &PostgresUrl) -> Result<Client, HistoryError> {
             timeout.as_secs()
         ))),
     }
+}
+
+/// Whether the server refused the connection the way it was tried (no
+/// pg_hba.conf entry for it, or a failed TLS handshake), so that the other
+/// way may work.
+fn refused(e: &postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| *db.code() == SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
+        || error_text(e).contains("TLS handshake")
 }
 
 /// The error with its cause (the `postgres` crate keeps the server's or
@@ -359,12 +399,43 @@ impl Sql for PgSql<'_> {
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
+        for statement in text::ADD_POINTS {
+            self.query(
+                "count the points of the series",
+                statement,
+                &[&delta, &build],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn prune(&mut self) -> Result<(), HistoryError> {
+        for statement in text::PRUNE {
+            self.query("remove unused check names and params", statement, &[])?;
+        }
+        Ok(())
+    }
+
+    fn insert_pack(&mut self, build: i64, body: &[u8]) -> Result<(), HistoryError> {
         self.query(
-            "count the points of the series",
-            text::ADD_POINTS,
-            &[&delta, &build],
+            "store the packed checks",
+            text::INSERT_PACK,
+            &[&build, &body],
         )
         .map(drop)
+    }
+
+    fn pack(&mut self, build: i64) -> Result<Option<Vec<u8>>, HistoryError> {
+        let rows = self.query("read the packed checks of a build", text::PACK, &[&build])?;
+        rows.first().map(|r| at(self.url, r, 0)).transpose()
+    }
+
+    fn build_keys(&mut self) -> Result<Vec<(i64, String)>, HistoryError> {
+        let rows = self.query("list the builds", text::BUILD_KEYS, &[])?;
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| Ok((at(url, &r, 0)?, at(url, &r, 1)?)))
+            .collect()
     }
 
     fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {

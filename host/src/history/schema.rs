@@ -17,6 +17,12 @@
 //!
 //! Version 2 adds `samples(build, seq, body)`: the per-sample values (JSON
 //! array) of the check at `seq`, where the pbench result has them.
+//!
+//! Version 3 adds `packs(build, body)`: every check of a build as one blob
+//! ([`super::pack`]), what the compare tools read (filled for the stored
+//! builds by the migration, [`FILLS_PACKS`]); and `params.builds`, the
+//! number of builds using a params list, so that removing a build also
+//! removes the names and params no build uses any more.
 
 /// Which SQL dialect a statement list is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +34,11 @@ pub enum Dialect {
 }
 
 /// The newest schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
+
+/// The version whose migration also packs the checks of every stored
+/// build (code, not statements: [`super::store::fill_packs`]).
+pub const FILLS_PACKS: i64 = 3;
 
 /// Creates the version table (before anything else is looked at).
 pub const META: &str =
@@ -36,9 +46,14 @@ pub const META: &str =
 
 /// The statements that bring a store from version `to - 1` to `to`.
 pub fn migration(dialect: Dialect, to: i64) -> Vec<String> {
-    let (serial, without_rowid) = match dialect {
-        Dialect::Sqlite => ("INTEGER PRIMARY KEY", " WITHOUT ROWID"),
-        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", ""),
+    let (serial, without_rowid, key, blob) = match dialect {
+        Dialect::Sqlite => (
+            "INTEGER PRIMARY KEY",
+            " WITHOUT ROWID",
+            "INTEGER PRIMARY KEY",
+            "BLOB",
+        ),
+        Dialect::Postgres => ("BIGSERIAL PRIMARY KEY", "", "BIGINT PRIMARY KEY", "BYTEA"),
     };
     match to {
         1 => vec![
@@ -69,6 +84,20 @@ pub fn migration(dialect: Dialect, to: i64) -> Vec<String> {
              seq BIGINT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (build, seq))"
                 .to_string(),
         ],
+        3 => vec![
+            format!(
+                "CREATE TABLE packs (build {key} REFERENCES builds (pk) ON DELETE CASCADE, \
+                 body {blob} NOT NULL)"
+            ),
+            "ALTER TABLE params ADD COLUMN builds BIGINT NOT NULL DEFAULT 0".into(),
+            "UPDATE params SET builds = u.n FROM (SELECT params AS pk, COUNT(DISTINCT build) AS n \
+             FROM checks GROUP BY params) AS u WHERE params.pk = u.pk"
+                .into(),
+        ]
+        .into_iter()
+        // Names and params left behind by removals before version 3.
+        .chain(super::sql::text::PRUNE.map(String::from))
+        .collect(),
         _ => Vec::new(),
     }
 }

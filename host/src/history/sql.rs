@@ -113,8 +113,17 @@ pub(super) trait Sql {
     fn insert_samples(&mut self, build: i64, seq: i64, body: &str) -> Result<(), HistoryError>;
     /// The samples of build `build` by check position.
     fn build_samples(&mut self, build: i64) -> Result<Vec<(i64, String)>, HistoryError>;
-    /// Adds `delta` to the point count of every name build `build` has.
+    /// Adds `delta` to the point count of every name and the use count of
+    /// every params list build `build` has.
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError>;
+    /// Removes the names and params no build uses.
+    fn prune(&mut self) -> Result<(), HistoryError>;
+    /// Stores the packed checks of build `build`.
+    fn insert_pack(&mut self, build: i64, body: &[u8]) -> Result<(), HistoryError>;
+    /// The packed checks of build `build`, when stored.
+    fn pack(&mut self, build: i64) -> Result<Option<Vec<u8>>, HistoryError>;
+    /// Every build's key and id.
+    fn build_keys(&mut self) -> Result<Vec<(i64, String)>, HistoryError>;
     /// The checks of build `build` in reading order, with their names
     /// when `with_names` (else only the names' keys).
     fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError>;
@@ -144,8 +153,23 @@ pub(super) mod text {
     /// Inserting a check.
     pub const INSERT_CHECK: &str = "INSERT INTO checks (build, seq, name, kind, num, text, \
          is_primary, params) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-    /// Point counts.
-    pub const ADD_POINTS: &str = "UPDATE names SET points = points + ?1 WHERE pk IN (SELECT name FROM checks WHERE build = ?2)";
+    /// Point counts of the names and use counts of the params of a build.
+    pub const ADD_POINTS: [&str; 2] = [
+        "UPDATE names SET points = points + ?1 WHERE pk IN (SELECT name FROM checks WHERE build = ?2)",
+        "UPDATE params SET builds = builds + ?1 WHERE pk IN (SELECT params FROM checks WHERE build = ?2)",
+    ];
+    /// Removing the names and params no build uses.
+    pub const PRUNE: [&str; 2] = [
+        "DELETE FROM names WHERE points <= 0 AND NOT EXISTS \
+         (SELECT 1 FROM checks WHERE checks.name = names.pk)",
+        "DELETE FROM params WHERE builds <= 0",
+    ];
+    /// Storing a build's packed checks.
+    pub const INSERT_PACK: &str = "INSERT INTO packs (build, body) VALUES (?1, ?2)";
+    /// A build's packed checks.
+    pub const PACK: &str = "SELECT body FROM packs WHERE build = ?1";
+    /// Every build's key and id.
+    pub const BUILD_KEYS: &str = "SELECT pk, build FROM builds ORDER BY pk";
     /// The checks of a build.
     pub const CHECK_ROWS: &str = "SELECT n.name, c.kind, c.num, c.text, c.is_primary, c.params, \
          c.name FROM checks c JOIN names n ON n.pk = c.name WHERE c.build = ?1 ORDER BY c.seq";
@@ -173,9 +197,10 @@ pub(super) mod text {
     pub const INSERT_SAMPLES: &str = "INSERT INTO samples (build, seq, body) VALUES (?1, ?2, ?3)";
     /// The samples of a build.
     pub const BUILD_SAMPLES: &str = "SELECT seq, body FROM samples WHERE build = ?1";
-    /// Removing a build: its samples, checks, then itself.
-    pub const DELETE_BUILD: [&str; 3] = [
+    /// Removing a build: its samples, packed checks, checks, then itself.
+    pub const DELETE_BUILD: [&str; 4] = [
         "DELETE FROM samples WHERE build = ?1",
+        "DELETE FROM packs WHERE build = ?1",
         "DELETE FROM checks WHERE build = ?1",
         "DELETE FROM builds WHERE pk = ?1",
     ];

@@ -52,6 +52,11 @@ impl SqliteStore {
         // Reads map the file instead of copying pages through the cache.
         conn.pragma_update(None, "mmap_size", 1i64 << 30)
             .map_err(corrupt)?;
+        // An add changes a few thousand pages (an index entry per check
+        // name): held in the cache up to the commit instead of spilled to
+        // the WAL (and written again) midway. Memory is taken as needed.
+        conn.pragma_update(None, "cache_size", -(256i64 << 10))
+            .map_err(corrupt)?;
         let mut store = Self { conn, url };
         store.migrate()?;
         Ok(store)
@@ -110,6 +115,9 @@ impl SqliteStore {
         for version in found + 1..=schema::VERSION {
             for statement in schema::migration(Dialect::Sqlite, version) {
                 tx.execute(&statement, []).map_err(corrupt)?;
+            }
+            if version == schema::FILLS_PACKS {
+                super::store::fill_packs(&mut SqliteSql { tx: &tx, url: &url }, &url)?;
             }
         }
         tx.execute(
@@ -289,10 +297,44 @@ impl Sql for SqliteSql<'_> {
     }
 
     fn add_points(&mut self, build: i64, delta: i64) -> Result<(), HistoryError> {
+        for statement in text::ADD_POINTS {
+            self.tx
+                .prepare_cached(statement)
+                .and_then(|mut s| s.execute([delta, build]))
+                .map_err(self.err("count the points of the series"))?;
+        }
+        Ok(())
+    }
+
+    fn prune(&mut self) -> Result<(), HistoryError> {
+        for statement in text::PRUNE {
+            self.tx
+                .execute(statement, [])
+                .map_err(self.err("remove unused check names and params"))?;
+        }
+        Ok(())
+    }
+
+    fn insert_pack(&mut self, build: i64, body: &[u8]) -> Result<(), HistoryError> {
         self.tx
-            .execute(text::ADD_POINTS, [delta, build])
+            .prepare_cached(text::INSERT_PACK)
+            .and_then(|mut s| s.execute(params![build, body]))
             .map(drop)
-            .map_err(self.err("count the points of the series"))
+            .map_err(self.err("store the packed checks"))
+    }
+
+    fn pack(&mut self, build: i64) -> Result<Option<Vec<u8>>, HistoryError> {
+        self.tx
+            .prepare_cached(text::PACK)
+            .and_then(|mut s| s.query_row([build], |r| r.get(0)).optional())
+            .map_err(self.err("read the packed checks of a build"))
+    }
+
+    fn build_keys(&mut self) -> Result<Vec<(i64, String)>, HistoryError> {
+        self.tx
+            .prepare(text::BUILD_KEYS)
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(self.err("list the builds"))
     }
 
     fn check_rows(&mut self, build: i64, with_names: bool) -> Result<Vec<CheckRow>, HistoryError> {

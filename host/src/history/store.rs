@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::codec;
 use super::sql::{BuildRow, NewCheck, Sql};
 use super::{AddOutcome, BuildRecord, BuildSummary, HistoryError, Point, Series};
+use super::{codec, pack};
 use crate::results::{Check, Params};
 
 /// A history store: every build's results, SQLite or PostgreSQL.
@@ -109,10 +109,14 @@ impl<B: Backend> Store for B {
             };
             let pk = sql.insert_build(&row)?;
             insert_checks(sql, pk, &build.checks)?;
+            sql.insert_pack(pk, &pack::encode(&build.checks))?;
             for (seq, values) in &build.samples {
                 sql.insert_samples(pk, *seq as i64, &codec::encode_samples(values))?;
             }
             sql.add_points(pk, 1)?;
+            if outcome == AddOutcome::Replaced {
+                sql.prune()?;
+            }
             Ok(outcome)
         })
     }
@@ -120,14 +124,14 @@ impl<B: Backend> Store for B {
     fn load(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
         self.transaction(false, |sql| {
-            load_record(sql, &url, id, true, &mut LoadCache::default())
+            load_record(sql, &url, id, true, &mut Default::default())
         })
     }
 
     fn load_checks(&mut self, id: &str) -> Result<BuildRecord, HistoryError> {
         let url = self.url().to_string();
         self.transaction(false, |sql| {
-            load_record(sql, &url, id, false, &mut LoadCache::default())
+            load_record(sql, &url, id, false, &mut Default::default())
         })
     }
 
@@ -137,7 +141,7 @@ impl<B: Backend> Store for B {
     ) -> Result<Vec<Result<BuildRecord, HistoryError>>, HistoryError> {
         let url = self.url().to_string();
         self.transaction(false, |sql| {
-            let mut cache = LoadCache::default();
+            let mut cache = pack::ParamsCache::default();
             Ok(ids
                 .iter()
                 .map(|id| load_record(sql, &url, id, false, &mut cache))
@@ -156,7 +160,8 @@ impl<B: Backend> Store for B {
                     build: id.to_string(),
                 })?;
             sql.add_points(row.pk, -1)?;
-            sql.delete_build(row.pk)
+            sql.delete_build(row.pk)?;
+            sql.prune()
         })
     }
 
@@ -218,22 +223,22 @@ impl<B: Backend> Store for B {
 }
 
 /// Check names and params already read, by key: builds share most of
-/// them, so a run of loads reads (and decodes) each once.
+/// them, so a run of reads from the rows reads (and decodes) each once.
 #[derive(Default)]
 struct LoadCache {
     names: HashMap<i64, String>,
     params: HashMap<i64, Params>,
 }
 
-/// Build `id` as stored; its samples only when `with_samples`. The first
-/// build read through `cache` reads its names and params along with its
-/// checks; later ones read only the keys and look up what is not cached.
+/// Build `id` as stored; its samples only when `with_samples`. Its checks
+/// come from its pack (one row), from its check rows where it has none;
+/// builds read through the same `params` share their params lists.
 fn load_record(
     sql: &mut dyn Sql,
     url: &str,
     id: &str,
     with_samples: bool,
-    cache: &mut LoadCache,
+    params: &mut pack::ParamsCache,
 ) -> Result<BuildRecord, HistoryError> {
     let row = sql
         .find_build(id)?
@@ -246,15 +251,68 @@ fn load_record(
         build: id.to_string(),
         reason,
     };
+    let checks = match sql.pack(row.pk)? {
+        Some(body) => pack::decode(&body, params).map_err(damaged)?,
+        None => checks_from_rows(sql, row.pk, &mut LoadCache::default(), &damaged)?,
+    };
+    let stored_samples = if with_samples {
+        sql.build_samples(row.pk)?
+    } else {
+        Vec::new()
+    };
+    let mut samples = stored_samples
+        .into_iter()
+        .map(|(seq, body)| Ok((seq as usize, codec::decode_samples(&body).map_err(damaged)?)))
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    samples.sort_by_key(|(seq, _)| *seq);
+    Ok(BuildRecord {
+        id: row.id,
+        order: Some(row.order),
+        path: row.path,
+        metadata: row.metadata,
+        checks,
+        notes: codec::decode_notes(&row.notes).map_err(damaged)?,
+        samples,
+    })
+}
+
+/// Packs the checks of every stored build that has none (the migration to
+/// the schema version of the packs), reading them from their rows.
+pub(super) fn fill_packs(sql: &mut dyn Sql, url: &str) -> Result<(), HistoryError> {
+    let mut cache = LoadCache::default();
+    for (pk, id) in sql.build_keys()? {
+        if sql.pack(pk)?.is_some() {
+            continue;
+        }
+        let damaged = |reason: String| HistoryError::Damaged {
+            url: url.to_string(),
+            build: id.clone(),
+            reason,
+        };
+        let checks = checks_from_rows(sql, pk, &mut cache, &damaged)?;
+        sql.insert_pack(pk, &pack::encode(&checks))?;
+    }
+    Ok(())
+}
+
+/// The checks of build `pk` from its check rows. The first build read
+/// through `cache` reads its names and params along with its checks; later
+/// ones read only the keys and look up what is not cached.
+fn checks_from_rows(
+    sql: &mut dyn Sql,
+    pk: i64,
+    cache: &mut LoadCache,
+    damaged: &dyn Fn(String) -> HistoryError,
+) -> Result<Vec<Check>, HistoryError> {
     let first = cache.names.is_empty();
     if first {
-        for (key, body) in sql.build_params(row.pk)? {
+        for (key, body) in sql.build_params(pk)? {
             if let std::collections::hash_map::Entry::Vacant(entry) = cache.params.entry(key) {
-                entry.insert(codec::decode_params(&body).map_err(&damaged)?);
+                entry.insert(codec::decode_params(&body).map_err(damaged)?);
             }
         }
     }
-    let rows = sql.check_rows(row.pk, first)?;
+    let rows = sql.check_rows(pk, first)?;
     let mut checks = Vec::with_capacity(rows.len());
     for c in rows {
         let name = if first {
@@ -280,7 +338,7 @@ fn load_record(
                 let body = sql
                     .params_of(c.params)?
                     .ok_or_else(|| damaged(format!("params of {name}")))?;
-                let params = codec::decode_params(&body).map_err(&damaged)?;
+                let params = codec::decode_params(&body).map_err(damaged)?;
                 cache.params.insert(c.params, params.clone());
                 params
             }
@@ -292,30 +350,7 @@ fn load_record(
             params,
         });
     }
-    let stored_samples = if with_samples {
-        sql.build_samples(row.pk)?
-    } else {
-        Vec::new()
-    };
-    let mut samples = stored_samples
-        .into_iter()
-        .map(|(seq, body)| {
-            Ok((
-                seq as usize,
-                codec::decode_samples(&body).map_err(&damaged)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, HistoryError>>()?;
-    samples.sort_by_key(|(seq, _)| *seq);
-    Ok(BuildRecord {
-        id: row.id,
-        order: Some(row.order),
-        path: row.path,
-        metadata: row.metadata,
-        checks,
-        notes: codec::decode_notes(&row.notes).map_err(damaged)?,
-        samples,
-    })
+    Ok(checks)
 }
 
 /// Inserts the checks of build `pk`, storing new names and params once.

@@ -1,7 +1,8 @@
 //! Where a history store lives: `sqlite:PATH`, a plain path, or
-//! `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...&sslrootcert=PATH]`
-//! (`postgresql://` too). The password never leaves this module unmasked
-//! except inside the connection settings.
+//! `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...&sslrootcert=PATH
+//! &sslcert=PATH&sslkey=PATH&sslpassword=...]` (`postgresql://` too). The
+//! passwords never leave this module unmasked except inside the connection
+//! settings.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -28,8 +29,12 @@ pub enum StoreUrl {
 pub enum SslMode {
     /// Plain TCP.
     Disable,
-    /// TLS when the server offers it, else plain TCP (the default); the
-    /// certificate is not checked.
+    /// Plain TCP, and TLS when the server refuses an unencrypted
+    /// connection; the certificate is not checked.
+    Allow,
+    /// TLS when the server offers it, else plain TCP (the default), and
+    /// plain TCP when the TLS connection is refused; the certificate is not
+    /// checked.
     Prefer,
     /// TLS or no connection; the certificate is checked only when
     /// `sslrootcert` is given (as libpq does with a root certificate).
@@ -45,6 +50,7 @@ impl SslMode {
     fn parse(text: &str) -> Option<Self> {
         Some(match text {
             "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
             "prefer" => SslMode::Prefer,
             "require" => SslMode::Require,
             "verify-ca" => SslMode::VerifyCa,
@@ -57,6 +63,7 @@ impl SslMode {
     pub fn name(self) -> &'static str {
         match self {
             SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
             SslMode::Prefer => "prefer",
             SslMode::Require => "require",
             SslMode::VerifyCa => "verify-ca",
@@ -84,10 +91,24 @@ pub struct PostgresUrl {
     pub ssl_mode: SslMode,
     /// The CA certificates that verify the server (`sslrootcert`).
     pub root_certs: RootCerts,
-    /// The URL with its password replaced by `***`.
+    /// The client certificate and its key, when the server asks for one.
+    pub client_cert: Option<ClientCert>,
+    /// The URL with its passwords replaced by `***`.
     pub masked: String,
     /// The password, to scrub it from server messages.
     pub password: Option<String>,
+}
+
+/// A client certificate (`sslcert`, `sslkey`, `sslpassword`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    /// PEM file of the certificate (and the chain up to the CA, if any).
+    pub cert: PathBuf,
+    /// PEM file of its private key (the certificate file when `sslkey` is
+    /// not given).
+    pub key: PathBuf,
+    /// The passphrase of an encrypted key (`sslpassword`).
+    pub key_password: Option<String>,
 }
 
 impl std::fmt::Debug for StoreUrl {
@@ -145,9 +166,26 @@ fn is_scheme(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
 }
 
+/// The URL with the password of its `user:password@` part and the value
+/// of its `sslpassword` option replaced by `***`, and that password.
+fn mask_password(url: &str) -> (String, Option<String>) {
+    let (masked, password) = mask_user_password(url);
+    let Some((base, query)) = masked.split_once('?') else {
+        return (masked, password);
+    };
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|option| match option.split_once('=') {
+            Some(("sslpassword", _)) => "sslpassword=***",
+            _ => option,
+        })
+        .collect();
+    (format!("{base}?{}", query.join("&")), password)
+}
+
 /// The URL with the password of its `user:password@` part replaced by
 /// `***`, and that password.
-fn mask_password(url: &str) -> (String, Option<String>) {
+fn mask_user_password(url: &str) -> (String, Option<String>) {
     let Some((scheme, rest)) = url.split_once("://") else {
         return (url.to_string(), None);
     };
@@ -172,11 +210,22 @@ impl PostgresUrl {
             url: masked.clone(),
             reason,
         };
-        // The driver knows neither verify-ca/verify-full nor sslrootcert:
-        // take them out of the URL and handle TLS here (see tls.rs).
-        let (rest, ssl_mode, root_cert) = split_tls_options(text).map_err(&bad)?;
-        let mut config = postgres::Config::from_str(&rest)
-            .map_err(|e| bad(scrub(&e.to_string(), password.as_deref())))?;
+        // The driver knows neither allow, verify-ca/verify-full nor the
+        // certificate options: take them out of the URL and handle TLS
+        // here (see tls.rs).
+        let TlsOptions {
+            rest,
+            ssl_mode,
+            root_cert,
+            client_cert,
+        } = split_tls_options(text).map_err(&bad)?;
+        let mut config = postgres::Config::from_str(&rest).map_err(|e| {
+            bad(format!(
+                "{}; write postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?OPTION=VALUE&...] with \
+                 libpq's options (connect_timeout, application_name, sslmode, ...)",
+                scrub(&e.to_string(), password.as_deref())
+            ))
+        })?;
         if config.get_hosts().is_empty() {
             return Err(bad("no host; write postgres://USER@HOST[:PORT]/DB".into()));
         }
@@ -188,8 +237,9 @@ impl PostgresUrl {
                 "no database; write postgres://USER@HOST[:PORT]/DB".into()
             ));
         }
+        // `allow` tries plain TCP first (see postgres.rs).
         config.ssl_mode(match ssl_mode {
-            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Disable | SslMode::Allow => postgres::config::SslMode::Disable,
             SslMode::Prefer => postgres::config::SslMode::Prefer,
             _ => postgres::config::SslMode::Require,
         });
@@ -207,53 +257,112 @@ impl PostgresUrl {
             config,
             ssl_mode,
             root_certs,
+            client_cert,
             masked,
             password,
         })
     }
 
-    /// `message` with the password (if any) replaced by `***`.
+    /// `message` with the passwords (if any) replaced by `***`.
     pub fn scrub(&self, message: &str) -> String {
-        scrub(message, self.password.as_deref())
+        let key_password = self
+            .client_cert
+            .as_ref()
+            .and_then(|c| c.key_password.as_deref());
+        scrub(&scrub(message, self.password.as_deref()), key_password)
     }
 }
 
-/// `url` without its `sslmode` and `sslrootcert` options, the sslmode
-/// (`prefer` when absent) and the sslrootcert (percent-decoded).
-fn split_tls_options(url: &str) -> Result<(String, SslMode, Option<String>), String> {
+/// The TLS options of a URL, taken out of it.
+struct TlsOptions {
+    /// The URL without them.
+    rest: String,
+    /// `sslmode` (`prefer` when absent).
+    ssl_mode: SslMode,
+    /// `sslrootcert`, percent-decoded.
+    root_cert: Option<String>,
+    /// `sslcert`, `sslkey` and `sslpassword`.
+    client_cert: Option<ClientCert>,
+}
+
+/// `url` without its TLS options, and those options (percent-decoded).
+fn split_tls_options(url: &str) -> Result<TlsOptions, String> {
     let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_string(), SslMode::Prefer, None));
+        return Ok(TlsOptions {
+            rest: url.to_string(),
+            ssl_mode: SslMode::Prefer,
+            root_cert: None,
+            client_cert: None,
+        });
     };
     let mut kept = Vec::new();
     let mut mode = SslMode::Prefer;
-    let mut root_cert = None;
+    let mut files: [Option<String>; 3] = Default::default();
+    let mut key_password = None;
     for option in query.split('&').filter(|o| !o.is_empty()) {
         let (key, value) = option.split_once('=').unwrap_or((option, ""));
-        match key {
+        let value = percent_decode(value);
+        let file = match key {
             "sslmode" => {
-                let value = percent_decode(value);
                 mode = SslMode::parse(&value).ok_or_else(|| {
                     format!(
-                        "sslmode={value} is not one of disable, prefer, require, verify-ca, verify-full"
+                        "sslmode={value} is not one of disable, allow, prefer, require, verify-ca, verify-full"
                     )
                 })?;
+                continue;
             }
-            "sslrootcert" => {
-                let value = percent_decode(value);
-                if value.is_empty() {
-                    return Err("sslrootcert is empty; write sslrootcert=PATH".into());
-                }
-                root_cert = Some(value);
+            "sslpassword" => {
+                key_password = Some(value);
+                continue;
             }
-            _ => kept.push(option),
+            "sslrootcert" => 0,
+            "sslcert" => 1,
+            "sslkey" => 2,
+            _ if key.starts_with("ssl") => {
+                return Err(format!(
+                    "{key} is not supported (the TLS options are sslmode, sslrootcert, sslcert, sslkey and sslpassword); remove it from the URL"
+                ));
+            }
+            _ => {
+                kept.push(option);
+                continue;
+            }
+        };
+        if value.is_empty() {
+            return Err(format!("{key} is empty; write {key}=PATH"));
         }
+        files[file] = Some(value);
     }
+    let [root_cert, cert, key] = files;
+    let client_cert = match (cert, key) {
+        (Some(cert), key) => Some(ClientCert {
+            key: PathBuf::from(key.as_deref().unwrap_or(&cert)),
+            cert: PathBuf::from(cert),
+            key_password,
+        }),
+        (None, Some(key)) => {
+            return Err(format!(
+                "sslkey={key} without sslcert; give the client certificate as sslcert=PATH too"
+            ));
+        }
+        (None, None) if key_password.is_some() => {
+            return Err(
+                "sslpassword without sslcert; it is the passphrase of the sslkey file".into(),
+            );
+        }
+        (None, None) => None,
+    };
     let rest = if kept.is_empty() {
         base.to_string()
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    Ok((rest, mode, root_cert))
+    Ok(TlsOptions {
+        rest,
+        ssl_mode: mode,
+        root_cert,
+        client_cert,
+    })
 }
 
 /// `%XX` escapes decoded (invalid ones kept as written).
@@ -334,6 +443,7 @@ mod tests {
         use postgres::config::SslMode as Driver;
         for (mode, ours, driver) in [
             ("disable", SslMode::Disable, Driver::Disable),
+            ("allow", SslMode::Allow, Driver::Disable),
             ("prefer", SslMode::Prefer, Driver::Prefer),
             ("require", SslMode::Require, Driver::Require),
             ("verify-ca", SslMode::VerifyCa, Driver::Require),
@@ -359,6 +469,42 @@ mod tests {
         }
         let url = pg("postgres://u@h/db?sslmode=verify-ca&sslrootcert=system");
         assert_eq!(url.root_certs, RootCerts::System);
+        assert_eq!(url.client_cert, None);
+    }
+
+    #[test]
+    fn client_certificates_and_their_passphrase() {
+        let url = pg(
+            "postgres://u:pw@h/db?sslcert=%2Fcerts%2Fci.crt&sslkey=/certs/ci.key&sslpassword=k%26y&application_name=x",
+        );
+        assert_eq!(
+            url.client_cert,
+            Some(ClientCert {
+                cert: "/certs/ci.crt".into(),
+                key: "/certs/ci.key".into(),
+                key_password: Some("k&y".into()),
+            })
+        );
+        assert_eq!(
+            url.masked,
+            "postgres://u:***@h/db?sslcert=%2Fcerts%2Fci.crt&sslkey=/certs/ci.key&sslpassword=***&application_name=x"
+        );
+        assert_eq!(url.scrub("bad k&y or pw"), "bad *** or ***");
+        // Without sslkey the key is read from the certificate's file.
+        let url = pg("postgres://u@h/db?sslcert=/c.pem");
+        assert_eq!(url.client_cert.unwrap().key, PathBuf::from("/c.pem"));
+        for (query, says) in [
+            ("sslkey=/k.pem", "sslkey=/k.pem without sslcert"),
+            ("sslpassword=s3", "sslpassword without sslcert"),
+            ("sslcert=", "sslcert is empty"),
+            ("sslcrl=/crl.pem", "sslcrl is not supported"),
+        ] {
+            let err = StoreUrl::parse(&format!("postgres://u:pw@h/db?{query}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(says), "{err}");
+            assert!(!err.contains("s3") && !err.contains(":pw"), "{err}");
+        }
     }
 
     #[test]

@@ -75,6 +75,25 @@ fn as_server_user(cmd: &mut Command, user: Option<(u32, u32)>) -> &mut Command {
 /// A self-signed certificate (also its own CA) for `localhost` only:
 /// certificate and private key, PEM.
 pub fn self_signed(common_name: &str) -> (Vec<u8>, Vec<u8>) {
+    let (cert, key) = certificate(common_name, None);
+    (
+        cert.to_pem().unwrap(),
+        key.private_key_to_pem_pkcs8().unwrap(),
+    )
+}
+
+/// A certificate for `common_name` (naming `localhost` too), signed by
+/// `issuer` (certificate and key) or by itself (then a CA), and its key.
+fn certificate(
+    common_name: &str,
+    issuer: Option<(
+        &openssl::x509::X509,
+        &openssl::pkey::PKey<openssl::pkey::Private>,
+    )>,
+) -> (
+    openssl::x509::X509,
+    openssl::pkey::PKey<openssl::pkey::Private>,
+) {
     use openssl::asn1::{Asn1Integer, Asn1Time};
     use openssl::bn::BigNum;
     use openssl::ec::{EcGroup, EcKey};
@@ -84,6 +103,7 @@ pub fn self_signed(common_name: &str) -> (Vec<u8>, Vec<u8>) {
     use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
     use openssl::x509::{X509, X509NameBuilder};
 
+    static SERIAL: AtomicUsize = AtomicUsize::new(1);
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
     let key = PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
@@ -95,29 +115,62 @@ pub fn self_signed(common_name: &str) -> (Vec<u8>, Vec<u8>) {
         .as_secs() as i64;
     let mut cert = X509::builder().unwrap();
     cert.set_version(2).unwrap();
-    let serial = BigNum::from_u32(std::process::id()).unwrap();
+    let serial = std::process::id() * 1000 + SERIAL.fetch_add(1, Ordering::SeqCst) as u32;
+    let serial = BigNum::from_u32(serial).unwrap();
     cert.set_serial_number(&Asn1Integer::from_bn(&serial).unwrap())
         .unwrap();
     cert.set_subject_name(&name).unwrap();
-    cert.set_issuer_name(&name).unwrap();
+    cert.set_issuer_name(issuer.map_or(&*name, |(ca, _)| ca.subject_name()))
+        .unwrap();
     cert.set_pubkey(&key).unwrap();
     cert.set_not_before(&Asn1Time::from_unix(now - 3600).unwrap())
         .unwrap();
     cert.set_not_after(&Asn1Time::from_unix(now + 86400).unwrap())
         .unwrap();
-    cert.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
-        .unwrap();
+    if issuer.is_none() {
+        cert.append_extension(BasicConstraints::new().critical().ca().build().unwrap())
+            .unwrap();
+    }
     let san = SubjectAlternativeName::new()
         .dns("localhost")
-        .build(&cert.x509v3_context(None, None))
+        .build(&cert.x509v3_context(issuer.map(|(ca, _)| &**ca), None))
         .unwrap();
     cert.append_extension(san).unwrap();
-    cert.sign(&key, MessageDigest::sha256()).unwrap();
-    (
-        cert.build().to_pem().unwrap(),
-        key.private_key_to_pem_pkcs8().unwrap(),
+    cert.sign(
+        issuer.map_or(&key, |(_, ca_key)| ca_key),
+        MessageDigest::sha256(),
     )
+    .unwrap();
+    (cert.build(), key)
 }
+
+/// A CA for client certificates and a certificate it signed for user
+/// `common_name`: (CA certificate, client certificate, its key, the key
+/// encrypted with `passphrase`), PEM.
+pub fn client_certificate(common_name: &str, passphrase: &str) -> [Vec<u8>; 4] {
+    let (ca, ca_key) = certificate("runperf test client CA", None);
+    let (cert, key) = certificate(common_name, Some((&ca, &ca_key)));
+    [
+        ca.to_pem().unwrap(),
+        cert.to_pem().unwrap(),
+        key.private_key_to_pem_pkcs8().unwrap(),
+        key.private_key_to_pem_pkcs8_passphrase(
+            openssl::symm::Cipher::aes_256_cbc(),
+            passphrase.as_bytes(),
+        )
+        .unwrap(),
+    ]
+}
+
+/// Users of a [`tls_cluster`] whose pg_hba.conf entries say how they may
+/// connect: [`CERT_USER`] with a client certificate only, [`TLS_USER`]
+/// over TLS only, [`PLAIN_USER`] without TLS only (the last two with
+/// [`PASSWORD`]).
+pub const CERT_USER: &str = "certuser";
+pub const TLS_USER: &str = "tlsonly";
+pub const PLAIN_USER: &str = "plainonly";
+/// The passphrase of the encrypted client key of a [`tls_cluster`].
+pub const KEY_PASSPHRASE: &str = "key-passphrase-9";
 
 fn start(bin: &Path, tls: bool) -> Cluster {
     let user = server_user();
@@ -169,7 +222,32 @@ fn start(bin: &Path, tls: bool) -> Cluster {
             }
             std::fs::write(dir.join(format!("client-{file}")), &pem).unwrap();
         }
-        ssl = " -c ssl=on -c ssl_cert_file=\"$0/server.crt\" -c ssl_key_file=\"$0/server.key\""
+        // Client certificates signed by a CA of their own, and pg_hba.conf
+        // entries (before initdb's) for the users that show the sslmodes.
+        let [ca, cert, key, encrypted_key] = client_certificate(CERT_USER, KEY_PASSPHRASE);
+        for (file, pem) in [
+            ("client-ca.crt", ca),
+            ("client.crt", cert),
+            ("client.key", key),
+            ("client-encrypted.key", encrypted_key),
+        ] {
+            std::fs::write(dir.join(file), pem).unwrap();
+        }
+        let hba = data.join("pg_hba.conf");
+        let initdb_entries = std::fs::read_to_string(&hba).unwrap();
+        std::fs::write(
+            &hba,
+            format!(
+                "hostssl all {CERT_USER} 127.0.0.1/32 cert\n\
+                 host all {CERT_USER} 127.0.0.1/32 reject\n\
+                 hostnossl all {TLS_USER} 127.0.0.1/32 reject\n\
+                 hostssl all {PLAIN_USER} 127.0.0.1/32 reject\n\
+                 {initdb_entries}"
+            ),
+        )
+        .unwrap();
+        ssl = " -c ssl=on -c ssl_cert_file=\"$0/server.crt\" -c ssl_key_file=\"$0/server.key\" \
+               -c ssl_ca_file=\"$0/client-ca.crt\""
             .into();
     }
     let port = free_port();
@@ -223,7 +301,19 @@ fn start(bin: &Path, tls: bool) -> Cluster {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Cluster { port, dir }
+    let cluster = Cluster { port, dir };
+    if tls {
+        let mut admin = postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls)
+            .expect("connect to the test cluster");
+        admin
+            .batch_execute(&format!(
+                "CREATE ROLE {CERT_USER} LOGIN SUPERUSER; \
+                 CREATE ROLE {TLS_USER} LOGIN SUPERUSER PASSWORD '{PASSWORD}'; \
+                 CREATE ROLE {PLAIN_USER} LOGIN SUPERUSER PASSWORD '{PASSWORD}'"
+            ))
+            .expect("create the test roles");
+    }
+    cluster
 }
 
 /// The cluster of this test binary, started on first use; `None` (after
@@ -258,6 +348,13 @@ impl Cluster {
     /// The server's certificate (PEM file) of a [`tls_cluster`].
     pub fn server_cert(&self) -> PathBuf {
         self.dir.join("client-server.crt")
+    }
+
+    /// A client certificate file of a [`tls_cluster`]: `client.crt`,
+    /// `client.key`, `client-encrypted.key` (with [`KEY_PASSPHRASE`]) or
+    /// `client-ca.crt`.
+    pub fn client_file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// The URL of database `db` (with the password).
