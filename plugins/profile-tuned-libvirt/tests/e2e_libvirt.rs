@@ -22,7 +22,7 @@ use runperf_plugin_sdk::{
     Command, CommandLine, HostServices, PluginError, Profile, ProfileContext,
     address::{is_loopback, split_port},
     serde_json::{self, Map, Value, json},
-    testing::{LocalHost, ScriptedHost},
+    testing::{LocalHost, ScriptedHost, apply_profile, revert_profile},
 };
 use runperf_profile_tuned_libvirt::{Kind, LibvirtProfile};
 
@@ -180,7 +180,10 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
             ..ProfileContext::default()
         },
     );
-    let applied = host.with(|h| profile.apply(h, None));
+    // As runperf does: crash markers around apply and revert, and the
+    // paths the profile registered removed after its revert.
+    let name = profile.name().to_owned();
+    let applied = apply_profile(&host, &mut profile, "host1", &name, None);
     let result = applied.and_then(|applied| {
         eprintln!(
             "applied after {:?}: {:?}",
@@ -251,7 +254,7 @@ fn default_libvirt_boots_a_local_debian_vm_and_leaves_nothing_behind() {
         );
         Ok(())
     });
-    let reverted = host.with(|h| profile.revert(h));
+    let reverted = revert_profile(&host, &mut profile, "host1", &name);
     eprintln!("e2e took {:?}", started.elapsed());
     result.unwrap();
     let dialled = dialled.lock().unwrap().clone();
