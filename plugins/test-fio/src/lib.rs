@@ -5,6 +5,8 @@
 //! Params are pbench-fio's (`test-types`, `block-sizes`, `file-size`,
 //! `targets`, `runtime`, `ramptime`, `samples`, ...), see
 //! `docs/tests-fio-uperf.md`.
+//!
+//! The library also ships `DummyTest` (a canned fio result, see `dummy`).
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ use runperf_plugin_sdk::{
 };
 
 pub mod command;
+pub mod dummy;
 pub mod fio_json;
 pub mod native;
 pub mod params;
@@ -154,6 +157,12 @@ fn registry() -> Registry {
         .test("PBenchFio", "50PBenchFio", summary, |ctx| {
             Ok(Box::new(Fio::new(&ctx)?))
         })
+        .test(
+            dummy::NAME,
+            "50DummyTest",
+            "a canned fio result naming the host, instantly (selftests, trying profiles)",
+            |_ctx| Ok(Box::new(dummy::DummyTest)),
+        )
 }
 
 runperf_plugin_sdk::export_plugin!(registry);
