@@ -6,7 +6,8 @@
 //! `targets`, `runtime`, `ramptime`, `samples`, ...), see
 //! `docs/tests-fio-uperf.md`.
 //!
-//! The library also ships `DummyTest` (a canned fio result, see `dummy`).
+//! The library also ships `DummyTest` (a canned fio result, see `dummy`)
+//! and `fio-nbd` (fio against qemu-nbd, see `nbd`).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,7 @@ pub mod command;
 pub mod dummy;
 pub mod fio_json;
 pub mod native;
+pub mod nbd;
 pub mod params;
 pub mod samples;
 
@@ -162,6 +164,12 @@ fn registry() -> Registry {
             "50DummyTest",
             "a canned fio result naming the host, instantly (selftests, trying profiles)",
             |_ctx| Ok(Box::new(dummy::DummyTest)),
+        )
+        .test(
+            nbd::NAME,
+            "50fio-nbd",
+            "fio's nbd engine against a 256 MiB image served by qemu-nbd on each worker",
+            |ctx| Ok(Box::new(nbd::FioNbd::new(&ctx)?)),
         )
 }
 
