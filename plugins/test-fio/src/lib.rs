@@ -73,22 +73,33 @@ impl Fio {
     }
 }
 
+/// pbench mode's preparation shared by the tests built on fio: refuses
+/// forwarded workers, installs fio on every machine and registers the
+/// pbench tools.
+pub(crate) fn prepare_pbench(
+    host: &Host<'_>,
+    run: &TestRun,
+    extras: &extra::Extras,
+) -> PluginResult<()> {
+    agent::refuse_forwarded(run, NAME)?;
+    host.log(
+        LogLevel::Info,
+        &format!("pbench-fio found on {}, using pbench mode", run.host),
+    );
+    for machine in agent::machines(run) {
+        packages::ensure(host, &machine, "fio", "fio")?;
+    }
+    let tools = extra::tools(extras, &run.metadata)?;
+    agent::register_tools(host, run, &tools)
+}
+
 impl Test for Fio {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = Self::clients(run)?.to_vec();
         if agent::available(host, &run.host, NAME)? {
-            agent::refuse_forwarded(run, NAME)?;
-            host.log(
-                LogLevel::Info,
-                &format!("pbench-fio found on {}, using pbench mode", run.host),
-            );
-            for machine in agent::machines(run) {
-                packages::ensure(host, &machine, "fio", "fio")?;
-            }
-            let tools = extra::tools(&self.extras, &run.metadata)?;
-            agent::register_tools(host, run, &tools)?;
+            prepare_pbench(host, run, &self.extras)?;
             self.mode = Mode::Pbench {
                 params: params::pbench_params(&text),
             };

@@ -88,3 +88,38 @@ fn a_server_that_never_listens_fails_setup_and_is_still_cleaned_up() {
         &["kill -KILL 77", "rm -rf -- /tmp/runperf-nbd.abc"],
     );
 }
+
+#[test]
+fn with_pbench_fio_on_the_host_the_exports_use_the_fixed_dir_and_the_host_gets_the_job() {
+    let host = scripted("Available IO engines:\n\tnbd\n");
+    host.on(
+        " sh pbench-fio",
+        [ok("/opt/pbench-agent/bench-scripts/pbench-fio\n")],
+    );
+    host.on("w1: sh -c p=$1", [ok("99\n")]);
+    let mut test = FioNbd::new(&TestContext::default()).unwrap();
+    host.with(|h| test.setup(h, &run())).unwrap();
+    let base = "/var/lib/runperf/runperf-nbd";
+    let job = host
+        .file("h", &format!("{base}/nbd.fio"))
+        .expect("job file on the host");
+    assert!(
+        job.contains(&format!("uri = nbd+unix:///?socket={base}/socket")),
+        "{job}"
+    );
+    assert_eq!(job.matches("[job").count(), 4, "{job}");
+    host.with(|h| test.cleanup(h, &run())).unwrap();
+    assert_in_order(
+        &host.calls(),
+        &[
+            &format!("run w1: rm -rf -- {base}"),
+            &format!("run w1: mkdir -p -- {base}"),
+            &format!("qemu-nbd -t -k {base}/socket -f raw {base}/disk.img"),
+            &format!("run h: mkdir -p -- {base}"),
+            &format!("write h:{base}/nbd.fio"),
+            "run w1: kill -KILL 99",
+            &format!("run w1: rm -rf -- {base}"),
+            &format!("run h: rm -rf -- {base}"),
+        ],
+    );
+}

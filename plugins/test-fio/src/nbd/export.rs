@@ -39,14 +39,44 @@ impl Export {
     }
 }
 
-/// Checks `worker`, creates its image and starts serving it; the export
-/// is pushed to `exports` as soon as its dir exists.
-pub fn start(host: &Host<'_>, worker: &str, exports: &mut Vec<Export>) -> PluginResult<()> {
+/// Where an export's dir is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place<'a> {
+    /// A fresh `/tmp/runperf-nbd.XXXXXX` (native mode).
+    Temp,
+    /// This path, emptied first (pbench mode: the one job file on the
+    /// host names the same socket for every client).
+    Fixed(&'a str),
+}
+
+/// The export dir on `worker`.
+fn create_dir(host: &Host<'_>, worker: &str, place: Place<'_>) -> PluginResult<WorkDir> {
+    match place {
+        Place::Temp => WorkDir::create(host, worker, "runperf-nbd"),
+        Place::Fixed(path) => {
+            host.run_ok(worker, &Command::argv(["rm", "-rf", "--", path]))?;
+            host.run_ok(worker, &Command::argv(["mkdir", "-p", "--", path]))?;
+            Ok(WorkDir {
+                machine: worker.to_owned(),
+                path: path.to_owned(),
+            })
+        }
+    }
+}
+
+/// Checks `worker`, creates its image at `place` and starts serving it;
+/// the export is pushed to `exports` as soon as its dir exists.
+pub fn start(
+    host: &Host<'_>,
+    worker: &str,
+    place: Place<'_>,
+    exports: &mut Vec<Export>,
+) -> PluginResult<()> {
     let fio = ensure(host, worker, "fio", "fio")?;
     check_engine(host, worker, &fio)?;
     ensure_qemu_nbd(host, worker)?;
     exports.push(Export {
-        dir: WorkDir::create(host, worker, "runperf-nbd")?,
+        dir: create_dir(host, worker, place)?,
         server: None,
     });
     let export = exports.last_mut().expect("just pushed");
