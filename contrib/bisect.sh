@@ -18,7 +18,10 @@
 # Exit codes: 0 closer to good, 1 closer to bad, 125 CMD failed (git
 # bisect skips the build), 255 anything else (git bisect run stops).
 # DIFFDIR (default .diff-perf/), DIFFPERF (default diff-perf) and
-# COMPAREPERF (default compare-perf) may be overridden.
+# COMPAREPERF (default compare-perf) may be overridden. With
+# TWO_OUT_OF_THREE=true good and bad run CMD twice, and check runs it
+# twice and a third time when the first two disagree; the majority wins
+# and every result is kept under the verdict.
 
 set -u
 DIFFDIR="${DIFFDIR:-.diff-perf/}"
@@ -105,16 +108,48 @@ next_index() {
     echo $index
 }
 
-check() {
+# Runs RUN and says which group its result is closer to (0 or 1); the
+# result is left as DIFFDIR/current-result$1.
+verdict_of() {
     run_once
     closer_to
-    local verdict=$? index
+    local verdict=$?
+    [ "$verdict" = 0 ] || [ "$verdict" = 1 ] \
+        || die "$DIFFPERF exited with $verdict, expected 0 (good) or 1 (bad)"
+    [ -z "$1" ] || mv "$CURRENT" "$CURRENT$1"
+    return $verdict
+}
+
+# Keeps DIFFDIR/current-result$2 as a checked result of verdict $1.
+keep() {
+    local index suffix
     index=$(next_index)
-    case $verdict in
-        0) echo "BISECT: GOOD" >&2; mv "$CURRENT" "${DIFFDIR%/}/${index}g" ;;
-        1) echo "BISECT: BAD" >&2; mv "$CURRENT" "${DIFFDIR%/}/${index}b" ;;
-        *) die "$DIFFPERF exited with $verdict, expected 0 (good) or 1 (bad)" ;;
-    esac
+    suffix=$([ "$1" = 0 ] && echo g || echo b)
+    mv "$CURRENT$2" "${DIFFDIR%/}/$index$suffix" || die "cannot keep $CURRENT$2"
+}
+
+check() {
+    local verdict second third
+    if [ "${TWO_OUT_OF_THREE:-}" != true ]; then
+        verdict_of ""
+        verdict=$?
+        keep $verdict ""
+    else
+        verdict_of 1
+        verdict=$?
+        verdict_of 2
+        second=$?
+        if [ $verdict != $second ]; then
+            verdict_of 3
+            third=$?
+            echo "bisect.sh: runs disagree ($verdict, $second, $third); $third wins" >&2
+            verdict=$third
+            keep $verdict 3
+        fi
+        keep $verdict 1
+        keep $verdict 2
+    fi
+    if [ $verdict = 0 ]; then echo "BISECT: GOOD" >&2; else echo "BISECT: BAD" >&2; fi
     exit $verdict
 }
 
@@ -154,9 +189,14 @@ case $action in
         if [ "$action" = check ]; then
             check
         fi
-        run_once
-        rm -rf "${DIFFDIR:?}/$action"
-        mv "$CURRENT" "${DIFFDIR%/}/$action" || die "cannot keep the result as ${DIFFDIR%/}/$action"
+        runs=1
+        [ "${TWO_OUT_OF_THREE:-}" != true ] || runs=2
+        rm -rf "${DIFFDIR:?}/$action" "${DIFFDIR:?}/${action}2"
+        for run in $(seq $runs); do
+            run_once
+            kept_as="${DIFFDIR%/}/$action$([ "$run" = 1 ] || echo "$run")"
+            mv "$CURRENT" "$kept_as" || die "cannot keep the result as $kept_as"
+        done
         ;;
     report)
         report "$@" ;;

@@ -100,27 +100,55 @@ fn bin(name: &str) -> PathBuf {
     assert_cmd::cargo::cargo_bin(name)
 }
 
-/// `bisect.sh ARGS` in `repo` with our diff-perf and compare-perf.
-fn bisect(helper: &Path, repo: &Path, args: &[&str]) -> Output {
-    Command::new(helper)
+/// `bisect.sh ARGS` in `dir` with our diff-perf and compare-perf, and
+/// `TWO_OUT_OF_THREE` as `two_of_three` says.
+fn bisect(helper: &Path, dir: &Path, two_of_three: bool, args: &[&str]) -> Output {
+    helper_command(helper, dir, two_of_three)
         .args(args)
-        .current_dir(repo)
-        .env("DIFFPERF", bin("diff-perf"))
-        .env("COMPAREPERF", bin("compare-perf"))
         .output()
         .unwrap()
 }
 
-#[test]
-fn git_bisect_run_with_the_helper_finds_the_planted_commit() {
-    if let Some(missing) = ["git", "bash"]
+fn helper_command(program: &Path, dir: &Path, two_of_three: bool) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .env("DIFFPERF", bin("diff-perf"))
+        .env("COMPAREPERF", bin("compare-perf"))
+        .env("TWO_OUT_OF_THREE", if two_of_three { "true" } else { "" });
+    cmd
+}
+
+/// Why this machine cannot run the bisection, if it cannot.
+fn missing() -> Option<String> {
+    ["git", "bash"]
         .into_iter()
         .find(|t| find_on_path(&[t]).is_none())
-    {
-        return tool_missing(&format!(
-            "{missing} is not on the PATH (apt-get install {missing})"
-        ));
+        .map(|t| format!("{t} is not on the PATH (apt-get install {t})"))
+}
+
+#[test]
+fn git_bisect_run_with_the_helper_finds_the_planted_commit() {
+    if let Some(reason) = missing() {
+        return tool_missing(&reason);
     }
+    let checked = bisection(false);
+    assert!(
+        !checked.is_empty() && checked.len() < BUILDS - 2,
+        "{checked:?}"
+    );
+}
+
+#[test]
+fn two_out_of_three_runs_each_build_twice_and_finds_it_too() {
+    if let Some(reason) = missing() {
+        return tool_missing(&reason);
+    }
+    let checked = bisection(true);
+    assert!(checked.len() >= 4 && checked.len() % 2 == 0, "{checked:?}");
+}
+
+/// The whole bisection; returns the names of the checked results kept.
+fn bisection(two_of_three: bool) -> Vec<String> {
     let contrib = Command::new(bin("runperf-contrib-path")).output().unwrap();
     assert!(contrib.status.success(), "{}", stderr(&contrib));
     let helper = PathBuf::from(String::from_utf8_lossy(&contrib.stdout).trim()).join("bisect.sh");
@@ -134,16 +162,21 @@ fn git_bisect_run_with_the_helper_finds_the_planted_commit() {
     let repo = tmp.path().join("repo");
     let builds = repository(&repo);
     let cmd = [fake, "--profiles", "Localhost", "--", "DummyTest"];
+    let helper_in_repo = |args: &[&str]| bisect(&helper, &repo, two_of_three, args);
 
     // Nothing to compare against yet: a failure, not a verdict.
-    let o = bisect(&helper, &repo, &[&["check", "x"], &cmd[..]].concat());
+    let o = helper_in_repo(&[&["check", "x"], &cmd[..]].concat());
     assert_eq!(o.status.code(), Some(255), "{}", stderr(&o));
     assert!(stderr(&o).contains("no good result"), "{}", stderr(&o));
 
     for (name, sha) in [("good", &builds[0]), ("bad", &builds[BUILDS - 1])] {
         git(&repo, &["checkout", "-q", sha]);
-        let o = bisect(&helper, &repo, &[&[name, sha.as_str()], &cmd[..]].concat());
+        let o = helper_in_repo(&[&[name, sha.as_str()], &cmd[..]].concat());
         assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(
+            repo.join(format!(".diff-perf/{name}2")).exists(),
+            two_of_three
+        );
     }
     let metadata = read(&repo.join(".diff-perf/good/RUNPERF_METADATA"));
     assert_eq!(
@@ -153,12 +186,10 @@ fn git_bisect_run_with_the_helper_finds_the_planted_commit() {
 
     git(&repo, &["bisect", "start", &builds[BUILDS - 1], &builds[0]]);
     let script = r#"exec "$0" check "$(git rev-parse HEAD)" "$@""#;
-    let run = Command::new("git")
+    let run = helper_command(Path::new("git"), &repo, two_of_three)
         .args(["bisect", "run", "sh", "-c", script])
         .arg(&helper)
         .args(cmd)
-        .current_dir(&repo)
-        .env("DIFFPERF", bin("diff-perf"))
         .output()
         .unwrap();
     let log = format!("{}\n{}", String::from_utf8_lossy(&run.stdout), stderr(&run));
@@ -171,26 +202,24 @@ fn git_bisect_run_with_the_helper_finds_the_planted_commit() {
     // The broken build was tried and skipped.
     assert!(log.contains("skipping this build"), "{log}");
     git(&repo, &["bisect", "reset"]);
-    let checked: Vec<String> = std::fs::read_dir(repo.join(".diff-perf"))
+    let mut checked: Vec<String> = std::fs::read_dir(repo.join(".diff-perf"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
         .collect();
-    assert!(
-        !checked.is_empty() && checked.len() < BUILDS - 2,
-        "{checked:?}"
-    );
-    eprintln!("bisect checked {} builds: {checked:?}", checked.len());
+    checked.sort();
+    eprintln!("bisect kept {} checked results: {checked:?}", checked.len());
 
-    let o = bisect(&helper, &repo, &["report"]);
+    let o = helper_in_repo(&["report"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let report = repo.join(String::from_utf8_lossy(&o.stdout).trim());
     assert!(read(&report).contains("<html"), "{}", report.display());
 
-    let o = bisect(&helper, &repo, &["clean"]);
+    let o = helper_in_repo(&["clean"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!repo.join(".diff-perf").exists());
+    checked
 }
 
 #[test]
@@ -200,13 +229,13 @@ fn a_failing_run_skips_the_build_and_bad_usage_fails() {
     }
     let helper = workspace().join("contrib/bisect.sh");
     let tmp = tempfile::tempdir().unwrap();
-    let o = bisect(&helper, tmp.path(), &["good", "n", "false"]);
+    let o = bisect(&helper, tmp.path(), false, &["good", "n", "false"]);
     assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("false --metadata build=n url=n --output .diff-perf/current-result")
     );
     for args in [&["frobnicate"][..], &["check", "n"], &[]] {
-        let o = bisect(&helper, tmp.path(), args);
+        let o = bisect(&helper, tmp.path(), false, args);
         assert_eq!(o.status.code(), Some(255), "{args:?}: {}", stderr(&o));
     }
     let o = Command::new(&helper)
@@ -216,4 +245,54 @@ fn a_failing_run_skips_the_build_and_bad_usage_fails() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(255), "{}", stderr(&o));
+}
+
+/// Stands in for a jittery run-perf: odd runs copy `fast/`, even runs
+/// `slow/` (counted in `count`, all in the cwd).
+const JITTERY_RUN_PERF: &str = r#"#!/bin/bash
+n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n >count
+while [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done
+src=slow; [ $((n % 2)) = 1 ] && src=fast
+mkdir -p "$out" && cp -r "$src/." "$out/"
+"#;
+
+#[test]
+fn two_out_of_three_lets_a_third_run_decide_when_two_disagree() {
+    if find_on_path(&["bash"]).is_none() {
+        return tool_missing("bash is not on the PATH");
+    }
+    let helper = workspace().join("contrib/bisect.sh");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let canned: Value = serde_json::from_str(&read(
+        &workspace().join("plugins/test-fio/assets/dummy-result.json"),
+    ))
+    .unwrap();
+    for (name, speed) in [("fast", 1.0), ("slow", 0.6)] {
+        let mut result = canned.clone();
+        scale(&mut result, speed);
+        let tree = dir.join(name).join("Localhost/DummyTest/0000");
+        std::fs::create_dir_all(&tree).unwrap();
+        std::fs::write(tree.join("result.json"), result.to_string()).unwrap();
+    }
+    let fake = dir.join("jittery");
+    std::fs::write(&fake, JITTERY_RUN_PERF).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let fake = fake.to_str().unwrap();
+    for name in ["good", "bad"] {
+        let o = bisect(&helper, dir, false, &[name, name, fake]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+    // Runs 3, 4 and 5: fast, slow, fast.
+    let o = bisect(&helper, dir, true, &["check", "c", fake]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("runs disagree (0, 1, 0)"),
+        "{}",
+        stderr(&o)
+    );
+    for kept in ["1g", "2g", "3g"] {
+        assert!(dir.join(".diff-perf").join(kept).is_dir(), "{kept}");
+    }
+    assert_eq!(read(&dir.join("count")).trim(), "5");
 }
