@@ -96,6 +96,14 @@ fn repository(repo: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Writes the script `text` as the executable `dir/name`; returns its path.
+fn executable(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
 fn bin(name: &str) -> PathBuf {
     assert_cmd::cargo::cargo_bin(name)
 }
@@ -144,7 +152,10 @@ fn two_out_of_three_runs_each_build_twice_and_finds_it_too() {
         return tool_missing(&reason);
     }
     let checked = bisection(true);
-    assert!(checked.len() >= 4 && checked.len() % 2 == 0, "{checked:?}");
+    assert!(
+        checked.len() >= 4 && checked.len().is_multiple_of(2),
+        "{checked:?}"
+    );
 }
 
 /// The whole bisection; returns the names of the checked results kept.
@@ -155,10 +166,8 @@ fn bisection(two_of_three: bool) -> Vec<String> {
     assert!(helper.is_file(), "{}", helper.display());
 
     let tmp = tempfile::tempdir().unwrap();
-    let fake = tmp.path().join("fake-run-perf");
-    std::fs::write(&fake, FAKE_RUN_PERF).unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let fake = fake.to_str().unwrap();
+    let fake = executable(tmp.path(), "fake-run-perf", FAKE_RUN_PERF);
+    let fake = fake.as_str();
     let repo = tmp.path().join("repo");
     let builds = repository(&repo);
     let cmd = [fake, "--profiles", "Localhost", "--", "DummyTest"];
@@ -275,10 +284,8 @@ fn two_out_of_three_lets_a_third_run_decide_when_two_disagree() {
         std::fs::create_dir_all(&tree).unwrap();
         std::fs::write(tree.join("result.json"), result.to_string()).unwrap();
     }
-    let fake = dir.join("jittery");
-    std::fs::write(&fake, JITTERY_RUN_PERF).unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let fake = fake.to_str().unwrap();
+    let fake = executable(dir, "jittery", JITTERY_RUN_PERF);
+    let fake = fake.as_str();
     for name in ["good", "bad"] {
         let o = bisect(&helper, dir, false, &[name, name, fake]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
