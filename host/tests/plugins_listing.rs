@@ -201,3 +201,25 @@ fn the_same_library_found_twice_is_loaded_once() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(lib(LOCALHOST).is_file());
 }
+
+#[test]
+fn the_fio_plugin_lists_fio_nbd_and_dummy_test_beside_fio() {
+    let tmp = tempfile::tempdir().unwrap();
+    let exe = private_run_perf(tmp.path());
+    install(&tmp.path().join("bin"), &["runperf_test_fio"]);
+    let text = stdout(&list(&exe, tmp.path(), &[], None));
+    let tests: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            ["test", "DummyTest", "50DummyTest"],
+            ["test", "PBenchFio", "50PBenchFio"],
+            ["test", "fio", "50fio"],
+            ["test", "fio-nbd", "50fio-nbd"],
+        ],
+        "{text}"
+    );
+}
