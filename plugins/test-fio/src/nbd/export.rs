@@ -8,8 +8,8 @@ use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 use super::NAME;
 use super::job::IMAGE_MIB;
-use crate::pbench::launch::{Started, WorkDir, start as start_background, stop};
-use crate::pbench::packages::{ensure, find};
+use pbench_support::launch::{Started, WorkDir, start as start_background, stop};
+use pbench_support::packages::{ensure, find};
 
 /// Waits (at most 10 s) for the socket `$1` to appear.
 const WAIT_SOCKET: &str =

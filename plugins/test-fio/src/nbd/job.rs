@@ -9,7 +9,7 @@ use runperf_plugin_sdk::{PluginError, PluginResult};
 
 use crate::command::{Workload, global_argv};
 use crate::params::{FioParams, Variant, canonical};
-use crate::pbench::params::over_defaults;
+use pbench_support::params::over_defaults;
 
 /// Size of the served image in MiB.
 pub const IMAGE_MIB: u64 = 256;

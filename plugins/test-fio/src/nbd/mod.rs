@@ -16,8 +16,8 @@ use runperf_plugin_sdk::{
 
 use crate::native::run_iterations;
 use crate::params::FioParams;
-use crate::pbench::{agent, extra};
 use export::{Export, Place};
+use pbench_support::{agent, extra};
 
 /// Component name, as users write it.
 pub const NAME: &str = "fio-nbd";
