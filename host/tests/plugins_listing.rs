@@ -201,3 +201,30 @@ fn the_same_library_found_twice_is_loaded_once() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(lib(LOCALHOST).is_file());
 }
+
+#[test]
+fn the_fio_plugin_lists_fio_nbd_and_dummy_test_beside_fio() {
+    // The cargo-built run-perf (no copy to execute: fewer chances of
+    // "Text file busy"); only what the plugin path gives is looked at.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("plugins");
+    install(&dir, &["runperf_test_fio"]);
+    let exe = assert_cmd::cargo::cargo_bin("run-perf");
+    let args = ["--plugin-path", dir.to_str().unwrap()];
+    let text = stdout(&list(&exe, tmp.path(), &args, None));
+    let tests: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.ends_with(".so") && l.contains(dir.to_str().unwrap()))
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            ["test", "DummyTest", "50DummyTest"],
+            ["test", "PBenchFio", "50PBenchFio"],
+            ["test", "fio", "50fio"],
+            ["test", "fio-nbd", "50fio-nbd"],
+        ],
+        "{text}"
+    );
+}

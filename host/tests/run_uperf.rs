@@ -9,13 +9,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use assert_cmd::cargo::CommandCargoExt;
 use runperf_plugin_sdk::testing::{find_on_path, tool_missing};
-use support::reference::{self, CheckLine, check_lines};
-use support::run_perf::{Bench, files, read, stderr};
+use support::reference::{self, both_agree, check_lines};
+use support::run_perf::{Bench, error_files, read, stderr};
 
 /// Runtime 3: uperf runs 6 s longer and the parser trims 3 s at each end
 /// of the 1 s intervals, so what remains spans about runtime - 0.8 s. With
@@ -43,17 +39,8 @@ fn run_uperf(bench: &Bench, name: &str) -> std::path::PathBuf {
         UPERF_PARAMS,
     ]);
     assert!(o.status.success(), "run-perf {name}: {}", stderr(&o));
-    let errors: Vec<String> = files(&out)
-        .into_iter()
-        .filter(|f| f.contains("__error"))
-        .map(|f| format!("{f}:\n{}", read(&out.join(&f))))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{name}: {}\n{}",
-        errors.join("\n"),
-        stderr(&o)
-    );
+    let errors = error_files(&out);
+    assert!(errors.is_empty(), "{name}: {errors}\n{}", stderr(&o));
     let result: serde_json::Value =
         serde_json::from_str(&read(&out.join("Localhost/uperf/0000/result.json"))).unwrap();
     let names: Vec<&str> = result
@@ -64,46 +51,6 @@ fn run_uperf(bench: &Bench, name: &str) -> std::path::PathBuf {
         .collect();
     assert_eq!(names, ITERATIONS, "{name}");
     out
-}
-
-/// Exit code and check lines of one compare-perf (`-v`) of `trees`.
-fn compare(mut cmd: Command, trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>, Output) {
-    let out = cmd.arg("-v").args(trees).output().unwrap();
-    (out.status.code(), check_lines(&stderr(&out)), out)
-}
-
-/// Our compare-perf and the reference's on `trees`: the same exit code and
-/// the same checks with the same statuses and scores (to 0.01, as the
-/// differential tests compare them). Returns the exit code and checks.
-fn both_agree(trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>) {
-    let (ours, our_checks, our_out) = compare(Command::cargo_bin("compare-perf").unwrap(), trees);
-    let (refs, ref_checks, ref_out) = compare(reference::compare_perf(), trees);
-    let context = format!(
-        "ours:\n{}\nrunperf 1.2:\n{}",
-        stderr(&our_out),
-        stderr(&ref_out)
-    );
-    assert_eq!(ours, refs, "exit codes differ\n{context}");
-    let names = |c: &[CheckLine]| c.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&our_checks), names(&ref_checks), "{context}");
-    for (our, theirs) in our_checks.iter().zip(&ref_checks) {
-        assert!(
-            our.status == theirs.status && (our.score - theirs.score).abs() <= 0.01,
-            "{our:?} against the reference's {theirs:?}\n{context}"
-        );
-    }
-    let failing = our_checks.iter().filter(|c| c.status != "PASS").count();
-    let identical = our_checks
-        .iter()
-        .zip(&ref_checks)
-        .filter(|(o, r)| o.text == r.text)
-        .count();
-    eprintln!(
-        "compare-perf {trees:?}: exit {ours:?} (ours) / {refs:?} (runperf 1.2); {} checks, \
-         {failing} not PASS, same status and score in both, {identical} lines byte-identical",
-        our_checks.len()
-    );
-    (ours, our_checks)
 }
 
 #[test]

@@ -5,7 +5,12 @@
 //! looked up on the PATH: `python3 -c` runs what the script runs
 //! (`ComparePerf()()`, whose argument parser names itself `compare-perf`).
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+use super::run_perf::stderr;
 
 /// What the script installed by `pip install runperf==1.2` does.
 const COMPARE_PERF: &str = "import sys\nfrom runperf import ComparePerf\nsys.exit(ComparePerf()())";
@@ -73,4 +78,44 @@ fn check_line(line: &str) -> Option<CheckLine> {
         score,
         text: message.to_owned(),
     })
+}
+
+/// Exit code and check lines of one compare-perf (`-v`) of `trees`.
+fn compare(mut cmd: Command, trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>, Output) {
+    let out = cmd.arg("-v").args(trees).output().unwrap();
+    (out.status.code(), check_lines(&stderr(&out)), out)
+}
+
+/// Our compare-perf and the reference's on `trees`: the same exit code and
+/// the same checks with the same statuses and scores (to 0.01, as the
+/// differential tests compare them). Returns the exit code and checks.
+pub fn both_agree(trees: &[&Path]) -> (Option<i32>, Vec<CheckLine>) {
+    let (ours, our_checks, our_out) = compare(Command::cargo_bin("compare-perf").unwrap(), trees);
+    let (refs, ref_checks, ref_out) = compare(compare_perf(), trees);
+    let context = format!(
+        "ours:\n{}\nrunperf 1.2:\n{}",
+        stderr(&our_out),
+        stderr(&ref_out)
+    );
+    assert_eq!(ours, refs, "exit codes differ\n{context}");
+    let names = |c: &[CheckLine]| c.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&our_checks), names(&ref_checks), "{context}");
+    for (our, theirs) in our_checks.iter().zip(&ref_checks) {
+        assert!(
+            our.status == theirs.status && (our.score - theirs.score).abs() <= 0.01,
+            "{our:?} against the reference's {theirs:?}\n{context}"
+        );
+    }
+    let failing = our_checks.iter().filter(|c| c.status != "PASS").count();
+    let identical = our_checks
+        .iter()
+        .zip(&ref_checks)
+        .filter(|(o, r)| o.text == r.text)
+        .count();
+    eprintln!(
+        "compare-perf {trees:?}: exit {ours:?} (ours) / {refs:?} (runperf 1.2); {} checks, \
+         {failing} not PASS, same status and score in both, {identical} lines byte-identical",
+        our_checks.len()
+    );
+    (ours, our_checks)
 }

@@ -96,3 +96,14 @@ pub fn files(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// The `__error*` files a run left under `dir`, each with its contents
+/// (empty when there are none).
+pub fn error_files(dir: &Path) -> String {
+    files(dir)
+        .into_iter()
+        .filter(|f| f.contains("__error"))
+        .map(|f| format!("{f}:\n{}", read(&dir.join(&f))))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -27,6 +27,23 @@ pub struct Workload<'a> {
 
 /// `fio` and its arguments for `workload` with `params`.
 pub fn fio_argv(params: &FioParams, workload: &Workload<'_>) -> Vec<String> {
+    let mut argv = global_argv(params, workload);
+    for target in workload.targets {
+        // fio names a directory target's files after the job: no slashes.
+        argv.push(format!("--name=job-{}", target.path.replace('/', "_")));
+        let option = if target.is_dir {
+            "directory"
+        } else {
+            "filename"
+        };
+        argv.push(format!("--{option}={}", target.path));
+    }
+    argv
+}
+
+/// `fio` and its global options for `workload` with `params`: what comes
+/// before the first job.
+pub fn global_argv(params: &FioParams, workload: &Workload<'_>) -> Vec<String> {
     let mut argv = vec![
         "fio".to_owned(),
         "--output-format=json".to_owned(),
@@ -45,16 +62,6 @@ pub fn fio_argv(params: &FioParams, workload: &Workload<'_>) -> Vec<String> {
     ];
     if let Some(rate) = params.rate_iops {
         argv.push(format!("--rate_iops={rate}"));
-    }
-    for target in workload.targets {
-        // fio names a directory target's files after the job: no slashes.
-        argv.push(format!("--name=job-{}", target.path.replace('/', "_")));
-        let option = if target.is_dir {
-            "directory"
-        } else {
-            "filename"
-        };
-        argv.push(format!("--{option}={}", target.path));
     }
     argv
 }

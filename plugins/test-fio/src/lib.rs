@@ -5,6 +5,9 @@
 //! Params are pbench-fio's (`test-types`, `block-sizes`, `file-size`,
 //! `targets`, `runtime`, `ramptime`, `samples`, ...), see
 //! `docs/tests-fio-uperf.md`.
+//!
+//! The library also ships `DummyTest` (a canned fio result, see `dummy`)
+//! and `fio-nbd` (fio against qemu-nbd, see `nbd`).
 
 use std::collections::BTreeMap;
 
@@ -13,8 +16,10 @@ use runperf_plugin_sdk::{
 };
 
 pub mod command;
+pub mod dummy;
 pub mod fio_json;
 pub mod native;
+pub mod nbd;
 pub mod params;
 pub mod samples;
 
@@ -68,22 +73,33 @@ impl Fio {
     }
 }
 
+/// pbench mode's preparation shared by the tests built on fio: refuses
+/// forwarded workers, installs fio on every machine and registers the
+/// pbench tools.
+pub(crate) fn prepare_pbench(
+    host: &Host<'_>,
+    run: &TestRun,
+    extras: &extra::Extras,
+) -> PluginResult<()> {
+    agent::refuse_forwarded(run, NAME)?;
+    host.log(
+        LogLevel::Info,
+        &format!("pbench-fio found on {}, using pbench mode", run.host),
+    );
+    for machine in agent::machines(run) {
+        packages::ensure(host, &machine, "fio", "fio")?;
+    }
+    let tools = extra::tools(extras, &run.metadata)?;
+    agent::register_tools(host, run, &tools)
+}
+
 impl Test for Fio {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = Self::clients(run)?.to_vec();
         if agent::available(host, &run.host, NAME)? {
-            agent::refuse_forwarded(run, NAME)?;
-            host.log(
-                LogLevel::Info,
-                &format!("pbench-fio found on {}, using pbench mode", run.host),
-            );
-            for machine in agent::machines(run) {
-                packages::ensure(host, &machine, "fio", "fio")?;
-            }
-            let tools = extra::tools(&self.extras, &run.metadata)?;
-            agent::register_tools(host, run, &tools)?;
+            prepare_pbench(host, run, &self.extras)?;
             self.mode = Mode::Pbench {
                 params: params::pbench_params(&text),
             };
@@ -154,6 +170,18 @@ fn registry() -> Registry {
         .test("PBenchFio", "50PBenchFio", summary, |ctx| {
             Ok(Box::new(Fio::new(&ctx)?))
         })
+        .test(
+            dummy::NAME,
+            "50DummyTest",
+            "a canned fio result naming the host, instantly (selftests, trying profiles)",
+            |_ctx| Ok(Box::new(dummy::DummyTest)),
+        )
+        .test(
+            nbd::NAME,
+            "50fio-nbd",
+            "fio's nbd engine against a 256 MiB image served by qemu-nbd on each worker",
+            |ctx| Ok(Box::new(nbd::FioNbd::new(&ctx)?)),
+        )
 }
 
 runperf_plugin_sdk::export_plugin!(registry);

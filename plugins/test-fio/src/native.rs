@@ -43,13 +43,16 @@ fn target_sets(params: &FioParams, targets: Vec<Target>) -> Vec<Vec<Target>> {
     }
 }
 
+/// The fio argv of one workload on the worker of one work dir.
+pub type ArgvFor<'a> = dyn Fn(&Workload<'_>, &WorkDir) -> Vec<String> + 'a;
+
 /// Runs one sample on every work dir's worker.
 fn sample(
     host: &Host<'_>,
     run: &TestRun,
     dirs: &[WorkDir],
     params: &FioParams,
-    argv: &[String],
+    argv: &[Vec<String>],
     tag: &str,
 ) -> PluginResult<Sample> {
     if let Some(script) = &params.pre_iteration_script {
@@ -63,7 +66,7 @@ fn sample(
     }
     let timeout = (params.ramptime + params.runtime) as f64 * 2.0 + SLACK_SECS;
     let jobs: Vec<(WorkDir, Vec<String>)> =
-        dirs.iter().map(|d| (d.clone(), argv.to_vec())).collect();
+        dirs.iter().cloned().zip(argv.iter().cloned()).collect();
     let finished = run_everywhere(host, &jobs, tag, timeout)?;
     finished
         .into_iter()
@@ -80,8 +83,8 @@ fn sample(
         .collect()
 }
 
-/// Runs every iteration and writes `result.json` and
-/// `RUNPERF_METADATA.json` into `run.output_dir`.
+/// Runs every iteration of fio on `params.targets` and writes
+/// `result.json` and `RUNPERF_METADATA.json` into `run.output_dir`.
 pub fn run(
     host: &Host<'_>,
     run: &TestRun,
@@ -92,20 +95,38 @@ pub fn run(
         .first()
         .ok_or_else(|| PluginError::new("fio has no worker to run on"))?;
     let targets = detect_targets(host, &first.machine, params)?;
+    let sets = target_sets(params, targets);
+    run_iterations(host, run, params, dirs, &sets, &|workload, _dir| {
+        fio_argv(params, workload)
+    })
+}
+
+/// Runs every iteration (target set x test type x block size) with the
+/// argv `argv_for` builds for each worker, and writes `result.json` and
+/// `RUNPERF_METADATA.json` into `run.output_dir`.
+pub fn run_iterations(
+    host: &Host<'_>,
+    run: &TestRun,
+    params: &FioParams,
+    dirs: &[WorkDir],
+    sets: &[Vec<Target>],
+    argv_for: &ArgvFor<'_>,
+) -> PluginResult<()> {
     let serial = params.job_mode == JobMode::Serial;
     let mut iterations = Vec::new();
     let mut number = 0;
-    for set in target_sets(params, targets) {
+    for set in sets {
         for test_type in &params.test_types {
             for block_size in &params.block_sizes {
                 number += 1;
                 let workload = Workload {
                     test_type,
                     block_size: *block_size,
-                    targets: &set,
+                    targets: set,
                 };
                 let name = iteration_name(&workload, serial);
-                let argv = fio_argv(params, &workload);
+                let argv: Vec<Vec<String>> =
+                    dirs.iter().map(|dir| argv_for(&workload, dir)).collect();
                 for attempt in 1..=params.max_failures.max(1) {
                     host.log(
                         LogLevel::Info,

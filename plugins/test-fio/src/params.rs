@@ -143,18 +143,51 @@ fn flag(key: &str, value: &str) -> PluginResult<u8> {
     }
 }
 
+/// What a test built on native fio changes of `FioParams::parse`.
+#[derive(Debug, Clone, Copy)]
+pub struct Variant<'a> {
+    /// The test's name in messages (`fio`).
+    pub test: &'a str,
+    /// Defaults replacing the native ones.
+    pub defaults: &'a [(&'a str, &'a str)],
+    /// Params of `ACCEPTED` the test sets itself and refuses.
+    pub fixed: &'a [&'a str],
+}
+
+/// Plain fio.
+const FIO: Variant<'static> = Variant {
+    test: "fio",
+    defaults: &[],
+    fixed: &[],
+};
+
 impl FioParams {
     /// Parses `params` (text values) for native mode.
     pub fn parse(params: &BTreeMap<String, String>) -> PluginResult<Self> {
+        Self::parse_variant(params, &FIO)
+    }
+
+    /// Parses `params` for native mode of a test built on fio.
+    pub fn parse_variant(
+        params: &BTreeMap<String, String>,
+        variant: &Variant<'_>,
+    ) -> PluginResult<Self> {
         let params = canonical(params);
-        if let Some(unknown) = params.keys().find(|k| !ACCEPTED.contains(&k.as_str())) {
+        let accepted: Vec<&str> = ACCEPTED
+            .iter()
+            .copied()
+            .filter(|k| !variant.fixed.contains(k))
+            .collect();
+        if let Some(unknown) = params.keys().find(|k| !accepted.contains(&k.as_str())) {
             return Err(PluginError::new(format!(
-                "unknown fio param {unknown:?}; natively run fio accepts: {} \
+                "unknown {} param {unknown:?}; natively run fio accepts: {} \
                  (other pbench-fio options need pbench-fio installed on the host)",
-                ACCEPTED.join(", ")
+                variant.test,
+                accepted.join(", ")
             )));
         }
         let mut all: BTreeMap<&str, &str> = NATIVE_DEFAULTS.iter().copied().collect();
+        all.extend(variant.defaults.iter().copied());
         all.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let get = |key: &str| all.get(key).copied().unwrap_or_default();
         let test_types = READ.list("test-types", get("test-types"))?;
