@@ -1,0 +1,13 @@
+//! Change-point detection over the history of a check (docs/detect.md).
+//!
+//! No I/O here: a series is a list of values in build order, the result
+//! is a list of change points. Two engines:
+//! - [`otava`]: Apache Otava 0.8's algorithm, reproduced exactly;
+//! - [`runperf`]: the default, which also uses the noise within each build,
+//!   reports single-build outliers as outliers and bounds false alarms over
+//!   many series.
+
+pub mod edivisive;
+pub mod numpy_sum;
+pub mod otava;
+pub mod ttest;
