@@ -302,3 +302,7 @@ fn change(
         direction: better.direction(before.mean, after.mean),
     }
 }
+
+#[cfg(test)]
+#[path = "runperf_tests.rs"]
+mod tests;
