@@ -25,7 +25,14 @@ fn points(points: &[ChangePoint]) -> Value {
         .iter()
         .map(|c| {
             let s = c.stats;
-            json!([c.index, number(s.pvalue), number(s.mean_before), number(s.mean_after), number(s.std_before), number(s.std_after)])
+            json!([
+                c.index,
+                number(s.pvalue),
+                number(s.mean_before),
+                number(s.mean_after),
+                number(s.std_before),
+                number(s.std_after)
+            ])
         })
         .collect()
 }
@@ -35,14 +42,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::io::stdin().read_to_string(&mut text)?;
     let input: Value = serde_json::from_str(&text)?;
     let params = OtavaParams {
-        window: input["window"].as_u64().ok_or("window: a positive integer")? as usize,
+        window: input["window"]
+            .as_u64()
+            .ok_or("window: a positive integer")? as usize,
         max_pvalue: input["max_pvalue"].as_f64().ok_or("max_pvalue: a number")?,
-        min_magnitude: input["min_magnitude"].as_f64().ok_or("min_magnitude: a number")?,
+        min_magnitude: input["min_magnitude"]
+            .as_f64()
+            .ok_or("min_magnitude: a number")?,
     };
     if params.window < 2 {
         return Err("window must be at least 2".into());
     }
-    let series = input["series"].as_array().ok_or("series: a list of lists of numbers")?;
+    let series = input["series"]
+        .as_array()
+        .ok_or("series: a list of lists of numbers")?;
     let mut out = Vec::with_capacity(series.len());
     for values in series {
         let values: Vec<f64> = values
@@ -52,7 +65,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|v| v.as_f64().ok_or("series: numbers only"))
             .collect::<Result<_, _>>()?;
         let result = compute_change_points(&values, &params);
-        out.push(json!({"weak": points(&result.weak), "change_points": points(&result.change_points)}));
+        out.push(
+            json!({"weak": points(&result.weak), "change_points": points(&result.change_points)}),
+        );
     }
     println!("{}", Value::Array(out));
     Ok(())

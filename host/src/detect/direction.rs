@@ -28,7 +28,11 @@ impl Better {
             Better::Higher => after < before,
             Better::Lower => after > before,
         };
-        if worse { Direction::Regression } else { Direction::Improvement }
+        if worse {
+            Direction::Regression
+        } else {
+            Direction::Improvement
+        }
     }
 }
 

@@ -101,7 +101,11 @@ impl Distances {
             // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
             let mut acc = 0.0;
             for i in (0..j).rev() {
-                acc = if i + 1 == j { hs(j, j) } else { acc + hs(i + 1, j) };
+                acc = if i + 1 == j {
+                    hs(j, j)
+                } else {
+                    acc + hs(i + 1, j)
+                };
                 below[i] = acc;
             }
             let kappa = (j + 2) as f64;
@@ -169,9 +173,14 @@ pub fn first_max_by<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f
     let mut best: Option<(T, f64)> = None;
     for item in items {
         let k = key(&item);
-        match &best {
-            Some((_, bk)) if !(k > *bk) => {}
-            _ => best = Some((item, k)),
+        // Replaced only when strictly greater: NaN never replaces, and a
+        // leading NaN is never replaced.
+        let replace = match &best {
+            None => true,
+            Some((_, bk)) => k.partial_cmp(bk) == Some(std::cmp::Ordering::Greater),
+        };
+        if replace {
+            best = Some((item, k));
         }
     }
     best.map(|(item, _)| item)
@@ -192,7 +201,9 @@ pub fn divide(x: &[f64], significant: impl Fn(&[f64], &[f64]) -> bool) -> Vec<us
     let mut splits = Vec::new();
     loop {
         let best = first_max_by(
-            runs.iter().enumerate().filter_map(|(k, run)| run.2.map(|c| (k, c))),
+            runs.iter()
+                .enumerate()
+                .filter_map(|(k, run)| run.2.map(|c| (k, c))),
             |(_, c)| c.qhat,
         );
         let Some((k, c)) = best else { break };
@@ -202,7 +213,13 @@ pub fn divide(x: &[f64], significant: impl Fn(&[f64], &[f64]) -> bool) -> Vec<us
         }
         let at = splits.partition_point(|&i| i < c.index);
         splits.insert(at, c.index);
-        runs.splice(k..=k, [(s, c.index, candidate(s, c.index)), (c.index, e, candidate(c.index, e))]);
+        runs.splice(
+            k..=k,
+            [
+                (s, c.index, candidate(s, c.index)),
+                (c.index, e, candidate(c.index, e)),
+            ],
+        );
     }
     splits
 }
@@ -215,7 +232,10 @@ mod tests {
     fn q_direct(x: &[f64], s: usize, tau: usize, kappa: usize) -> f64 {
         let (xs, ys) = (&x[s..tau], &x[tau..kappa]);
         let (n, m) = (xs.len() as f64, ys.len() as f64);
-        let cross: f64 = xs.iter().map(|a| ys.iter().map(|b| (a - b).abs()).sum::<f64>()).sum();
+        let cross: f64 = xs
+            .iter()
+            .map(|a| ys.iter().map(|b| (a - b).abs()).sum::<f64>())
+            .sum();
         let within = |v: &[f64]| {
             let mut sum = 0.0;
             for i in 0..v.len() {
@@ -251,7 +271,12 @@ mod tests {
                 }
             }
             assert_eq!(c.index, best.0, "run {s}..{e}");
-            assert!((c.qhat - best.1).abs() < 1e-9, "run {s}..{e}: {} vs {}", c.qhat, best.1);
+            assert!(
+                (c.qhat - best.1).abs() < 1e-9,
+                "run {s}..{e}: {} vs {}",
+                c.qhat,
+                best.1
+            );
         }
     }
 
@@ -269,10 +294,30 @@ mod tests {
 
     #[test]
     fn python_max_and_min_semantics() {
-        assert_eq!(first_max_by([1.0, 3.0, 3.0, 2.0].iter().enumerate(), |p| *p.1).unwrap().0, 1);
-        assert_eq!(first_max_by([f64::NAN, 3.0].iter().enumerate(), |p| *p.1).unwrap().0, 0);
-        assert_eq!(first_max_by([1.0, f64::NAN, 3.0].iter().enumerate(), |p| *p.1).unwrap().0, 2);
-        assert_eq!(first_min_by([2.0, 1.0, 1.0].iter().enumerate(), |p| *p.1).unwrap().0, 1);
+        assert_eq!(
+            first_max_by([1.0, 3.0, 3.0, 2.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            1
+        );
+        assert_eq!(
+            first_max_by([f64::NAN, 3.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            0
+        );
+        assert_eq!(
+            first_max_by([1.0, f64::NAN, 3.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            2
+        );
+        assert_eq!(
+            first_min_by([2.0, 1.0, 1.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            1
+        );
         assert!(first_max_by(Vec::<f64>::new(), |v| *v).is_none());
     }
 }

@@ -19,7 +19,11 @@ pub fn qvalues(pvalues: &[f64], m: usize) -> Vec<f64> {
     let mut running = 1.0f64;
     for (rank, &i) in order.iter().enumerate().rev() {
         let p = pvalues[i];
-        let scaled = if p.is_nan() { 1.0 } else { m * p / (rank + 1) as f64 };
+        let scaled = if p.is_nan() {
+            1.0
+        } else {
+            m * p / (rank + 1) as f64
+        };
         running = running.min(scaled);
         q[i] = running.min(1.0);
     }

@@ -23,10 +23,18 @@ pub fn range(values: &[Value], from: usize, tau: usize, to: usize) -> (usize, us
     let n = to - from;
     let best = rss(values, from, tau, to);
     let floor = Side::of(&values[from..to]).floor;
-    let sigma2 = if n > 2 { (best / (n - 2) as f64).max(floor) } else { floor };
+    let sigma2 = if n > 2 {
+        (best / (n - 2) as f64).max(floor)
+    } else {
+        floor
+    };
     let plausible = |t: usize| {
         let extra = rss(values, from, t, to) - best;
-        if sigma2 > 0.0 { extra / sigma2 <= CHI2_1_95 } else { extra <= 0.0 }
+        if sigma2 > 0.0 {
+            extra / sigma2 <= CHI2_1_95
+        } else {
+            extra <= 0.0
+        }
     };
     let mut lo = tau;
     while lo > from + 1 && plausible(lo - 1) {
@@ -44,7 +52,13 @@ mod tests {
     use super::*;
 
     fn plain(xs: &[f64]) -> Vec<Value> {
-        xs.iter().map(|&x| Value { x, run_var: 0.0, floor: 0.0 }).collect()
+        xs.iter()
+            .map(|&x| Value {
+                x,
+                run_var: 0.0,
+                floor: 0.0,
+            })
+            .collect()
     }
 
     #[test]

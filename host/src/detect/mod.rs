@@ -7,13 +7,13 @@
 //!   reports single-build outliers as outliers and bounds false alarms over
 //!   many series.
 
-pub mod edivisive;
-pub mod numpy_sum;
-pub mod otava;
-pub mod ttest;
 pub mod direction;
+pub mod edivisive;
 pub mod fdr;
 pub mod location;
+pub mod numpy_sum;
+pub mod otava;
 pub mod outlier;
 pub mod runperf;
 pub mod segment;
+pub mod ttest;

@@ -27,7 +27,8 @@ pub fn pairwise_sum(values: &[f64]) -> f64 {
             }
             i += 8;
         }
-        let mut sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        let mut sum =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
         for &v in &values[whole..] {
             sum += v;
         }
@@ -76,7 +77,10 @@ mod tests {
     #[test]
     fn mean_and_std_of_small_series() {
         assert_eq!(mean(&[1.0, 2.0, 3.0, 4.0]), 2.5);
-        assert_eq!(population_std(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]), 2.0);
+        assert_eq!(
+            population_std(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]),
+            2.0
+        );
         assert!(mean(&[]).is_nan());
     }
 

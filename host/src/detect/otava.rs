@@ -69,8 +69,16 @@ pub fn first_pass_pvalue(max_pvalue: f64) -> f64 {
 pub fn compute_change_points(series: &[f64], params: &OtavaParams) -> OtavaResult {
     assert!(params.window >= 2, "window must be at least 2");
     let weak = split(series, params.window, first_pass_pvalue(params.max_pvalue));
-    let change_points = merge(weak.clone(), series, params.max_pvalue, params.min_magnitude);
-    OtavaResult { weak, change_points }
+    let change_points = merge(
+        weak.clone(),
+        series,
+        params.max_pvalue,
+        params.min_magnitude,
+    );
+    OtavaResult {
+        weak,
+        change_points,
+    }
 }
 
 /// The weak change points.
@@ -90,7 +98,9 @@ fn split(series: &[f64], window: usize, level: f64) -> Vec<ChangePoint> {
         start = last.max(start + step);
     }
     indices.sort_unstable();
-    (0..indices.len()).map(|k| retest(series, &indices, k)).collect()
+    (0..indices.len())
+        .map(|k| retest(series, &indices, k))
+        .collect()
 }
 
 /// The point `k` of `indices` tested between its neighbours.
@@ -105,13 +115,19 @@ fn retest(series: &[f64], indices: &[usize], k: usize) -> ChangePoint {
 }
 
 /// Drops weak points until every remaining one is significant or large.
-fn merge(mut points: Vec<ChangePoint>, series: &[f64], max_pvalue: f64, min_magnitude: f64) -> Vec<ChangePoint> {
+fn merge(
+    mut points: Vec<ChangePoint>,
+    series: &[f64],
+    max_pvalue: f64,
+    min_magnitude: f64,
+) -> Vec<ChangePoint> {
     while !points.is_empty() {
         let (mut k, weakest) = first_max_by(points.iter().enumerate(), |(_, p)| p.stats.pvalue)
             .expect("points is not empty");
         if weakest.stats.pvalue < max_pvalue {
-            let (small, smallest) = first_min_by(points.iter().enumerate(), |(_, p)| p.stats.magnitude())
-                .expect("points is not empty");
+            let (small, smallest) =
+                first_min_by(points.iter().enumerate(), |(_, p)| p.stats.magnitude())
+                    .expect("points is not empty");
             if smallest.stats.magnitude() > min_magnitude {
                 return points;
             }
@@ -137,7 +153,9 @@ mod tests {
         let mut seed = 7u64;
         for &(n, level) in levels {
             for _ in 0..n {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let u = (seed >> 11) as f64 / (1u64 << 53) as f64;
                 x.push(level * (1.0 + 0.01 * (u - 0.5)));
             }
@@ -159,11 +177,27 @@ mod tests {
     #[test]
     fn noise_and_short_series_have_none() {
         let params = OtavaParams::default();
-        assert!(compute_change_points(&noisy(&[(80, 100.0)]), &params).change_points.is_empty());
+        assert!(
+            compute_change_points(&noisy(&[(80, 100.0)]), &params)
+                .change_points
+                .is_empty()
+        );
         assert!(compute_change_points(&[], &params).change_points.is_empty());
-        assert!(compute_change_points(&[1.0], &params).change_points.is_empty());
-        assert!(compute_change_points(&[1.0, 2.0], &params).change_points.is_empty());
-        assert!(compute_change_points(&[5.0; 30], &params).change_points.is_empty());
+        assert!(
+            compute_change_points(&[1.0], &params)
+                .change_points
+                .is_empty()
+        );
+        assert!(
+            compute_change_points(&[1.0, 2.0], &params)
+                .change_points
+                .is_empty()
+        );
+        assert!(
+            compute_change_points(&[5.0; 30], &params)
+                .change_points
+                .is_empty()
+        );
     }
 
     #[test]

@@ -26,7 +26,12 @@ pub struct Outlier {
 /// Tests every build of `values` against its segment; `steps` are the
 /// first indices of the segments after the first, `skip[i]` leaves build
 /// `i` out of the references. Returns the outliers and the tests made.
-pub fn outliers(values: &[Value], steps: &[usize], skip: &[bool], rules: &Rules) -> (Vec<Outlier>, usize) {
+pub fn outliers(
+    values: &[Value],
+    steps: &[usize],
+    skip: &[bool],
+    rules: &Rules,
+) -> (Vec<Outlier>, usize) {
     let mut bounds = vec![0];
     bounds.extend_from_slice(steps);
     bounds.push(values.len());
@@ -34,7 +39,10 @@ pub fn outliers(values: &[Value], steps: &[usize], skip: &[bool], rules: &Rules)
     for pair in bounds.windows(2) {
         let (from, to) = (pair[0], pair[1]);
         for i in from..to {
-            let others: Vec<Value> = (from..to).filter(|&j| j != i && !skip[j]).map(|j| values[j]).collect();
+            let others: Vec<Value> = (from..to)
+                .filter(|&j| j != i && !skip[j])
+                .map(|j| values[j])
+                .collect();
             if others.len() < 2 {
                 continue;
             }
@@ -56,7 +64,11 @@ pub fn outliers(values: &[Value], steps: &[usize], skip: &[bool], rules: &Rules)
         };
         let pvalue = (two_sided_pvalue(t, (reference.n - 1) as f64) * count as f64).min(1.0);
         let run = (reference.run_var * reference.n as f64 + v.run_var) / (reference.n + 1) as f64;
-        let unit = if run > 0.0 { run.sqrt() } else { reference.var.sqrt() };
+        let unit = if run > 0.0 {
+            run.sqrt()
+        } else {
+            reference.var.sqrt()
+        };
         let effect = if unit > 0.0 {
             d / unit
         } else if d == 0.0 {
@@ -82,7 +94,13 @@ mod tests {
     use super::*;
 
     fn plain(xs: &[f64]) -> Vec<Value> {
-        xs.iter().map(|&x| Value { x, run_var: 0.0, floor: 0.0 }).collect()
+        xs.iter()
+            .map(|&x| Value {
+                x,
+                run_var: 0.0,
+                floor: 0.0,
+            })
+            .collect()
     }
 
     const RULES: Rules = Rules {

@@ -60,7 +60,10 @@ pub enum Noise {
     /// The value is the mean of these runs.
     Samples(Vec<f64>),
     /// The spread of one run and how many runs were averaged.
-    Stddev { stddev: f64, runs: usize },
+    Stddev {
+        stddev: f64,
+        runs: usize,
+    },
 }
 
 impl Noise {
@@ -69,7 +72,16 @@ impl Noise {
         match self {
             Noise::Unknown => (0.0, 0.0),
             Noise::Samples(samples) if samples.len() >= 2 => {
-                let side = Side::of(&samples.iter().map(|&x| Value { x, run_var: 0.0, floor: 0.0 }).collect::<Vec<_>>());
+                let side = Side::of(
+                    &samples
+                        .iter()
+                        .map(|&x| Value {
+                            x,
+                            run_var: 0.0,
+                            floor: 0.0,
+                        })
+                        .collect::<Vec<_>>(),
+                );
                 (side.var, side.var / samples.len() as f64)
             }
             Noise::Samples(_) => (0.0, 0.0),
@@ -145,13 +157,22 @@ pub struct SeriesResult {
 /// Checks the parameters; the message names the option at fault.
 pub fn validate(params: &RunperfParams) -> Result<(), String> {
     if params.min_segment < 2 {
-        return Err(format!("--min-segment must be at least 2 (got {})", params.min_segment));
+        return Err(format!(
+            "--min-segment must be at least 2 (got {})",
+            params.min_segment
+        ));
     }
     if !(params.fdr > 0.0 && params.fdr < 1.0) {
-        return Err(format!("--fdr must be between 0 and 1 (got {})", params.fdr));
+        return Err(format!(
+            "--fdr must be between 0 and 1 (got {})",
+            params.fdr
+        ));
     }
     if !(params.min_effect >= 0.0 && params.min_effect.is_finite()) {
-        return Err(format!("--min-effect must be a number >= 0 (got {})", params.min_effect));
+        return Err(format!(
+            "--min-effect must be a number >= 0 (got {})",
+            params.min_effect
+        ));
     }
     Ok(())
 }
@@ -223,7 +244,11 @@ fn analyse(series: &SeriesInput, params: &RunperfParams) -> Candidates {
         .iter()
         .map(|b| {
             let (run_var, floor) = b.noise.variances();
-            Value { x: b.value, run_var, floor }
+            Value {
+                x: b.value,
+                run_var,
+                floor,
+            }
         })
         .collect();
     // Round 1: outliers of a first segmentation.
@@ -246,13 +271,28 @@ fn analyse(series: &SeriesInput, params: &RunperfParams) -> Candidates {
     bounds.push(kept.len());
     for k in 1..bounds.len() - 1 {
         let (from, tau, to) = (bounds[k - 1], bounds[k], bounds[k + 1]);
-        let (a, b) = (Side::of(&kept_values[from..tau]), Side::of(&kept_values[tau..to]));
+        let (a, b) = (
+            Side::of(&kept_values[from..tau]),
+            Side::of(&kept_values[tau..to]),
+        );
         let (t, df) = welch(&a, &b);
-        let positions = (to - from + 1).saturating_sub(2 * params.min_segment).max(1);
+        let positions = (to - from + 1)
+            .saturating_sub(2 * params.min_segment)
+            .max(1);
         let pvalue = (two_sided_pvalue(t, df) * positions as f64).min(1.0);
         let unit = noise_unit(&a, &b);
         let (good, bad) = range(&kept_values, from, tau, to);
-        changes.push(change(Class::Step, kept[tau], Some(kept[good]), kept[bad], &a, &b, unit, pvalue, series.better));
+        changes.push(change(
+            Class::Step,
+            kept[tau],
+            Some(kept[good]),
+            kept[bad],
+            &a,
+            &b,
+            unit,
+            pvalue,
+            series.better,
+        ));
     }
     for o in found {
         let own = Side {
@@ -263,7 +303,17 @@ fn analyse(series: &SeriesInput, params: &RunperfParams) -> Candidates {
             run_var: values[o.index].run_var,
         };
         let last_good = o.index.checked_sub(1);
-        changes.push(change(Class::Outlier, o.index, last_good, o.index, &o.reference, &own, o.unit, o.pvalue, series.better));
+        changes.push(change(
+            Class::Outlier,
+            o.index,
+            last_good,
+            o.index,
+            &o.reference,
+            &own,
+            o.unit,
+            o.pvalue,
+            series.better,
+        ));
     }
     changes.sort_by_key(|c| (c.index, c.class as usize));
     Candidates {
@@ -295,8 +345,18 @@ fn change(
         stddev_before: before.var.sqrt(),
         mean_after: after.mean,
         stddev_after: after.var.sqrt(),
-        change_pct: if before.mean == 0.0 { 0.0 } else { d / before.mean.abs() * 100.0 },
-        effect: if unit > 0.0 { d / unit } else if d == 0.0 { 0.0 } else { d.signum() * f64::INFINITY },
+        change_pct: if before.mean == 0.0 {
+            0.0
+        } else {
+            d / before.mean.abs() * 100.0
+        },
+        effect: if unit > 0.0 {
+            d / unit
+        } else if d == 0.0 {
+            0.0
+        } else {
+            d.signum() * f64::INFINITY
+        },
         pvalue,
         qvalue: 1.0,
         direction: better.direction(before.mean, after.mean),

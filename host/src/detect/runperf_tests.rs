@@ -7,7 +7,10 @@ struct Noisy(u64);
 
 impl Noisy {
     fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
 
@@ -30,7 +33,13 @@ impl Noisy {
 
 fn input(values: &[f64], better: Better) -> SeriesInput {
     SeriesInput {
-        builds: values.iter().map(|&value| Build { value, noise: Noise::Unknown }).collect(),
+        builds: values
+            .iter()
+            .map(|&value| Build {
+                value,
+                noise: Noise::Unknown,
+            })
+            .collect(),
         better,
     }
 }
@@ -58,10 +67,17 @@ fn a_step_is_found_with_its_effect() {
 fn within_build_noise_hides_a_shift_smaller_than_it() {
     // 2% shift, builds steady to 0.2%, but each build's 5 runs scatter 5%.
     let x = Noisy(2).series(&[(30, 100.0), (30, 102.0)], 0.002);
-    assert_eq!(one(&x).changes.len(), 1, "visible without the builds' noise");
+    assert_eq!(
+        one(&x).changes.len(),
+        1,
+        "visible without the builds' noise"
+    );
     let mut s = input(&x, Better::Higher);
     for b in &mut s.builds {
-        b.noise = Noise::Stddev { stddev: b.value * 0.05, runs: 5 };
+        b.noise = Noise::Stddev {
+            stddev: b.value * 0.05,
+            runs: 5,
+        };
     }
     let result = detect(&[s.clone()], &RunperfParams::default()).remove(0);
     assert!(result.changes.is_empty(), "{:?}", result.changes);
@@ -71,7 +87,11 @@ fn within_build_noise_hides_a_shift_smaller_than_it() {
         let v = b.value;
         b.noise = Noise::Samples((0..5).map(|_| v * (1.0 + 0.05 * rng.normal())).collect());
     }
-    assert!(detect(&[s], &RunperfParams::default())[0].changes.is_empty());
+    assert!(
+        detect(&[s], &RunperfParams::default())[0]
+            .changes
+            .is_empty()
+    );
 }
 
 #[test]
@@ -94,20 +114,27 @@ fn a_deviating_last_build_is_an_outlier() {
     *x.last_mut().unwrap() = 400.0;
     let result = one(&x);
     assert_eq!(result.changes.len(), 1, "{:?}", result.changes);
-    assert_eq!((result.changes[0].class, result.changes[0].index), (Class::Outlier, 29));
+    assert_eq!(
+        (result.changes[0].class, result.changes[0].index),
+        (Class::Outlier, 29)
+    );
     assert_eq!(result.changes[0].direction, Direction::Regression);
 }
 
 #[test]
 fn false_alarms_stay_bounded_over_many_null_series() {
     let mut rng = Noisy(6);
-    let mut series: Vec<SeriesInput> =
-        (0..400).map(|_| input(&rng.series(&[(60, 100.0)], 0.02), Better::Higher)).collect();
+    let mut series: Vec<SeriesInput> = (0..400)
+        .map(|_| input(&rng.series(&[(60, 100.0)], 0.02), Better::Higher))
+        .collect();
     let null = detect(&series, &RunperfParams::default());
     let alarms: usize = null.iter().map(|r| r.changes.len()).sum();
     assert!(alarms <= 2, "{alarms} false alarms over 400 null series");
     // A real change among them is still found.
-    series.push(input(&rng.series(&[(30, 100.0), (30, 90.0)], 0.02), Better::Higher));
+    series.push(input(
+        &rng.series(&[(30, 100.0), (30, 90.0)], 0.02),
+        Better::Higher,
+    ));
     let with = detect(&series, &RunperfParams::default());
     let last = &with.last().unwrap().changes;
     assert_eq!(last.len(), 1, "{last:?}");
@@ -124,8 +151,14 @@ fn output_is_the_same_for_any_thread_count() {
         })
         .collect();
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        format!("{:?}", pool.install(|| detect(&series, &RunperfParams::default())))
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        format!(
+            "{:?}",
+            pool.install(|| detect(&series, &RunperfParams::default()))
+        )
     };
     let one_thread = run(1);
     assert!(one_thread.contains("Step"));
@@ -139,24 +172,44 @@ fn a_gradual_change_gets_a_range() {
     x.extend([105.0, 110.0]);
     x.extend(Noisy(9).series(&[(20, 115.0)], 0.005));
     let result = one(&x);
-    let steps: Vec<&Change> = result.changes.iter().filter(|c| c.class == Class::Step).collect();
+    let steps: Vec<&Change> = result
+        .changes
+        .iter()
+        .filter(|c| c.class == Class::Step)
+        .collect();
     assert!(!steps.is_empty(), "{:?}", result.changes);
     let c = steps[0];
     let good = c.last_good.unwrap();
-    assert!(good <= 20 && c.first_bad >= 21 && c.first_bad - good >= 2, "{good}..{}", c.first_bad);
+    assert!(
+        good <= 20 && c.first_bad >= 21 && c.first_bad - good >= 2,
+        "{good}..{}",
+        c.first_bad
+    );
 }
 
 #[test]
 fn short_constant_and_bad_parameters() {
     let r = one(&[1.0, 2.0, 3.0, 4.0, 5.0]);
-    assert_eq!(r.skipped, Some(Skipped::TooShort { builds: 5, needed: 6 }));
+    assert_eq!(
+        r.skipped,
+        Some(Skipped::TooShort {
+            builds: 5,
+            needed: 6
+        })
+    );
     assert!(one(&[7.0; 40]).changes.is_empty());
     let jump = one(&[7.0, 7.0, 7.0, 7.0, 9.0, 9.0, 9.0, 9.0]);
     assert_eq!(jump.changes.len(), 1);
     assert_eq!(jump.changes[0].first_bad, 4);
-    let bad = RunperfParams { min_segment: 1, ..RunperfParams::default() };
+    let bad = RunperfParams {
+        min_segment: 1,
+        ..RunperfParams::default()
+    };
     assert!(validate(&bad).unwrap_err().contains("--min-segment"));
-    let bad = RunperfParams { fdr: 0.0, ..RunperfParams::default() };
+    let bad = RunperfParams {
+        fdr: 0.0,
+        ..RunperfParams::default()
+    };
     assert!(validate(&bad).unwrap_err().contains("--fdr"));
     assert!(validate(&RunperfParams::default()).is_ok());
 }

@@ -87,7 +87,12 @@ impl Prefix {
         sums.push(acc);
         for v in values {
             let d = v.x - shift;
-            acc = [acc[0] + d, acc[1] + d * d, acc[2] + v.floor, acc[3] + v.run_var];
+            acc = [
+                acc[0] + d,
+                acc[1] + d * d,
+                acc[2] + v.floor,
+                acc[3] + v.run_var,
+            ];
             sums.push(acc);
         }
         Self { shift, sums }
@@ -99,7 +104,11 @@ impl Prefix {
         let n = to - from;
         let nf = n as f64;
         let (s, s2) = (b[0] - a[0], b[1] - a[1]);
-        let var = if n > 1 { ((s2 - s * s / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+        let var = if n > 1 {
+            ((s2 - s * s / nf) / (nf - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
         Side {
             n,
             mean: self.shift + s / nf,
@@ -131,10 +140,26 @@ pub fn welch(a: &Side, b: &Side) -> (f64, f64) {
     let se2 = ea + eb;
     let d = b.mean - a.mean;
     if se2 == 0.0 {
-        return if d == 0.0 { (0.0, 1.0) } else { (d.signum() * f64::INFINITY, 1.0) };
+        return if d == 0.0 {
+            (0.0, 1.0)
+        } else {
+            (d.signum() * f64::INFINITY, 1.0)
+        };
     }
-    let denom = if a.n > 1 { ea * ea / (a.n - 1) as f64 } else { 0.0 } + if b.n > 1 { eb * eb / (b.n - 1) as f64 } else { 0.0 };
-    let df = if denom > 0.0 { se2 * se2 / denom } else { (a.n + b.n - 2).max(1) as f64 };
+    let denom = if a.n > 1 {
+        ea * ea / (a.n - 1) as f64
+    } else {
+        0.0
+    } + if b.n > 1 {
+        eb * eb / (b.n - 1) as f64
+    } else {
+        0.0
+    };
+    let df = if denom > 0.0 {
+        se2 * se2 / denom
+    } else {
+        (a.n + b.n - 2).max(1) as f64
+    };
     (d / se2.sqrt(), df.max(1.0))
 }
 
@@ -149,17 +174,29 @@ pub fn best_split(values: &[Value], from: usize, to: usize, rules: &Rules) -> Op
     let prefix = Prefix::new(&values[from..to]);
     let mut best: Option<(usize, f64, f64)> = None;
     for tau in from + ms..=to - ms {
-        let (a, b) = (prefix.side(0, tau - from), prefix.side(tau - from, to - from));
+        let (a, b) = (
+            prefix.side(0, tau - from),
+            prefix.side(tau - from, to - from),
+        );
         let (t, df) = welch(&a, &b);
         if best.is_none_or(|(_, bt, _)| t.abs() > bt.abs()) {
             best = Some((tau, t, df));
         }
     }
     let (index, t, df) = best?;
-    let (a, b) = (prefix.side(0, index - from), prefix.side(index - from, to - from));
+    let (a, b) = (
+        prefix.side(0, index - from),
+        prefix.side(index - from, to - from),
+    );
     let unit = noise_unit(&a, &b);
     let shift = (b.mean - a.mean).abs();
-    let effect = if unit > 0.0 { shift / unit } else if shift > 0.0 { f64::INFINITY } else { 0.0 };
+    let effect = if unit > 0.0 {
+        shift / unit
+    } else if shift > 0.0 {
+        f64::INFINITY
+    } else {
+        0.0
+    };
     let pvalue = (two_sided_pvalue(t, df) * positions as f64).min(1.0);
     Some(Split {
         from,
@@ -182,7 +219,9 @@ pub fn segment(values: &[Value], rules: &Rules) -> (Vec<usize>, usize) {
     let mut tests = 0;
     let mut runs = vec![(0, values.len())];
     while let Some((from, to)) = runs.pop() {
-        let Some(split) = best_split(values, from, to, rules) else { continue };
+        let Some(split) = best_split(values, from, to, rules) else {
+            continue;
+        };
         tests += 1;
         if accepted(&split, rules) {
             steps.push(split.index);
@@ -199,7 +238,13 @@ mod tests {
     use super::*;
 
     pub(crate) fn plain(xs: &[f64]) -> Vec<Value> {
-        xs.iter().map(|&x| Value { x, run_var: 0.0, floor: 0.0 }).collect()
+        xs.iter()
+            .map(|&x| Value {
+                x,
+                run_var: 0.0,
+                floor: 0.0,
+            })
+            .collect()
     }
 
     const RULES: Rules = Rules {
@@ -224,16 +269,31 @@ mod tests {
         let mut xs: Vec<f64> = (0..20).map(|i| 100.0 + (i % 2) as f64 * 0.01).collect();
         xs.extend((0..20).map(|i| 101.0 + (i % 2) as f64 * 0.01));
         assert_eq!(segment(&plain(&xs), &RULES).0, vec![20]);
-        let noisy: Vec<Value> = xs.iter().map(|&x| Value { x, run_var: 25.0, floor: 25.0 / 5.0 }).collect();
+        let noisy: Vec<Value> = xs
+            .iter()
+            .map(|&x| Value {
+                x,
+                run_var: 25.0,
+                floor: 25.0 / 5.0,
+            })
+            .collect();
         assert!(segment(&noisy, &RULES).0.is_empty());
     }
 
     #[test]
     fn single_outlier_is_never_a_segment() {
-        let mut xs = vec![100.0, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100.3, 99.7, 100.0];
+        let mut xs = vec![
+            100.0, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100.3, 99.7, 100.0,
+        ];
         xs[5] = 180.0;
         for ms in [2, 3] {
-            let (steps, _) = segment(&plain(&xs), &Rules { min_segment: ms, ..RULES });
+            let (steps, _) = segment(
+                &plain(&xs),
+                &Rules {
+                    min_segment: ms,
+                    ..RULES
+                },
+            );
             assert!(steps.is_empty(), "min_segment {ms}: {steps:?}");
         }
     }
@@ -241,7 +301,10 @@ mod tests {
     #[test]
     fn constant_and_short_series() {
         assert!(segment(&plain(&[5.0; 30]), &RULES).0.is_empty());
-        assert_eq!(segment(&plain(&[5.0, 5.0, 5.0, 6.0, 6.0, 6.0]), &RULES).0, vec![3]);
+        assert_eq!(
+            segment(&plain(&[5.0, 5.0, 5.0, 6.0, 6.0, 6.0]), &RULES).0,
+            vec![3]
+        );
         assert_eq!(segment(&plain(&[5.0; 5]), &RULES), (vec![], 0));
     }
 }

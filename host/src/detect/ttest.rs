@@ -49,7 +49,13 @@ pub fn first_max(a: f64, b: f64) -> f64 {
 /// Compares `before` with `after` (neither empty).
 pub fn compare(before: &[f64], after: &[f64]) -> SplitStats {
     let (n1, n2) = (before.len(), after.len());
-    let spread = |side: &[f64]| if side.len() >= 2 { population_std(side) } else { 0.0 };
+    let spread = |side: &[f64]| {
+        if side.len() >= 2 {
+            population_std(side)
+        } else {
+            0.0
+        }
+    };
     let (mean_before, mean_after) = (mean(before), mean(after));
     let (std_before, std_after) = (spread(before), spread(after));
     let pvalue = if n1 + n2 > 2 {
