@@ -17,3 +17,5 @@ pub mod outlier;
 pub mod runperf;
 pub mod segment;
 pub mod ttest;
+pub mod series;
+pub mod engine;

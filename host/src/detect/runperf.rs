@@ -136,7 +136,8 @@ pub struct Change {
     /// `(after - before)` in noise units.
     pub effect: f64,
     pub pvalue: f64,
-    pub qvalue: f64,
+    /// The Benjamini-Hochberg q-value (None for Otava's change points).
+    pub qvalue: Option<f64>,
     pub direction: Direction,
 }
 
@@ -210,9 +211,9 @@ pub fn detect(series: &[SeriesInput], params: &RunperfParams) -> Vec<SeriesResul
         .map(|c| {
             let mut changes = Vec::new();
             for mut change in c.changes {
-                change.qvalue = q[next];
+                change.qvalue = Some(q[next]);
                 next += 1;
-                if change.qvalue <= params.fdr {
+                if q[next - 1] <= params.fdr {
                     changes.push(change);
                 }
             }
@@ -324,7 +325,7 @@ fn analyse(series: &SeriesInput, params: &RunperfParams) -> Candidates {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn change(
+pub(super) fn change(
     class: Class,
     index: usize,
     last_good: Option<usize>,
@@ -358,7 +359,7 @@ fn change(
             d.signum() * f64::INFINITY
         },
         pvalue,
-        qvalue: 1.0,
+        qvalue: None,
         direction: better.direction(before.mean, after.mean),
     }
 }

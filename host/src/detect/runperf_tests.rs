@@ -60,7 +60,7 @@ fn a_step_is_found_with_its_effect() {
     assert!((c.change_pct + 5.0).abs() < 1.0, "{}", c.change_pct);
     // 5% over 1% noise: about -5 noise units.
     assert!(c.effect < -3.0 && c.effect > -7.0, "{}", c.effect);
-    assert!(c.pvalue < 1e-10 && c.qvalue <= 0.05);
+    assert!(c.pvalue < 1e-10 && c.qvalue.unwrap() <= 0.05);
 }
 
 #[test]
