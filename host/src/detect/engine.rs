@@ -16,13 +16,17 @@ pub enum Algorithm {
 pub fn validate(algorithm: &Algorithm) -> Result<(), String> {
     match algorithm {
         Algorithm::Runperf(p) => runperf::validate(p),
-        Algorithm::Otava(p) if p.window < 2 => Err(format!("--window must be at least 2 (got {})", p.window)),
-        Algorithm::Otava(p) if !(p.max_pvalue > 0.0 && p.max_pvalue <= 1.0) => {
-            Err(format!("--max-pvalue must be in (0, 1] (got {})", p.max_pvalue))
+        Algorithm::Otava(p) if p.window < 2 => {
+            Err(format!("--window must be at least 2 (got {})", p.window))
         }
-        Algorithm::Otava(p) if !(p.min_magnitude >= 0.0) => {
-            Err(format!("--min-magnitude must be >= 0 (got {})", p.min_magnitude))
-        }
+        Algorithm::Otava(p) if !(p.max_pvalue > 0.0 && p.max_pvalue <= 1.0) => Err(format!(
+            "--max-pvalue must be in (0, 1] (got {})",
+            p.max_pvalue
+        )),
+        Algorithm::Otava(p) if !(p.min_magnitude >= 0.0) => Err(format!(
+            "--min-magnitude must be >= 0 (got {})",
+            p.min_magnitude
+        )),
         Algorithm::Otava(_) => Ok(()),
     }
 }
@@ -46,12 +50,37 @@ fn otava_series(series: &SeriesInput, params: &OtavaParams) -> SeriesResult {
         .iter()
         .map(|cp| {
             let s = cp.stats;
-            let before = Side { n: 1, mean: s.mean_before, var: s.std_before * s.std_before, floor: 0.0, run_var: 0.0 };
-            let after = Side { n: 1, mean: s.mean_after, var: s.std_after * s.std_after, floor: 0.0, run_var: 0.0 };
+            let before = Side {
+                n: 1,
+                mean: s.mean_before,
+                var: s.std_before * s.std_before,
+                floor: 0.0,
+                run_var: 0.0,
+            };
+            let after = Side {
+                n: 1,
+                mean: s.mean_after,
+                var: s.std_after * s.std_after,
+                floor: 0.0,
+                run_var: 0.0,
+            };
             let unit = ((before.var + after.var) / 2.0).sqrt();
             let better: Better = series.better;
-            runperf::change(Class::Step, cp.index, cp.index.checked_sub(1), cp.index, &before, &after, unit, s.pvalue, better)
+            runperf::change(
+                Class::Step,
+                cp.index,
+                cp.index.checked_sub(1),
+                cp.index,
+                &before,
+                &after,
+                unit,
+                s.pvalue,
+                better,
+            )
         })
         .collect::<Vec<Change>>();
-    SeriesResult { changes, skipped: None }
+    SeriesResult {
+        changes,
+        skipped: None,
+    }
 }

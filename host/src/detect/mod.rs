@@ -9,13 +9,14 @@
 
 pub mod direction;
 pub mod edivisive;
+pub mod engine;
 pub mod fdr;
 pub mod location;
 pub mod numpy_sum;
 pub mod otava;
 pub mod outlier;
+pub mod report;
 pub mod runperf;
 pub mod segment;
-pub mod ttest;
 pub mod series;
-pub mod engine;
+pub mod ttest;

@@ -62,12 +62,17 @@ pub fn fingerprint(metadata: &Metadata, series_by: &[String]) -> String {
 }
 
 /// Gathers the series of `builds` whose check names `wanted` accepts.
-pub fn assemble(builds: &[BuildView], series_by: &[String], wanted: impl Fn(&str) -> bool) -> Assembly {
+pub fn assemble(
+    builds: &[BuildView],
+    series_by: &[String],
+    wanted: impl Fn(&str) -> bool,
+) -> Assembly {
     let mut map: BTreeMap<SeriesKey, SeriesData> = BTreeMap::new();
     let mut warnings = Vec::new();
     for (position, build) in builds.iter().enumerate() {
         let print = fingerprint(build.metadata, series_by);
-        let samples: HashMap<usize, &Vec<f64>> = build.samples.iter().map(|(i, v)| (*i, v)).collect();
+        let samples: HashMap<usize, &Vec<f64>> =
+            build.samples.iter().map(|(i, v)| (*i, v)).collect();
         let stddev: HashMap<&str, f64> = build
             .checks
             .iter()
@@ -77,13 +82,26 @@ pub fn assemble(builds: &[BuildView], series_by: &[String], wanted: impl Fn(&str
             if check.name.ends_with(".stddev") || !wanted(&check.name) {
                 continue;
             }
-            let Some(value) = check.value.as_f64() else { continue };
+            let Some(value) = check.value.as_f64() else {
+                continue;
+            };
             if !value.is_finite() {
-                warnings.push(format!("build {}, check {}: value {value} left out", build.id, check.name));
+                warnings.push(format!(
+                    "build {}, check {}: value {value} left out",
+                    build.id, check.name
+                ));
                 continue;
             }
-            let noise = match (samples.get(&i), check.name.strip_suffix(".mean").and_then(|base| stddev.get(base))) {
-                (Some(s), _) if s.len() >= 2 && s.iter().all(|v| v.is_finite()) => Noise::Samples((*s).clone()),
+            let noise = match (
+                samples.get(&i),
+                check
+                    .name
+                    .strip_suffix(".mean")
+                    .and_then(|base| stddev.get(base)),
+            ) {
+                (Some(s), _) if s.len() >= 2 && s.iter().all(|v| v.is_finite()) => {
+                    Noise::Samples((*s).clone())
+                }
                 (_, Some(&pct)) if pct.is_finite() && pct >= 0.0 => Noise::Stddev {
                     stddev: pct / 100.0 * value.abs(),
                     runs: 1,
@@ -148,16 +166,49 @@ mod tests {
         ];
         let s1 = vec![(2, vec![5.0, 5.0, 5.0])];
         let builds = [
-            BuildView { id: "1", metadata: &m1, checks: &c1, samples: &s1 },
-            BuildView { id: "2", metadata: &m2, checks: &c2, samples: &[] },
+            BuildView {
+                id: "1",
+                metadata: &m1,
+                checks: &c1,
+                samples: &s1,
+            },
+            BuildView {
+                id: "2",
+                metadata: &m2,
+                checks: &c2,
+                samples: &[],
+            },
         ];
         let a = assemble(&builds, &["machine".to_string()], |_| true);
-        let keys: Vec<String> = a.series.iter().map(|s| format!("{}|{}", s.key.fingerprint, s.key.check)).collect();
-        assert_eq!(keys, ["machine=a|x/latency/clat.mean", "machine=a|x/throughput/iops.mean", "machine=b|x/latency/clat.mean"]);
-        assert_eq!(a.series[1].input.builds[0].noise, Noise::Stddev { stddev: 2.0, runs: 1 });
-        assert_eq!(a.series[0].input.builds[0].noise, Noise::Samples(vec![5.0, 5.0, 5.0]));
+        let keys: Vec<String> = a
+            .series
+            .iter()
+            .map(|s| format!("{}|{}", s.key.fingerprint, s.key.check))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "machine=a|x/latency/clat.mean",
+                "machine=a|x/throughput/iops.mean",
+                "machine=b|x/latency/clat.mean"
+            ]
+        );
+        assert_eq!(
+            a.series[1].input.builds[0].noise,
+            Noise::Stddev {
+                stddev: 2.0,
+                runs: 1
+            }
+        );
+        assert_eq!(
+            a.series[0].input.builds[0].noise,
+            Noise::Samples(vec![5.0, 5.0, 5.0])
+        );
         assert_eq!(a.series[0].input.better, Better::Lower);
-        assert_eq!(a.warnings, ["build 2, check x/throughput/iops.mean: value NaN left out"]);
+        assert_eq!(
+            a.warnings,
+            ["build 2, check x/throughput/iops.mean: value NaN left out"]
+        );
         let none = assemble(&builds, &[], |name| name.contains("latency"));
         assert_eq!(none.series.len(), 1);
         assert_eq!(none.series[0].builds, vec![0, 1]);
