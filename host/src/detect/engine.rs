@@ -1,5 +1,7 @@
 //! Both algorithms behind one call: series in, changes out.
 
+use rayon::prelude::*;
+
 use super::direction::Better;
 use super::otava::{OtavaParams, compute_change_points};
 use super::runperf::{self, Change, Class, RunperfParams, SeriesInput, SeriesResult};
@@ -35,7 +37,7 @@ pub fn validate(algorithm: &Algorithm) -> Result<(), String> {
 pub fn detect(series: &[SeriesInput], algorithm: &Algorithm) -> Vec<SeriesResult> {
     match algorithm {
         Algorithm::Runperf(params) => runperf::detect(series, params),
-        Algorithm::Otava(params) => series.iter().map(|s| otava_series(s, params)).collect(),
+        Algorithm::Otava(params) => series.par_iter().map(|s| otava_series(s, params)).collect(),
     }
 }
 

@@ -38,15 +38,35 @@ pub fn outliers(
     let mut tested = Vec::new();
     for pair in bounds.windows(2) {
         let (from, to) = (pair[0], pair[1]);
+        // Sums over the segment's references before and after each build
+        // (no subtraction, so a far outlier cannot wash out the others),
+        // the values shifted by their median for accuracy.
+        let kept: Vec<usize> = (from..to).filter(|&j| !skip[j]).collect();
+        let mut sorted: Vec<f64> = kept.iter().map(|&j| values[j].x).collect();
+        sorted.sort_by(f64::total_cmp);
+        let shift = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+        let part = |v: &Value| {
+            let d = v.x - shift;
+            [d, d * d, v.floor, v.run_var]
+        };
+        let add = |a: [f64; 4], b: [f64; 4]| std::array::from_fn(|k| a[k] + b[k]);
+        let mut before = vec![[0.0; 4]; kept.len() + 1];
+        for (p, &j) in kept.iter().enumerate() {
+            before[p + 1] = add(before[p], part(&values[j]));
+        }
+        let mut after = vec![[0.0; 4]; kept.len() + 1];
+        for (p, &j) in kept.iter().enumerate().rev() {
+            after[p] = add(after[p + 1], part(&values[j]));
+        }
         for i in from..to {
-            let others: Vec<Value> = (from..to)
-                .filter(|&j| j != i && !skip[j])
-                .map(|j| values[j])
-                .collect();
-            if others.len() < 2 {
+            let (n, sums) = match kept.binary_search(&i) {
+                Ok(p) => (kept.len() - 1, add(before[p], after[p + 1])),
+                Err(_) => (kept.len(), before[kept.len()]),
+            };
+            if n < 2 {
                 continue;
             }
-            tested.push((i, Side::of(&others)));
+            tested.push((i, Side::from_sums(n, shift, sums)));
         }
     }
     let count = tested.len();
@@ -119,6 +139,17 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].index, 12);
         assert!(found[0].effect > 10.0);
+    }
+
+    #[test]
+    fn a_huge_outlier_does_not_wash_out_its_references() {
+        let mut xs: Vec<f64> = (0..30).map(|i| 100.0 + (i % 5) as f64 * 0.3).collect();
+        xs[0] = 1e12;
+        let (found, _) = outliers(&plain(&xs), &[], &[false; 30], &RULES);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let reference = found[0].reference;
+        assert!((reference.mean - 100.6).abs() < 0.1, "{reference:?}");
+        assert!(reference.var > 0.1 && reference.var < 0.3, "{reference:?}");
     }
 
     #[test]

@@ -64,6 +64,21 @@ impl Side {
         Prefix::new(values).side(0, values.len())
     }
 
+    /// The side of `n` values from `(Σd, Σd², Σfloor, Σrun_var)`, `d`
+    /// being each value less `shift` (a value of the run, for accuracy).
+    pub fn from_sums(n: usize, shift: f64, sums: [f64; 4]) -> Self {
+        let nf = n as f64;
+        let [s, s2, floor, run_var] = sums;
+        let var = if n > 1 { ((s2 - s * s / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+        Side {
+            n,
+            mean: shift + s / nf,
+            var,
+            floor: floor / nf,
+            run_var: run_var / nf,
+        }
+    }
+
     /// The variance used in the test: the sample variance, at least the
     /// run-to-run floor.
     pub fn test_var(&self) -> f64 {
