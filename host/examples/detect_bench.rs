@@ -15,23 +15,38 @@ use runperf::detect::runperf::{Build, Noise, RunperfParams, SeriesInput};
 fn main() {
     let mut seed = 42u64;
     let mut uniform = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
     let series: Vec<SeriesInput> = (0..2600)
         .map(|i| {
             let sigma = [0.005, 0.01, 0.02, 0.03][i % 4];
-            let step_at = if i % 5 == 0 { 200 + i % 150 } else { usize::MAX };
+            let step_at = if i % 5 == 0 {
+                200 + i % 150
+            } else {
+                usize::MAX
+            };
             let builds = (0..400)
                 .map(|b| {
                     let level = if b >= step_at { 95.0 } else { 100.0 };
                     let (u, v) = (uniform(), uniform());
                     let normal = (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos();
                     let value = level * (1.0 + sigma * normal);
-                    Build { value, noise: Noise::Stddev { stddev: value * sigma, runs: 3 } }
+                    Build {
+                        value,
+                        noise: Noise::Stddev {
+                            stddev: value * sigma,
+                            runs: 3,
+                        },
+                    }
                 })
                 .collect();
-            SeriesInput { builds, better: Better::Higher }
+            SeriesInput {
+                builds,
+                better: Better::Higher,
+            }
         })
         .collect();
     for (name, algorithm) in [
@@ -41,19 +56,27 @@ fn main() {
         let start = Instant::now();
         let results = detect(&series, &algorithm);
         let changes: usize = results.iter().map(|r| r.changes.len()).sum();
-        println!("{name}: 2600 series x 400 builds in {:.3} s, {changes} changes", start.elapsed().as_secs_f64());
+        println!(
+            "{name}: 2600 series x 400 builds in {:.3} s, {changes} changes",
+            start.elapsed().as_secs_f64()
+        );
     }
     let one: Vec<f64> = series[0].builds.iter().take(365).map(|b| b.value).collect();
-    let params = OtavaParams { window: 30, ..OtavaParams::default() };
+    let params = OtavaParams {
+        window: 30,
+        ..OtavaParams::default()
+    };
     let start = Instant::now();
     let runs = 200;
     for _ in 0..runs {
         std::hint::black_box(compute_change_points(std::hint::black_box(&one), &params));
     }
-    println!("otava: one 365-value series, window 30: {:.1} us", start.elapsed().as_secs_f64() / runs as f64 * 1e6);
-    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
-        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
-            println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
-        }
+    println!(
+        "otava: one 365-value series, window 30: {:.1} us",
+        start.elapsed().as_secs_f64() / runs as f64 * 1e6
+    );
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM")) {
+        println!("peak memory: {}", line.trim_start_matches("VmHWM:").trim());
     }
 }

@@ -25,7 +25,7 @@ pub fn validate(algorithm: &Algorithm) -> Result<(), String> {
             "--max-pvalue must be in (0, 1] (got {})",
             p.max_pvalue
         )),
-        Algorithm::Otava(p) if !(p.min_magnitude >= 0.0) => Err(format!(
+        Algorithm::Otava(p) if p.min_magnitude.is_nan() || p.min_magnitude < 0.0 => Err(format!(
             "--min-magnitude must be >= 0 (got {})",
             p.min_magnitude
         )),

@@ -69,7 +69,11 @@ impl Side {
     pub fn from_sums(n: usize, shift: f64, sums: [f64; 4]) -> Self {
         let nf = n as f64;
         let [s, s2, floor, run_var] = sums;
-        let var = if n > 1 { ((s2 - s * s / nf) / (nf - 1.0)).max(0.0) } else { 0.0 };
+        let var = if n > 1 {
+            ((s2 - s * s / nf) / (nf - 1.0)).max(0.0)
+        } else {
+            0.0
+        };
         Side {
             n,
             mean: shift + s / nf,
