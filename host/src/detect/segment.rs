@@ -120,21 +120,7 @@ impl Prefix {
     /// The side of values `[from, to)` of the run.
     fn side(&self, from: usize, to: usize) -> Side {
         let (a, b) = (self.sums[from], self.sums[to]);
-        let n = to - from;
-        let nf = n as f64;
-        let (s, s2) = (b[0] - a[0], b[1] - a[1]);
-        let var = if n > 1 {
-            ((s2 - s * s / nf) / (nf - 1.0)).max(0.0)
-        } else {
-            0.0
-        };
-        Side {
-            n,
-            mean: self.shift + s / nf,
-            var,
-            floor: (b[2] - a[2]) / nf,
-            run_var: (b[3] - a[3]) / nf,
-        }
+        Side::from_sums(to - from, self.shift, std::array::from_fn(|k| b[k] - a[k]))
     }
 }
 
