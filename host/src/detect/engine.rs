@@ -86,3 +86,62 @@ fn otava_series(series: &SeriesInput, params: &OtavaParams) -> SeriesResult {
         skipped: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::direction::Direction;
+    use crate::detect::runperf::{Build, Noise};
+
+    fn input(values: &[f64], better: Better) -> SeriesInput {
+        SeriesInput {
+            builds: values
+                .iter()
+                .map(|&value| Build {
+                    value,
+                    noise: Noise::Unknown,
+                })
+                .collect(),
+            better,
+        }
+    }
+
+    #[test]
+    fn otava_points_become_steps_with_otava_statistics() {
+        let mut x: Vec<f64> = (0..30).map(|i| 10.0 + (i % 3) as f64 * 0.01).collect();
+        x.extend((0..30).map(|i| 12.0 + (i % 3) as f64 * 0.01));
+        let algorithm = Algorithm::Otava(OtavaParams::default());
+        let result = detect(&[input(&x, Better::Lower)], &algorithm).remove(0);
+        let expected = compute_change_points(&x, &OtavaParams::default());
+        assert_eq!(result.changes.len(), 1);
+        let c = &result.changes[0];
+        let cp = expected.change_points[0];
+        assert_eq!((c.index, c.last_good, c.first_bad), (30, Some(29), 30));
+        assert_eq!(
+            (c.pvalue, c.mean_before, c.mean_after),
+            (cp.stats.pvalue, cp.stats.mean_before, cp.stats.mean_after)
+        );
+        assert_eq!(c.qvalue, None);
+        assert_eq!(c.direction, Direction::Regression);
+        assert!((c.change_pct - 20.0).abs() < 0.1, "{}", c.change_pct);
+    }
+
+    #[test]
+    fn bad_parameters_name_their_option() {
+        let otava = |window, max_pvalue, min_magnitude| {
+            validate(&Algorithm::Otava(OtavaParams {
+                window,
+                max_pvalue,
+                min_magnitude,
+            }))
+        };
+        assert!(otava(1, 0.001, 0.0).unwrap_err().contains("--window"));
+        assert!(otava(50, 0.0, 0.0).unwrap_err().contains("--max-pvalue"));
+        assert!(
+            otava(50, 0.001, -1.0)
+                .unwrap_err()
+                .contains("--min-magnitude")
+        );
+        assert!(otava(50, 0.001, 0.0).is_ok());
+    }
+}
