@@ -20,7 +20,7 @@ fn main() {
             .wrapping_add(1442695040888963407);
         ((seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
-    let planted = |i: usize| (i % 5 == 0).then_some(200 + i % 150);
+    let planted = |i: usize| i.is_multiple_of(5).then_some(200 + i % 150);
     let series: Vec<SeriesInput> = (0..2600)
         .map(|i| {
             let sigma = [0.005, 0.01, 0.02, 0.03][i % 4];
