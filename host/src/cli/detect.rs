@@ -14,7 +14,7 @@ use crate::detect::direction::Direction;
 use crate::detect::engine::{self, Algorithm};
 use crate::detect::otava::OtavaParams;
 use crate::detect::report::{self, BuildInfo};
-use crate::detect::runperf::{Class, RunperfParams};
+use crate::detect::runperf::RunperfParams;
 use crate::detect::series::{BuildView, assemble};
 use crate::history::{BuildRecord, Store};
 use crate::results::ResultParsers;
@@ -222,11 +222,10 @@ pub fn detect(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let recent = builds.len().saturating_sub(args.fail_recent);
-    let failing = findings.iter().any(|f| {
-        f.change.direction == Direction::Regression
-            && f.first_bad >= recent
-            && matches!(f.change.class, Class::Step | Class::Outlier)
-    });
+    // Steps and outliers alike: a bad newest build is what CI must catch.
+    let failing = findings
+        .iter()
+        .any(|f| f.change.direction == Direction::Regression && f.first_bad >= recent);
     Ok(if failing {
         ExitCode::from(2)
     } else {
