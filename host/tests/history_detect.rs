@@ -67,7 +67,17 @@ fn finds_the_step_in_both_modes_and_writes_json() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path(), false);
     let json = dir.path().join("d.json");
-    let out = history(&store, &["detect", "--json", json.to_str().unwrap()]);
+    let md = dir.path().join("d.md");
+    let out = history(
+        &store,
+        &[
+            "detect",
+            "--json",
+            json.to_str().unwrap(),
+            "--markdown",
+            md.to_str().unwrap(),
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -93,6 +103,13 @@ fn finds_the_step_in_both_modes_and_writes_json() {
     assert_eq!(change["bisect"], "diff-perf -- TREE @30 @31");
     assert!(change["qvalue"].as_f64().unwrap() <= 0.05);
     assert!((change["change_pct"].as_f64().unwrap() + 8.0).abs() < 1.0);
+
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains("| regression | step | tput/throughput/x.mean | machine=m1 |"),
+        "{md}"
+    );
+    assert!(md.contains("| 30..31 |"), "{md}");
 
     let out = history(&store, &["detect", "--algorithm", "otava"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

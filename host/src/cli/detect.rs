@@ -75,6 +75,9 @@ pub struct DetectArgs {
     /// Write the JSON report to P.
     #[arg(long, value_name = "P")]
     pub json: Option<PathBuf>,
+    /// Write a Markdown job summary (regressions first) to P.
+    #[arg(long, value_name = "P")]
+    pub markdown: Option<PathBuf>,
     /// Analyse these result trees, in this order, instead of the store.
     #[arg(long, num_args = 1.., value_name = "DIR")]
     pub trees: Vec<String>,
@@ -201,14 +204,18 @@ pub fn detect(
         AlgorithmName::Runperf => "runperf",
         AlgorithmName::Otava => "otava",
     };
-    writeln!(
-        out,
+    let summary = format!(
         "{} changes in {} series of {} builds ({name}); {skipped} series too short, {} values left out",
         findings.len(),
         assembly.series.len(),
         builds.len(),
         assembly.warnings.len()
-    )?;
+    );
+    writeln!(out, "{summary}")?;
+    if let Some(path) = &args.markdown {
+        std::fs::write(path, report::markdown(&summary, &findings, &infos))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(path) = &args.json {
         let json = report::json_report(
             name,

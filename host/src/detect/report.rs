@@ -210,11 +210,110 @@ pub fn json_report(
     })
 }
 
+/// A Markdown table cell: `|` escaped, line breaks as spaces.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// The Markdown job summary: regressions first (the newest first bad
+/// build first), then improvements.
+pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> String {
+    let mut order: Vec<&Finding> = findings.iter().collect();
+    order.sort_by_key(|f| {
+        (
+            f.change.direction != super::direction::Direction::Regression,
+            std::cmp::Reverse(f.first_bad),
+        )
+    });
+    let mut out = String::from("# Change points\n\n");
+    out.push_str(&cell(summary));
+    out.push_str("\n\n");
+    if order.is_empty() {
+        return out;
+    }
+    out.push_str("| id | direction | class | check | series | change | noise units | builds | environment |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for f in order {
+        let c = &f.change;
+        let good = f
+            .last_good
+            .map_or("-".to_string(), |g| builds[g].id.to_string());
+        let env: Vec<String> = f
+            .environment
+            .iter()
+            .map(|(k, a, b)| format!("{k}: {} → {}", short(a), short(b)))
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {:+.2}% | {:+.2} | {}..{} | {} |\n",
+            f.id,
+            c.direction.as_str(),
+            c.class.as_str(),
+            cell(&f.check),
+            cell(&f.fingerprint),
+            c.change_pct,
+            c.effect,
+            cell(&good),
+            cell(builds[f.first_bad].id),
+            cell(&env.join("; "))
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn markdown_puts_regressions_first_and_escapes_cells() {
+        use crate::detect::direction::Direction;
+        use crate::detect::runperf::{Change, Class};
+        let m = Metadata::parse("build:1", Path::new("a"));
+        let builds: Vec<BuildInfo> = ["1", "2", "3"]
+            .iter()
+            .map(|id| BuildInfo {
+                id,
+                order: 1,
+                metadata: &m,
+            })
+            .collect();
+        let finding = |check: &str, direction, first_bad| Finding {
+            id: change_id("", check, "x"),
+            fingerprint: "machine=a".into(),
+            check: check.into(),
+            change: Change {
+                class: Class::Step,
+                index: first_bad,
+                last_good: Some(first_bad - 1),
+                first_bad,
+                mean_before: 1.0,
+                stddev_before: 0.0,
+                mean_after: 2.0,
+                stddev_after: 0.0,
+                change_pct: 100.0,
+                effect: 3.0,
+                pvalue: 0.001,
+                qvalue: None,
+                direction,
+            },
+            last_good: Some(first_bad - 1),
+            first_bad,
+            environment: Vec::new(),
+        };
+        let findings = [
+            finding("up|x", Direction::Improvement, 2),
+            finding("down", Direction::Regression, 1),
+        ];
+        let md = markdown("2 changes", &findings, &builds);
+        let down = md.find("| down |").unwrap();
+        let up = md.find("| up\\|x |").unwrap();
+        assert!(down < up, "{md}");
+        assert!(md.contains("| 1..2 |"), "{md}");
+    }
 
     #[test]
     fn ids_are_stable_and_distinct() {
