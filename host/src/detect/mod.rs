@@ -12,7 +12,6 @@ pub mod edivisive;
 pub mod engine;
 pub mod fdr;
 pub mod location;
-pub mod numpy_sum;
 pub mod otava;
 pub mod outlier;
 pub mod report;

@@ -10,7 +10,7 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::numpy_sum::{mean, population_std};
+use crate::numpy::{average as mean, std as population_std};
 
 /// Both sides of a split and the probability that they share a mean.
 #[derive(Clone, Copy, Debug, PartialEq)]
