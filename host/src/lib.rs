@@ -7,6 +7,7 @@ pub mod analyze;
 pub mod cli;
 pub mod compare;
 pub mod contrib;
+pub mod detect;
 pub mod diff;
 pub mod history;
 pub mod log_note;

@@ -100,6 +100,8 @@ pub enum Command {
         /// Only metrics matching this glob.
         glob: Option<String>,
     },
+    /// Find change points over every series (docs/detect.md).
+    Detect(super::detect::DetectArgs),
     /// Add builds from CSV, one per row.
     Import {
         /// Input format.
@@ -138,9 +140,22 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let parsers = args.common.init()?;
-    let mut store = args.store.open()?;
     let out = &mut std::io::stdout().lock();
-    match args.command {
+    let command = match args.command {
+        Command::Detect(detect) => {
+            // --trees needs no store (and must not create one).
+            let builds = if detect.trees.is_empty() {
+                super::detect::stored(&detect, &mut *args.store.open()?)?
+            } else {
+                super::detect::trees(&detect, &parsers)?
+            };
+            return super::detect::detect(&detect, &builds, out);
+        }
+        command => command,
+    };
+    let mut store = args.store.open()?;
+    match command {
+        Command::Detect(_) => {}
         Command::Add {
             build,
             order,
@@ -307,7 +322,7 @@ fn report_add(
     Ok(())
 }
 
-fn compile_glob(pattern: &str) -> anyhow::Result<globset::GlobMatcher> {
+pub(super) fn compile_glob(pattern: &str) -> anyhow::Result<globset::GlobMatcher> {
     Ok(globset::Glob::new(pattern)
         .with_context(|| format!("{pattern:?} is not a valid glob"))?
         .compile_matcher())

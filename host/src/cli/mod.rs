@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod compare;
 mod compare_builds;
 mod compare_log;
+pub mod detect;
 pub mod diff;
 pub mod history;
 mod log_format;

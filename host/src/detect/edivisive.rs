@@ -1,0 +1,323 @@
+//! E-divisive candidates: the split of a run of values that maximises the
+//! energy statistic of Matteson and James, computed as Apache Otava's pair
+//! distance calculator computes it (same sums in the same order, so the
+//! same split wins ties and near-ties).
+//!
+//! For a run `x[s..e)`, a split `τ` and an end `κ` (`s < τ < κ <= e`),
+//! with `X = x[s..τ)` (n values) and `Y = x[τ..κ)` (m values):
+//!
+//! ```text
+//! Q(τ, κ) = 2/(m+n) Σ|X_i - Y_j|
+//!         - 2m/((m+n)(n-1)) Σ_{i<k}|X_i - X_k|
+//!         - 2n/((m+n)(m-1)) Σ_{j<k}|Y_j - Y_k|
+//! ```
+//!
+//! (a term with a zero divisor is 0). The candidate is the `τ` of the
+//! largest `Q` over all `(τ, κ)`, scanning `τ` then `κ` in increasing
+//! order, the first of equal values winning; pairs with `κ < τ + 1` count
+//! as `Q = 0` as in Otava's matrix. The sums come from prefix sums of the
+//! pairwise distances, so one run costs `O((e-s)²)`.
+
+/// The best split of one run: `index` is the first value after the split.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    pub index: usize,
+    pub qhat: f64,
+}
+
+/// The pairwise distances of one window of values and their prefix sums.
+pub struct Distances {
+    n: usize,
+    /// `|x_a - x_b|`, row-major `n × n`.
+    d: Vec<f64>,
+    /// `v[b] = Σ_{a <= b} d[a][b+1]`, added for increasing `a`.
+    v: Vec<f64>,
+    /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`
+    /// (0 for `b < a`), row-major `(n-1) × (n-1)`.
+    h: Vec<f64>,
+}
+
+impl Distances {
+    pub fn new(x: &[f64]) -> Self {
+        let n = x.len();
+        let mut d = vec![0.0; n * n];
+        for a in 0..n {
+            for b in 0..n {
+                d[a * n + b] = (x[a] - x[b]).abs();
+            }
+        }
+        let m = n.saturating_sub(1);
+        let mut v = vec![0.0; m];
+        let mut h = vec![0.0; m * m];
+        for b in 0..m {
+            let mut sum = 0.0;
+            for a in 0..=b {
+                sum += d[a * n + b + 1];
+            }
+            v[b] = sum;
+        }
+        for a in 0..m {
+            let mut sum = 0.0;
+            for b in a..m {
+                sum += d[a * n + b + 1];
+                h[a * m + b] = sum;
+            }
+        }
+        Self { n, d, v, h }
+    }
+
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The best split of `x[s..e)`, `e - s >= 2`.
+    pub fn candidate(&self, s: usize, e: usize) -> Candidate {
+        debug_assert!(s + 2 <= e && e <= self.n);
+        let (n, w) = (self.n, self.n - 1);
+        let m = e - 1 - s;
+        // Column sums of the distances to τ from before the run, taken off
+        // the whole-window column sums.
+        let mut cum_v = Vec::with_capacity(m);
+        let mut running = 0.0;
+        for i in 0..m {
+            let column = s + 1 + i;
+            let mut before = 0.0;
+            for a in 0..s {
+                before += self.d[a * n + column];
+            }
+            let vi = self.v[s + i] - before;
+            running = if i == 0 { vi } else { running + vi };
+            cum_v.push(running);
+        }
+        let hs = |r: usize, j: usize| self.h[(s + r) * w + s + j];
+        // q[i][j] for j >= i (row-major m × m; the rest unused).
+        let mut q = vec![0.0; m * m];
+        let mut below = vec![0.0; m];
+        for j in 0..m {
+            // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
+            let mut acc = 0.0;
+            for i in (0..j).rev() {
+                acc = if i + 1 == j {
+                    hs(j, j)
+                } else {
+                    acc + hs(i + 1, j)
+                };
+                below[i] = acc;
+            }
+            let kappa = (j + 2) as f64;
+            let a_coef = 2.0 / kappa;
+            let mut ch = 0.0;
+            for i in 0..=j {
+                ch = if i == 0 { hs(0, j) } else { ch + hs(i, j) };
+                let prev = if i == 0 { 0.0 } else { cum_v[i - 1] };
+                let a = a_coef * (ch - prev);
+                let b = if i == 0 {
+                    0.0
+                } else {
+                    ((2 * (j - i + 1)) as f64 / ((j + 2) * i) as f64) * cum_v[i - 1]
+                };
+                let c = if j > i {
+                    ((2 * (i + 1)) as f64 / ((j + 2) * (j - i)) as f64) * below[i]
+                } else {
+                    0.0
+                };
+                q[i * m + j] = a - b - c;
+            }
+        }
+        // NumPy's argmax: the first NaN, else the first maximum, row-major.
+        let mut best = (0usize, f64::NEG_INFINITY);
+        let mut first = true;
+        let mut consider = |i: usize, value: f64, best: &mut (usize, f64)| -> bool {
+            if value.is_nan() {
+                *best = (i, value);
+                return true;
+            }
+            if first || value > best.1 {
+                *best = (i, value);
+                first = false;
+            }
+            false
+        };
+        'rows: for i in 0..m {
+            if i >= 1 {
+                // Left of the diagonal the matrix holds 0, except that the
+                // second column there is 0·cum_v[i-1]: NaN when that sum
+                // overflowed.
+                if consider(i, 0.0, &mut best) {
+                    break 'rows;
+                }
+                if i >= 2 && !cum_v[i - 1].is_finite() && consider(i, f64::NAN, &mut best) {
+                    break 'rows;
+                }
+            }
+            for j in i..m {
+                if consider(i, q[i * m + j], &mut best) {
+                    break 'rows;
+                }
+            }
+        }
+        Candidate {
+            index: s + best.0 + 1,
+            qhat: best.1,
+        }
+    }
+}
+
+/// Python's `max(items, key=…)`: the first item, replaced by a later one
+/// only when its key is strictly greater (so a leading NaN stays).
+pub fn first_max_by<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f64) -> Option<T> {
+    let mut best: Option<(T, f64)> = None;
+    for item in items {
+        let k = key(&item);
+        // Replaced only when strictly greater: NaN never replaces, and a
+        // leading NaN is never replaced.
+        let replace = match &best {
+            None => true,
+            Some((_, bk)) => k.partial_cmp(bk) == Some(std::cmp::Ordering::Greater),
+        };
+        if replace {
+            best = Some((item, k));
+        }
+    }
+    best.map(|(item, _)| item)
+}
+
+/// Python's `min(items, key=…)`, as [`first_max_by`].
+pub fn first_min_by<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f64) -> Option<T> {
+    first_max_by(items, |item| -key(item))
+}
+
+/// Divisive search inside one window: split the run with the best
+/// candidate while `significant(before, after)` accepts the split, and
+/// return the accepted split indices (relative to `x`), sorted.
+pub fn divide(x: &[f64], significant: impl Fn(&[f64], &[f64]) -> bool) -> Vec<usize> {
+    let distances = Distances::new(x);
+    let candidate = |s: usize, e: usize| (e - s > 1).then(|| distances.candidate(s, e));
+    let mut runs = vec![(0, x.len(), candidate(0, x.len()))];
+    let mut splits = Vec::new();
+    loop {
+        let best = first_max_by(
+            runs.iter()
+                .enumerate()
+                .filter_map(|(k, run)| run.2.map(|c| (k, c))),
+            |(_, c)| c.qhat,
+        );
+        let Some((k, c)) = best else { break };
+        let (s, e, _) = runs[k];
+        if !significant(&x[s..c.index], &x[c.index..e]) {
+            break;
+        }
+        let at = splits.partition_point(|&i| i < c.index);
+        splits.insert(at, c.index);
+        runs.splice(
+            k..=k,
+            [
+                (s, c.index, candidate(s, c.index)),
+                (c.index, e, candidate(c.index, e)),
+            ],
+        );
+    }
+    splits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statistic straight from its definition, for a check.
+    fn q_direct(x: &[f64], s: usize, tau: usize, kappa: usize) -> f64 {
+        let (xs, ys) = (&x[s..tau], &x[tau..kappa]);
+        let (n, m) = (xs.len() as f64, ys.len() as f64);
+        let cross: f64 = xs
+            .iter()
+            .map(|a| ys.iter().map(|b| (a - b).abs()).sum::<f64>())
+            .sum();
+        let within = |v: &[f64]| {
+            let mut sum = 0.0;
+            for i in 0..v.len() {
+                for k in i + 1..v.len() {
+                    sum += (v[i] - v[k]).abs();
+                }
+            }
+            sum
+        };
+        let mut q = 2.0 / (m + n) * cross;
+        if n > 1.0 {
+            q -= 2.0 * m / ((m + n) * (n - 1.0)) * within(xs);
+        }
+        if m > 1.0 {
+            q -= 2.0 * n / ((m + n) * (m - 1.0)) * within(ys);
+        }
+        q
+    }
+
+    #[test]
+    fn candidate_maximises_the_definition() {
+        let x = [1.0, 1.2, 0.9, 1.1, 5.0, 5.2, 4.9, 5.1, 5.3, 1.0, 0.8];
+        let distances = Distances::new(&x);
+        for (s, e) in [(0, x.len()), (2, 9), (4, 11), (0, 2)] {
+            let c = distances.candidate(s, e);
+            let mut best = (0, f64::NEG_INFINITY);
+            for tau in s + 1..e {
+                for kappa in tau + 1..=e {
+                    let q = q_direct(&x, s, tau, kappa);
+                    if q > best.1 + 1e-9 {
+                        best = (tau, q);
+                    }
+                }
+            }
+            assert_eq!(c.index, best.0, "run {s}..{e}");
+            assert!(
+                (c.qhat - best.1).abs() < 1e-9,
+                "run {s}..{e}: {} vs {}",
+                c.qhat,
+                best.1
+            );
+        }
+    }
+
+    #[test]
+    fn divide_finds_both_steps() {
+        let mut x = vec![10.0; 12];
+        x.extend([20.0; 12]);
+        x.extend([10.0; 12]);
+        for (i, v) in x.iter_mut().enumerate() {
+            *v += (i % 3) as f64 * 0.1;
+        }
+        let splits = divide(&x, |a, b| super::super::ttest::compare(a, b).pvalue <= 0.01);
+        assert_eq!(splits, vec![12, 24]);
+    }
+
+    #[test]
+    fn python_max_and_min_semantics() {
+        assert_eq!(
+            first_max_by([1.0, 3.0, 3.0, 2.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            1
+        );
+        assert_eq!(
+            first_max_by([f64::NAN, 3.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            0
+        );
+        assert_eq!(
+            first_max_by([1.0, f64::NAN, 3.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            2
+        );
+        assert_eq!(
+            first_min_by([2.0, 1.0, 1.0].iter().enumerate(), |p| *p.1)
+                .unwrap()
+                .0,
+            1
+        );
+        assert!(first_max_by(Vec::<f64>::new(), |v| *v).is_none());
+    }
+}

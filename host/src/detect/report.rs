@@ -1,0 +1,351 @@
+//! What `history-perf detect` reports of each change: ids, builds, the
+//! environment diff and the bisect command, as text lines and JSON.
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::runperf::{Change, SeriesResult, Skipped};
+use super::series::SeriesData;
+use crate::results::Metadata;
+
+/// One build as the reports name it.
+pub struct BuildInfo<'a> {
+    pub id: &'a str,
+    pub order: i64,
+    pub metadata: &'a Metadata,
+}
+
+/// A change with everything the reports show.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Hash of the series and the first bad build.
+    pub id: String,
+    pub fingerprint: String,
+    pub check: String,
+    pub change: Change,
+    pub last_good: Option<usize>,
+    pub first_bad: usize,
+    /// Changed metadata entries between the last good and first bad build:
+    /// `(key, before, after)`.
+    pub environment: Vec<(String, String, String)>,
+}
+
+/// The stable id of a change: the first 16 hex digits of SHA-256 over the
+/// fingerprint, the check and the first bad build id.
+pub fn change_id(fingerprint: &str, check: &str, first_bad: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [fingerprint, check, first_bad] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a metadata key describes the environment.
+fn environmental(key: &str) -> bool {
+    key.starts_with("environment_")
+        || matches!(key, "kernel" | "distro" | "packages")
+        || key.starts_with("package")
+}
+
+/// The environment entries that differ between two builds, by key.
+pub fn environment_diff(before: &Metadata, after: &Metadata) -> Vec<(String, String, String)> {
+    let mut keys: Vec<&str> = before
+        .entries()
+        .iter()
+        .chain(after.entries())
+        .map(|(k, _)| k.as_str())
+        .filter(|k| environmental(k))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (a, b) = (
+                before.get(k).unwrap_or("").trim(),
+                after.get(k).unwrap_or("").trim(),
+            );
+            (a != b).then(|| (k.to_string(), a.to_string(), b.to_string()))
+        })
+        .collect()
+}
+
+/// The findings of all series, in series order then build order.
+pub fn findings(
+    series: &[SeriesData],
+    results: &[SeriesResult],
+    builds: &[BuildInfo],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (s, r) in series.iter().zip(results) {
+        for change in &r.changes {
+            let last_good = change.last_good.map(|i| s.builds[i]);
+            let first_bad = s.builds[change.first_bad];
+            let environment = match last_good {
+                Some(g) => environment_diff(builds[g].metadata, builds[first_bad].metadata),
+                None => Vec::new(),
+            };
+            out.push(Finding {
+                id: change_id(&s.key.fingerprint, &s.key.check, builds[first_bad].id),
+                fingerprint: s.key.fingerprint.clone(),
+                check: s.key.check.clone(),
+                change: change.clone(),
+                last_good,
+                first_bad,
+                environment,
+            });
+        }
+    }
+    out
+}
+
+/// How many series were skipped as too short.
+pub fn skipped(results: &[SeriesResult]) -> usize {
+    results
+        .iter()
+        .filter(|r| matches!(r.skipped, Some(Skipped::TooShort { .. })))
+        .count()
+}
+
+fn short(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// The diff-perf command that tells which side of the range a build
+/// tree `TREE` is on (exit code 0: good side, 1: bad side).
+pub fn bisect_command(good: &str, bad: &str) -> String {
+    format!("diff-perf -- TREE @{good} @{bad}")
+}
+
+/// One text line per change.
+pub fn text_line(f: &Finding, builds: &[BuildInfo]) -> String {
+    let c = &f.change;
+    let good = f
+        .last_good
+        .map_or("-".to_string(), |g| builds[g].id.to_string());
+    let q = c.qvalue.map_or(String::new(), |q| format!(" q={q:.3e}"));
+    let mut line = format!(
+        "{} {} {} {} [{}]: {} -> {} ({:+.2}%, {:+.2} noise units) p={:.3e}{q} builds {}..{}",
+        f.id,
+        c.class.as_str(),
+        c.direction.as_str(),
+        f.check,
+        f.fingerprint,
+        c.mean_before,
+        c.mean_after,
+        c.change_pct,
+        c.effect,
+        c.pvalue,
+        good,
+        builds[f.first_bad].id
+    );
+    if !f.environment.is_empty() {
+        let diff: Vec<String> = f
+            .environment
+            .iter()
+            .map(|(k, a, b)| format!("{k}: {} -> {}", short(a), short(b)))
+            .collect();
+        line.push_str(&format!("; changed {}", diff.join("; ")));
+    }
+    line
+}
+
+fn number(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+fn build_json(b: &BuildInfo) -> Value {
+    json!({"build": b.id, "order": b.order, "url": b.metadata.get("url").map(str::trim)})
+}
+
+/// The JSON report (schema in docs/detect.md).
+pub fn json_report(
+    algorithm: &str,
+    series: usize,
+    skipped: usize,
+    warnings: &[String],
+    findings: &[Finding],
+    builds: &[BuildInfo],
+) -> Value {
+    let changes: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let c = &f.change;
+            let good = f.last_good.map(|g| build_json(&builds[g]));
+            json!({
+                "id": f.id,
+                "series": {"fingerprint": f.fingerprint, "check": f.check},
+                "class": c.class.as_str(),
+                "direction": c.direction.as_str(),
+                "last_good": good,
+                "first_bad": build_json(&builds[f.first_bad]),
+                "mean_before": number(c.mean_before),
+                "stddev_before": number(c.stddev_before),
+                "mean_after": number(c.mean_after),
+                "stddev_after": number(c.stddev_after),
+                "change_pct": number(c.change_pct),
+                "effect_noise": number(c.effect),
+                "pvalue": number(c.pvalue),
+                "qvalue": c.qvalue.map(number),
+                "environment": f.environment.iter().map(|(k, a, b)| json!({"key": k, "before": a, "after": b})).collect::<Vec<_>>(),
+                "bisect": f.last_good.map(|g| bisect_command(builds[g].id, builds[f.first_bad].id)),
+            })
+        })
+        .collect();
+    json!({
+        "algorithm": algorithm,
+        "series": series,
+        "skipped_short": skipped,
+        "warnings": warnings,
+        "changes": changes,
+    })
+}
+
+/// A Markdown table cell: `|` escaped, line breaks as spaces.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+/// The Markdown job summary: regressions first (the newest first bad
+/// build first), then improvements.
+pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> String {
+    let mut order: Vec<&Finding> = findings.iter().collect();
+    order.sort_by_key(|f| {
+        (
+            f.change.direction != super::direction::Direction::Regression,
+            std::cmp::Reverse(f.first_bad),
+        )
+    });
+    let mut out = String::from("# Change points\n\n");
+    out.push_str(&cell(summary));
+    out.push_str("\n\n");
+    if order.is_empty() {
+        return out;
+    }
+    out.push_str("| id | direction | class | check | series | change | noise units | builds | environment |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    for f in order {
+        let c = &f.change;
+        let good = f
+            .last_good
+            .map_or("-".to_string(), |g| builds[g].id.to_string());
+        let env: Vec<String> = f
+            .environment
+            .iter()
+            .map(|(k, a, b)| format!("{k}: {} → {}", short(a), short(b)))
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {:+.2}% | {:+.2} | {}..{} | {} |\n",
+            f.id,
+            c.direction.as_str(),
+            c.class.as_str(),
+            cell(&f.check),
+            cell(&f.fingerprint),
+            c.change_pct,
+            c.effect,
+            cell(&good),
+            cell(builds[f.first_bad].id),
+            cell(&env.join("; "))
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn markdown_puts_regressions_first_and_escapes_cells() {
+        use crate::detect::direction::Direction;
+        use crate::detect::runperf::{Change, Class};
+        let m = Metadata::parse("build:1", Path::new("a"));
+        let builds: Vec<BuildInfo> = ["1", "2", "3"]
+            .iter()
+            .map(|id| BuildInfo {
+                id,
+                order: 1,
+                metadata: &m,
+            })
+            .collect();
+        let finding = |check: &str, direction, first_bad| Finding {
+            id: change_id("", check, "x"),
+            fingerprint: "machine=a".into(),
+            check: check.into(),
+            change: Change {
+                class: Class::Step,
+                index: first_bad,
+                last_good: Some(first_bad - 1),
+                first_bad,
+                mean_before: 1.0,
+                stddev_before: 0.0,
+                mean_after: 2.0,
+                stddev_after: 0.0,
+                change_pct: 100.0,
+                effect: 3.0,
+                pvalue: 0.001,
+                qvalue: None,
+                direction,
+            },
+            last_good: Some(first_bad - 1),
+            first_bad,
+            environment: Vec::new(),
+        };
+        let findings = [
+            finding("up|x", Direction::Improvement, 2),
+            finding("down", Direction::Regression, 1),
+        ];
+        let md = markdown("2 changes", &findings, &builds);
+        let down = md.find("| down |").unwrap();
+        let up = md.find("| up\\|x |").unwrap();
+        assert!(down < up, "{md}");
+        assert!(md.contains("| 1..2 |"), "{md}");
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = change_id("machine=a", "x.mean", "101");
+        assert_eq!(a, change_id("machine=a", "x.mean", "101"));
+        assert_eq!(a.len(), 16);
+        assert_ne!(a, change_id("machine=a", "x.mean", "102"));
+        assert_ne!(change_id("a", "bc", "d"), change_id("ab", "c", "d"));
+    }
+
+    #[test]
+    fn environment_diff_lists_changed_entries_only() {
+        let a = Metadata::parse(
+            "build:1\nkernel:5.1\nenvironment_host:x\ndistro:f40",
+            Path::new("a"),
+        );
+        let b = Metadata::parse(
+            "build:2\nkernel:5.2\nenvironment_host:x\nenvironment_guest:y",
+            Path::new("b"),
+        );
+        let diff = environment_diff(&a, &b);
+        assert_eq!(
+            diff,
+            vec![
+                ("distro".to_string(), "f40".to_string(), String::new()),
+                (
+                    "environment_guest".to_string(),
+                    String::new(),
+                    "y".to_string()
+                ),
+                ("kernel".to_string(), "5.1".to_string(), "5.2".to_string()),
+            ]
+        );
+    }
+}
