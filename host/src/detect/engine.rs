@@ -91,19 +91,9 @@ fn otava_series(series: &SeriesInput, params: &OtavaParams) -> SeriesResult {
 mod tests {
     use super::*;
     use crate::detect::direction::Direction;
-    use crate::detect::runperf::{Build, Noise};
 
     fn input(values: &[f64], better: Better) -> SeriesInput {
-        SeriesInput {
-            builds: values
-                .iter()
-                .map(|&value| Build {
-                    value,
-                    noise: Noise::Unknown,
-                })
-                .collect(),
-            better,
-        }
+        SeriesInput::without_noise(values, better)
     }
 
     #[test]

@@ -50,16 +50,7 @@ pub fn range(values: &[Value], from: usize, tau: usize, to: usize) -> (usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plain(xs: &[f64]) -> Vec<Value> {
-        xs.iter()
-            .map(|&x| Value {
-                x,
-                run_var: 0.0,
-                floor: 0.0,
-            })
-            .collect()
-    }
+    use crate::detect::segment::fixtures::plain;
 
     #[test]
     fn clean_step_is_exact() {

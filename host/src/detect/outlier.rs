@@ -112,22 +112,7 @@ pub fn outliers(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plain(xs: &[f64]) -> Vec<Value> {
-        xs.iter()
-            .map(|&x| Value {
-                x,
-                run_var: 0.0,
-                floor: 0.0,
-            })
-            .collect()
-    }
-
-    const RULES: Rules = Rules {
-        min_segment: 3,
-        alpha: 0.05,
-        min_effect: 1.0,
-    };
+    use crate::detect::segment::fixtures::{RULES, plain};
 
     #[test]
     fn one_build_far_out() {

@@ -101,6 +101,22 @@ pub struct SeriesInput {
     pub better: Better,
 }
 
+impl SeriesInput {
+    /// Builds of `values` with no known run-to-run noise.
+    pub fn without_noise(values: &[f64], better: Better) -> Self {
+        Self {
+            builds: values
+                .iter()
+                .map(|&value| Build {
+                    value,
+                    noise: Noise::Unknown,
+                })
+                .collect(),
+            better,
+        }
+    }
+}
+
 /// Step or outlier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Class {

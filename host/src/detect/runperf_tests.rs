@@ -32,16 +32,7 @@ impl Noisy {
 }
 
 fn input(values: &[f64], better: Better) -> SeriesInput {
-    SeriesInput {
-        builds: values
-            .iter()
-            .map(|&value| Build {
-                value,
-                noise: Noise::Unknown,
-            })
-            .collect(),
-        better,
-    }
+    SeriesInput::without_noise(values, better)
 }
 
 fn one(values: &[f64]) -> SeriesResult {

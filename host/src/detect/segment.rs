@@ -238,10 +238,12 @@ pub fn segment(values: &[Value], rules: &Rules) -> (Vec<usize>, usize) {
     (steps, tests)
 }
 
+/// Noise-free values and the default rules, for the engine's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod fixtures {
+    use super::{Rules, Value};
 
+    /// Values without known noise.
     pub(crate) fn plain(xs: &[f64]) -> Vec<Value> {
         xs.iter()
             .map(|&x| Value {
@@ -252,11 +254,18 @@ mod tests {
             .collect()
     }
 
-    const RULES: Rules = Rules {
+    /// `--min-segment 3`, `--fdr 0.05`, `--min-effect 1`.
+    pub(crate) const RULES: Rules = Rules {
         min_segment: 3,
         alpha: 0.05,
         min_effect: 1.0,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{RULES, plain};
+    use super::*;
 
     #[test]
     fn finds_a_clear_step() {

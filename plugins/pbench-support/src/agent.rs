@@ -167,16 +167,7 @@ pub fn refuse_forwarded(run: &TestRun, test: &str) -> PluginResult<()> {
 /// Runs `invocation` on the host and copies its result dir into
 /// `run.output_dir` (with `RUNPERF_METADATA.json` injected first).
 pub fn run_pbench(host: &Host<'_>, run: &TestRun, invocation: &Invocation<'_>) -> PluginResult<()> {
-    let clients = run
-        .workers
-        .first()
-        .filter(|g| !g.is_empty())
-        .ok_or_else(|| {
-            PluginError::new(format!(
-                "pbench-{} needs at least one worker; the profile gave none",
-                invocation.test
-            ))
-        })?;
+    let clients = crate::launch::clients(run, &format!("pbench-{}", invocation.test))?;
     let bin = packages::find(host, &run.host, invocation.test)?;
     let clients: Vec<String> = clients.iter().map(|c| address_of(run, c)).collect();
     let line = invocation.command_line(bin.as_deref(), &clients);

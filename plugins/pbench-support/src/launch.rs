@@ -4,7 +4,7 @@
 //! waits for each and reads stdout and the exit status back. Commands are
 //! argv; the small shell wrappers are constants that take them as `"$@"`.
 
-use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult, TestRun};
 
 /// Starts `"$@"` in the background; output goes to `$1.out`/`$1.err`,
 /// the exit status to `$1.rc` once it finished. Prints the PID.
@@ -12,6 +12,21 @@ const START: &str = "p=$1; shift; ( \"$@\" >\"$p.out\" 2>\"$p.err\"; echo $? >\"
                      </dev/null >/dev/null 2>&1 & echo $!";
 /// Waits until `$1.rc` exists.
 const WAIT: &str = "while [ ! -e \"$1.rc\" ]; do sleep 1; done";
+
+/// The workers `test` runs its clients on: the profile's first worker
+/// group, which must not be empty.
+pub fn clients<'a>(run: &'a TestRun, test: &str) -> PluginResult<&'a [String]> {
+    run.workers
+        .first()
+        .filter(|group| !group.is_empty())
+        .map(Vec::as_slice)
+        .ok_or_else(|| {
+            PluginError::new(format!(
+                "{test} needs at least one worker; profile {} gave none",
+                run.profile
+            ))
+        })
+}
 
 /// What one worker's command left behind.
 #[derive(Debug, Clone, PartialEq, Eq)]

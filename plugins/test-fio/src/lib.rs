@@ -60,16 +60,7 @@ impl Fio {
     }
 
     fn clients(run: &TestRun) -> PluginResult<&[String]> {
-        run.workers
-            .first()
-            .filter(|group| !group.is_empty())
-            .map(Vec::as_slice)
-            .ok_or_else(|| {
-                PluginError::new(format!(
-                    "fio needs at least one worker; profile {} gave none",
-                    run.profile
-                ))
-            })
+        pbench_support::launch::clients(run, "fio")
     }
 }
 

@@ -96,17 +96,7 @@ impl Test for Uperf {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
-        let clients = run
-            .workers
-            .first()
-            .filter(|g| !g.is_empty())
-            .cloned()
-            .ok_or_else(|| {
-                PluginError::new(format!(
-                    "uperf needs at least one worker; profile {} gave none",
-                    run.profile
-                ))
-            })?;
+        let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
         if agent::available(host, &run.host, NAME)? {
             agent::refuse_forwarded(run, NAME)?;
             host.log(

@@ -83,17 +83,7 @@ impl Test for FioNbd {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
-        let clients = run
-            .workers
-            .first()
-            .filter(|group| !group.is_empty())
-            .ok_or_else(|| {
-                PluginError::new(format!(
-                    "{NAME} needs at least one worker; profile {} gave none",
-                    run.profile
-                ))
-            })?
-            .clone();
+        let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
         if agent::available(host, &run.host, "fio")? {
             return self.setup_pbench(host, run, &text, &clients);
         }
