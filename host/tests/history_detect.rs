@@ -17,6 +17,17 @@ fn history(store: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Asserts the exit code, showing both outputs otherwise.
+fn exits(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -47,13 +58,14 @@ fn store(dir: &Path, last_jumps: bool) -> PathBuf {
             "2026-01-01T00:00:{build:02}Z,{build},m1,{tput},{flat},{last}\n"
         ));
     }
-    let path = dir.join("h.csv");
+    import(dir, &csv, if last_jumps { "jump" } else { "h" })
+}
+
+/// A store `NAME.sqlite` in `dir` imported from Otava CSV text.
+fn import(dir: &Path, csv: &str, name: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.csv"));
     std::fs::write(&path, csv).unwrap();
-    let store = dir.join(if last_jumps {
-        "jump.sqlite"
-    } else {
-        "h.sqlite"
-    });
+    let store = dir.join(format!("{name}.sqlite"));
     let out = history(
         &store,
         &["import", "--format", "otava-csv", path.to_str().unwrap()],
@@ -78,13 +90,7 @@ fn finds_the_step_in_both_modes_and_writes_json() {
             md.to_str().unwrap(),
         ],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exits(&out, 0);
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("step regression tput/throughput/x.mean [machine=m1]"),
@@ -126,13 +132,7 @@ fn a_regression_in_the_newest_build_fails() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path(), true);
     let out = history(&store, &["detect", "--check", "last/*"]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exits(&out, 2);
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("outlier regression last/latency/z.mean"),
@@ -197,4 +197,94 @@ fn trees_in_order_without_a_store() {
         "two builds are too short: {stdout}"
     );
     assert!(!never.exists(), "--trees must not create a store");
+}
+
+/// The xunit report read back: `(element, classname or message, name)`.
+fn xunit_nodes(path: &Path) -> Vec<(String, String, String)> {
+    use quick_xml::events::Event;
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&text);
+    let mut nodes = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                let attribute = |key: &str| {
+                    e.try_get_attribute(key)
+                        .unwrap()
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                        .unwrap_or_default()
+                };
+                let first = match e.name().as_ref() {
+                    b"testcase" => attribute("classname"),
+                    b"testsuite" => attribute("failures"),
+                    _ => attribute("message"),
+                };
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                nodes.push((name, first, attribute("name")));
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    nodes
+}
+
+/// `detect --xunit` on `store`, which must fail (exit 2), read back.
+fn failing_xunit(store: &Path) -> Vec<(String, String, String)> {
+    let xunit = store.with_extension("xml");
+    let out = history(store, &["detect", "--xunit", xunit.to_str().unwrap()]);
+    exits(&out, 2);
+    xunit_nodes(&xunit)
+}
+
+#[test]
+fn xunit_fails_the_series_of_a_recent_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = failing_xunit(&store(dir.path(), true));
+    assert_eq!(nodes.len(), 5, "{nodes:?}");
+    assert_eq!(nodes[0].0, "testsuite");
+    assert_eq!(nodes[0].1, "1", "one failure: {nodes:?}");
+    let at = nodes
+        .iter()
+        .position(|n| n.2 == "last/latency/z.mean")
+        .unwrap();
+    assert_eq!(nodes[at].1, "machine=m1");
+    assert_eq!(nodes[at + 1].0, "failure");
+    let message = &nodes[at + 1].1;
+    assert!(message.contains("outlier regression"), "{message}");
+    assert!(message.contains("builds 59..60"), "{message}");
+    assert!(message.contains("noise units"), "{message}");
+    assert!(message.contains("diff-perf -- TREE @59 @60"), "{message}");
+    // The older 8% step of tput is reported but does not fail.
+    let tput = nodes
+        .iter()
+        .position(|n| n.2 == "tput/throughput/x.mean")
+        .unwrap();
+    assert_ne!(nodes.get(tput + 1).map(|n| n.0.as_str()), Some("failure"));
+}
+
+#[test]
+fn xunit_carries_hostile_names_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let machine = "m<&\"'>]]>";
+    let check = "a<b>&\"c'/latency/z.mean";
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut csv = format!("time,build,machine,{}\n", quoted(check));
+    for build in 1..=12 {
+        let value = if build == 12 {
+            20.0
+        } else {
+            10.0 + f64::from(build % 3) * 0.05
+        };
+        csv.push_str(&format!(
+            "2026-01-01T00:00:{build:02}Z,{build},{},{value}\n",
+            quoted(machine)
+        ));
+    }
+    let nodes = failing_xunit(&import(dir.path(), &csv, "hostile"));
+    assert_eq!(nodes[1].0, "testcase", "{nodes:?}");
+    assert_eq!(nodes[1].1, format!("machine={machine}"));
+    assert_eq!(nodes[1].2, check);
+    assert_eq!(nodes[2].0, "failure");
+    assert!(nodes[2].1.contains("builds 11..12"), "{}", nodes[2].1);
 }

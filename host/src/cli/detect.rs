@@ -1,7 +1,7 @@
 //! `history-perf detect`: change points over every series of the history
-//! (or of trees given in order), reported as text lines and JSON. The
-//! engine is `crate::detect`; this module only reads the builds and writes
-//! the reports.
+//! (or of trees given in order), reported as text lines, JSON, Markdown
+//! and xunit. The engine is `crate::detect`; this module only reads the
+//! builds and writes the reports.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,12 +10,12 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::ValueEnum;
 
-use crate::detect::direction::Direction;
 use crate::detect::engine::{self, Algorithm};
 use crate::detect::otava::OtavaParams;
 use crate::detect::report::{self, BuildInfo};
 use crate::detect::runperf::RunperfParams;
 use crate::detect::series::{BuildView, assemble};
+use crate::detect::xunit;
 use crate::history::{BuildRecord, Store};
 use crate::results::ResultParsers;
 
@@ -78,6 +78,10 @@ pub struct DetectArgs {
     /// Write a Markdown job summary (regressions first) to P.
     #[arg(long, value_name = "P")]
     pub markdown: Option<PathBuf>,
+    /// Write an xunit report (a testcase per series, failing on the
+    /// regressions `--fail-recent` fails on) to P.
+    #[arg(long, value_name = "P")]
+    pub xunit: Option<PathBuf>,
     /// Analyse these result trees, in this order, instead of the store.
     #[arg(long, num_args = 1.., value_name = "DIR")]
     pub trees: Vec<String>,
@@ -229,10 +233,12 @@ pub fn detect(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let recent = builds.len().saturating_sub(args.fail_recent);
-    // Steps and outliers alike: a bad newest build is what CI must catch.
-    let failing = findings
-        .iter()
-        .any(|f| f.change.direction == Direction::Regression && f.first_bad >= recent);
+    if let Some(path) = &args.xunit {
+        let xml = xunit::xunit(&assembly.series, &results, &findings, &infos, recent)
+            .with_context(|| format!("cannot build the xunit report for {}", path.display()))?;
+        std::fs::write(path, xml).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let failing = findings.iter().any(|f| report::fails(f, recent));
     Ok(if failing {
         ExitCode::from(2)
     } else {

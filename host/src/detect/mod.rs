@@ -19,3 +19,4 @@ pub mod runperf;
 pub mod segment;
 pub mod series;
 pub mod ttest;
+pub mod xunit;

@@ -103,6 +103,25 @@ pub fn findings(
     out
 }
 
+/// Whether a finding fails the detection: a regression (step or outlier
+/// alike, a bad newest build is what CI must catch) whose first bad build
+/// is at index `recent` or later.
+pub fn fails(f: &Finding, recent: usize) -> bool {
+    f.change.direction == super::direction::Direction::Regression && f.first_bad >= recent
+}
+
+/// Builds named `ids` sharing one metadata, for tests.
+#[cfg(test)]
+pub fn test_builds<'a>(ids: &[&'a str], metadata: &'a Metadata) -> Vec<BuildInfo<'a>> {
+    ids.iter()
+        .map(|id| BuildInfo {
+            id,
+            order: 1,
+            metadata,
+        })
+        .collect()
+}
+
 /// How many series were skipped as too short.
 pub fn skipped(results: &[SeriesResult]) -> usize {
     results
@@ -273,14 +292,7 @@ mod tests {
         use crate::detect::direction::Direction;
         use crate::detect::runperf::{Change, Class};
         let m = Metadata::parse("build:1", Path::new("a"));
-        let builds: Vec<BuildInfo> = ["1", "2", "3"]
-            .iter()
-            .map(|id| BuildInfo {
-                id,
-                order: 1,
-                metadata: &m,
-            })
-            .collect();
+        let builds = test_builds(&["1", "2", "3"], &m);
         let finding = |check: &str, direction, first_bad| Finding {
             id: change_id("", check, "x"),
             fingerprint: "machine=a".into(),

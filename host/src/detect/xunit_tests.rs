@@ -1,0 +1,201 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::*;
+use crate::detect::direction::{Better, Direction};
+use crate::detect::report::{change_id, test_builds};
+use crate::detect::runperf::{Change, Class, SeriesInput};
+use crate::detect::series::SeriesKey;
+use crate::results::Metadata;
+
+/// An element as a parser reads it back: name, attributes, text.
+#[derive(Debug, Default)]
+struct Node {
+    name: String,
+    attributes: BTreeMap<String, String>,
+    text: String,
+}
+
+fn parse(bytes: &[u8]) -> Vec<Node> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let mut reader = Reader::from_str(text);
+    let mut nodes: Vec<Node> = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                let mut node = Node {
+                    name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+                    ..Node::default()
+                };
+                for a in e.attributes() {
+                    let a = a.unwrap();
+                    node.attributes.insert(
+                        String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
+                        a.unescape_value().unwrap().into_owned(),
+                    );
+                }
+                nodes.push(node);
+            }
+            Event::Text(t) => {
+                if let Some(last) = nodes.last_mut() {
+                    last.text.push_str(&t.unescape().unwrap());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    nodes
+}
+
+fn series(fingerprint: &str, check: &str, builds: usize) -> SeriesData {
+    SeriesData {
+        key: SeriesKey {
+            fingerprint: fingerprint.into(),
+            check: check.into(),
+        },
+        builds: (0..builds).collect(),
+        input: SeriesInput::without_noise(&vec![1.0; builds], Better::Higher),
+    }
+}
+
+fn finding(s: &SeriesData, first_bad: usize, direction: Direction, ids: &[&str]) -> Finding {
+    Finding {
+        id: change_id(&s.key.fingerprint, &s.key.check, ids[first_bad]),
+        fingerprint: s.key.fingerprint.clone(),
+        check: s.key.check.clone(),
+        change: Change {
+            class: Class::Step,
+            index: first_bad,
+            last_good: Some(first_bad - 1),
+            first_bad,
+            mean_before: 100.0,
+            stddev_before: 1.0,
+            mean_after: 90.0,
+            stddev_after: 1.0,
+            change_pct: -10.0,
+            effect: -10.0,
+            pvalue: 1e-6,
+            qvalue: Some(1e-5),
+            direction,
+        },
+        last_good: Some(first_bad - 1),
+        first_bad,
+        environment: Vec::new(),
+    }
+}
+
+fn passed() -> SeriesResult {
+    SeriesResult {
+        changes: Vec::new(),
+        skipped: None,
+    }
+}
+
+#[test]
+fn hostile_names_read_back_exactly() {
+    let m = Metadata::parse("build:1", Path::new("a"));
+    let ids = ["<1&>", "b\"2'", "c<3>"];
+    let builds = test_builds(&ids, &m);
+    let fingerprint = "machine=<a href=\"x\">&amp;'";
+    let check = "t<&\"'>/throughput/x\ny\t]]>.mean";
+    let s = series(fingerprint, check, 3);
+    let f = finding(&s, 2, Direction::Regression, &ids);
+    let xml = xunit(&[s], &[passed()], std::slice::from_ref(&f), &builds, 2).unwrap();
+    let nodes = parse(&xml);
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["testsuite", "testcase", "failure"]);
+    assert_eq!(nodes[1].attributes["classname"], fingerprint);
+    assert_eq!(nodes[1].attributes["name"], check);
+    let message = &nodes[2].attributes["message"];
+    assert!(message.contains(&f.id), "{message}");
+    assert!(message.contains("builds b\"2'..c<3>"), "{message}");
+    assert!(message.contains("-10.00%, -10.00 noise units"), "{message}");
+    assert!(
+        message.contains("diff-perf -- TREE @b\"2' @c<3>"),
+        "{message}"
+    );
+    assert!(nodes[2].text.contains(check), "{}", nodes[2].text);
+}
+
+#[test]
+fn characters_xml_cannot_carry_are_spelt_out() {
+    let m = Metadata::parse("build:1", Path::new("a"));
+    let builds = [BuildInfo {
+        id: "1",
+        order: 1,
+        metadata: &m,
+    }];
+    let s = series("machine=\u{1}x", "a/b\u{ffff}", 1);
+    let xml = xunit(&[s], &[passed()], &[], &builds, 1).unwrap();
+    let nodes = parse(&xml);
+    assert_eq!(nodes[1].attributes["classname"], "machine=\\u{1}x");
+    assert_eq!(nodes[1].attributes["name"], "a/b\\u{ffff}");
+}
+
+#[test]
+fn only_recent_regressions_fail_and_short_series_are_skipped() {
+    let m = Metadata::parse("build:1", Path::new("a"));
+    let ids = ["1", "2", "3", "4", "5", "6"];
+    let builds = test_builds(&ids, &m);
+    let all = [
+        series("machine=a", "old/throughput/x.mean", 6),
+        series("machine=a", "new/throughput/x.mean", 6),
+        series("machine=a", "better/throughput/x.mean", 6),
+        series("machine=a", "short/throughput/x.mean", 2),
+    ];
+    let findings = [
+        finding(&all[0], 2, Direction::Regression, &ids),
+        finding(&all[1], 5, Direction::Regression, &ids),
+        finding(&all[2], 5, Direction::Improvement, &ids),
+    ];
+    let results = [
+        passed(),
+        passed(),
+        passed(),
+        SeriesResult {
+            changes: Vec::new(),
+            skipped: Some(Skipped::TooShort {
+                builds: 2,
+                needed: 6,
+            }),
+        },
+    ];
+    let xml = xunit(&all, &results, &findings, &builds, 5).unwrap();
+    assert_eq!(xml, xunit(&all, &results, &findings, &builds, 5).unwrap());
+    let nodes = parse(&xml);
+    let suite = &nodes[0].attributes;
+    assert_eq!(suite["tests"], "4");
+    assert_eq!(suite["failures"], "1");
+    assert_eq!(suite["skipped"], "1");
+    let kinds: Vec<(&str, &str)> = nodes
+        .iter()
+        .map(|n| {
+            (
+                n.name.as_str(),
+                n.attributes.get("name").map_or("", String::as_str),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("testsuite", "history-perf detect"),
+            ("testcase", "old/throughput/x.mean"),
+            ("testcase", "new/throughput/x.mean"),
+            ("failure", ""),
+            ("testcase", "better/throughput/x.mean"),
+            ("testcase", "short/throughput/x.mean"),
+            ("skipped", ""),
+        ]
+    );
+    assert!(nodes[3].attributes["message"].contains("builds 5..6"));
+    assert!(nodes[6].attributes["message"].contains("2 builds"));
+
+    // With --fail-recent 4 the older regression fails too.
+    let nodes = parse(&xunit(&all, &results, &findings, &builds, 2).unwrap());
+    assert_eq!(nodes[0].attributes["failures"], "2");
+}
