@@ -80,6 +80,7 @@ fn finds_the_step_in_both_modes_and_writes_json() {
     let store = store(dir.path(), false);
     let json = dir.path().join("d.json");
     let md = dir.path().join("d.md");
+    let page = dir.path().join("d.html");
     let out = history(
         &store,
         &[
@@ -88,6 +89,8 @@ fn finds_the_step_in_both_modes_and_writes_json() {
             json.to_str().unwrap(),
             "--markdown",
             md.to_str().unwrap(),
+            "--html",
+            page.to_str().unwrap(),
         ],
     );
     exits(&out, 0);
@@ -116,6 +119,12 @@ fn finds_the_step_in_both_modes_and_writes_json() {
         "{md}"
     );
     assert!(md.contains("| 30..31 |"), "{md}");
+
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(page.contains("Content-Security-Policy"), "{page}");
+    assert!(page.contains("<td>tput/throughput/x.mean</td>"), "{page}");
+    assert!(page.contains("<td>30 .. 31</td>"), "{page}");
+    assert!(page.contains("diff-perf -- TREE @30 @31"), "{page}");
 
     let out = history(&store, &["detect", "--algorithm", "otava"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -1,6 +1,6 @@
 //! `history-perf detect`: change points over every series of the history
-//! (or of trees given in order), reported as text lines, JSON, Markdown
-//! and xunit. The engine is `crate::detect`; this module only reads the
+//! (or of trees given in order), reported as text lines, JSON, Markdown,
+//! HTML and xunit. The engine is `crate::detect`; this module only reads the
 //! builds and writes the reports.
 
 use std::io::Write;
@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use clap::ValueEnum;
 
 use crate::detect::engine::{self, Algorithm};
+use crate::detect::html;
 use crate::detect::otava::OtavaParams;
 use crate::detect::report::{self, BuildInfo};
 use crate::detect::runperf::RunperfParams;
@@ -78,6 +79,10 @@ pub struct DetectArgs {
     /// Write a Markdown job summary (regressions first) to P.
     #[arg(long, value_name = "P")]
     pub markdown: Option<PathBuf>,
+    /// Write a self-contained HTML page (summary, changes with bisect
+    /// range, effect and environment diff) to P.
+    #[arg(long, value_name = "P")]
+    pub html: Option<PathBuf>,
     /// Write an xunit report (a testcase per series, failing on the
     /// regressions `--fail-recent` fails on) to P.
     #[arg(long, value_name = "P")]
@@ -233,6 +238,10 @@ pub fn detect(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let recent = builds.len().saturating_sub(args.fail_recent);
+    if let Some(path) = &args.html {
+        let page = html::html(&summary, &findings, &infos, recent, args.fail_recent)?;
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(path) = &args.xunit {
         let xml = xunit::xunit(&assembly.series, &results, &findings, &infos, recent)
             .with_context(|| format!("cannot build the xunit report for {}", path.display()))?;

@@ -11,6 +11,7 @@ pub mod direction;
 pub mod edivisive;
 pub mod engine;
 pub mod fdr;
+pub mod html;
 pub mod location;
 pub mod otava;
 pub mod outlier;

@@ -122,6 +122,41 @@ pub fn test_builds<'a>(ids: &[&'a str], metadata: &'a Metadata) -> Vec<BuildInfo
         .collect()
 }
 
+/// A 10% step (100 to 90, 10 noise units) from build `first_bad - 1`
+/// to `first_bad`, for tests.
+#[cfg(test)]
+pub fn test_finding(
+    fingerprint: &str,
+    check: &str,
+    direction: super::direction::Direction,
+    first_bad: usize,
+) -> Finding {
+    use super::runperf::Class;
+    Finding {
+        id: change_id(fingerprint, check, &first_bad.to_string()),
+        fingerprint: fingerprint.into(),
+        check: check.into(),
+        change: Change {
+            class: Class::Step,
+            index: first_bad,
+            last_good: Some(first_bad - 1),
+            first_bad,
+            mean_before: 100.0,
+            stddev_before: 1.0,
+            mean_after: 90.0,
+            stddev_after: 1.0,
+            change_pct: -10.0,
+            effect: -10.0,
+            pvalue: 1e-6,
+            qvalue: None,
+            direction,
+        },
+        last_good: Some(first_bad - 1),
+        first_bad,
+        environment: Vec::new(),
+    }
+}
+
 /// How many series were skipped as too short.
 pub fn skipped(results: &[SeriesResult]) -> usize {
     results
@@ -229,6 +264,28 @@ pub fn json_report(
     })
 }
 
+/// The findings as the job summary and the page list them: regressions
+/// first (the newest first bad build first), then improvements.
+pub fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
+    let mut order: Vec<&Finding> = findings.iter().collect();
+    order.sort_by_key(|f| {
+        (
+            f.change.direction != super::direction::Direction::Regression,
+            std::cmp::Reverse(f.first_bad),
+        )
+    });
+    order
+}
+
+/// The changed environment entries, one `key: before → after` each,
+/// long values shortened.
+pub fn environment_brief(f: &Finding) -> Vec<String> {
+    f.environment
+        .iter()
+        .map(|(k, a, b)| format!("{k}: {} → {}", short(a), short(b)))
+        .collect()
+}
+
 /// A Markdown table cell: `|` escaped, line breaks as spaces.
 fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -239,13 +296,7 @@ fn cell(text: &str) -> String {
 /// The Markdown job summary: regressions first (the newest first bad
 /// build first), then improvements.
 pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> String {
-    let mut order: Vec<&Finding> = findings.iter().collect();
-    order.sort_by_key(|f| {
-        (
-            f.change.direction != super::direction::Direction::Regression,
-            std::cmp::Reverse(f.first_bad),
-        )
-    });
+    let order = by_severity(findings);
     let mut out = String::from("# Change points\n\n");
     out.push_str(&cell(summary));
     out.push_str("\n\n");
@@ -259,11 +310,7 @@ pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> St
         let good = f
             .last_good
             .map_or("-".to_string(), |g| builds[g].id.to_string());
-        let env: Vec<String> = f
-            .environment
-            .iter()
-            .map(|(k, a, b)| format!("{k}: {} → {}", short(a), short(b)))
-            .collect();
+        let env = environment_brief(f);
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {:+.2}% | {:+.2} | {}..{} | {} |\n",
             f.id,
@@ -290,32 +337,10 @@ mod tests {
     #[test]
     fn markdown_puts_regressions_first_and_escapes_cells() {
         use crate::detect::direction::Direction;
-        use crate::detect::runperf::{Change, Class};
         let m = Metadata::parse("build:1", Path::new("a"));
         let builds = test_builds(&["1", "2", "3"], &m);
-        let finding = |check: &str, direction, first_bad| Finding {
-            id: change_id("", check, "x"),
-            fingerprint: "machine=a".into(),
-            check: check.into(),
-            change: Change {
-                class: Class::Step,
-                index: first_bad,
-                last_good: Some(first_bad - 1),
-                first_bad,
-                mean_before: 1.0,
-                stddev_before: 0.0,
-                mean_after: 2.0,
-                stddev_after: 0.0,
-                change_pct: 100.0,
-                effect: 3.0,
-                pvalue: 0.001,
-                qvalue: None,
-                direction,
-            },
-            last_good: Some(first_bad - 1),
-            first_bad,
-            environment: Vec::new(),
-        };
+        let finding =
+            |check, direction, first_bad| test_finding("machine=a", check, direction, first_bad);
         let findings = [
             finding("up|x", Direction::Improvement, 2),
             finding("down", Direction::Regression, 1),

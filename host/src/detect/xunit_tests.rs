@@ -6,8 +6,8 @@ use quick_xml::events::Event;
 
 use super::*;
 use crate::detect::direction::{Better, Direction};
-use crate::detect::report::{change_id, test_builds};
-use crate::detect::runperf::{Change, Class, SeriesInput};
+use crate::detect::report::{test_builds, test_finding};
+use crate::detect::runperf::SeriesInput;
 use crate::detect::series::SeriesKey;
 use crate::results::Metadata;
 
@@ -62,30 +62,8 @@ fn series(fingerprint: &str, check: &str, builds: usize) -> SeriesData {
     }
 }
 
-fn finding(s: &SeriesData, first_bad: usize, direction: Direction, ids: &[&str]) -> Finding {
-    Finding {
-        id: change_id(&s.key.fingerprint, &s.key.check, ids[first_bad]),
-        fingerprint: s.key.fingerprint.clone(),
-        check: s.key.check.clone(),
-        change: Change {
-            class: Class::Step,
-            index: first_bad,
-            last_good: Some(first_bad - 1),
-            first_bad,
-            mean_before: 100.0,
-            stddev_before: 1.0,
-            mean_after: 90.0,
-            stddev_after: 1.0,
-            change_pct: -10.0,
-            effect: -10.0,
-            pvalue: 1e-6,
-            qvalue: Some(1e-5),
-            direction,
-        },
-        last_good: Some(first_bad - 1),
-        first_bad,
-        environment: Vec::new(),
-    }
+fn finding(s: &SeriesData, first_bad: usize, direction: Direction) -> Finding {
+    test_finding(&s.key.fingerprint, &s.key.check, direction, first_bad)
 }
 
 fn passed() -> SeriesResult {
@@ -103,7 +81,7 @@ fn hostile_names_read_back_exactly() {
     let fingerprint = "machine=<a href=\"x\">&amp;'";
     let check = "t<&\"'>/throughput/x\ny\t]]>.mean";
     let s = series(fingerprint, check, 3);
-    let f = finding(&s, 2, Direction::Regression, &ids);
+    let f = finding(&s, 2, Direction::Regression);
     let xml = xunit(&[s], &[passed()], std::slice::from_ref(&f), &builds, 2).unwrap();
     let nodes = parse(&xml);
     let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
@@ -148,9 +126,9 @@ fn only_recent_regressions_fail_and_short_series_are_skipped() {
         series("machine=a", "short/throughput/x.mean", 2),
     ];
     let findings = [
-        finding(&all[0], 2, Direction::Regression, &ids),
-        finding(&all[1], 5, Direction::Regression, &ids),
-        finding(&all[2], 5, Direction::Improvement, &ids),
+        finding(&all[0], 2, Direction::Regression),
+        finding(&all[1], 5, Direction::Regression),
+        finding(&all[2], 5, Direction::Improvement),
     ];
     let results = [
         passed(),

@@ -29,7 +29,7 @@ use std::io::Write;
 use super::Report;
 use crate::compare::Comparison;
 
-pub use render::RenderError;
+pub use render::{RenderError, escape};
 
 /// The HTML report and its options.
 #[derive(Debug, Clone, Copy, Default)]

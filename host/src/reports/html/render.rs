@@ -47,7 +47,7 @@ fn content_security_policy() -> String {
 /// HTML escaping of every `{{ }}` value: `&`, `<`, `>`, `"` and `'`, which
 /// is enough in text and in quoted attributes (tera's default also turns
 /// every `/` into `&#x2F;`, making links unreadable and the file larger).
-fn escape(input: &str) -> String {
+pub fn escape(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 16);
     for c in input.chars() {
         match c {
