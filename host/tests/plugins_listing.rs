@@ -202,29 +202,40 @@ fn the_same_library_found_twice_is_loaded_once() {
     assert!(lib(LOCALHOST).is_file());
 }
 
-#[test]
-fn the_fio_plugin_lists_fio_nbd_and_dummy_test_beside_fio() {
+/// The `(kind, name, order key)` of every component `--list-plugins`
+/// shows from the plugin libraries `libs` alone.
+fn components_of(libs: &[&str]) -> Vec<Vec<String>> {
     // The cargo-built run-perf (no copy to execute: fewer chances of
     // "Text file busy"); only what the plugin path gives is looked at.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("plugins");
-    install(&dir, &["runperf_test_fio"]);
+    install(&dir, libs);
     let exe = assert_cmd::cargo::cargo_bin("run-perf");
     let args = ["--plugin-path", dir.to_str().unwrap()];
     let text = stdout(&list(&exe, tmp.path(), &args, None));
-    let tests: Vec<Vec<&str>> = text
-        .lines()
+    text.lines()
         .filter(|l| l.ends_with(".so") && l.contains(dir.to_str().unwrap()))
-        .map(|l| l.split_whitespace().take(3).collect())
-        .collect();
+        .map(|l| l.split_whitespace().take(3).map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_fio_plugin_lists_fio_nbd_and_dummy_test_beside_fio() {
     assert_eq!(
-        tests,
+        components_of(&["runperf_test_fio"]),
         [
             ["test", "DummyTest", "50DummyTest"],
             ["test", "PBenchFio", "50PBenchFio"],
             ["test", "fio", "50fio"],
             ["test", "fio-nbd", "50fio-nbd"],
-        ],
-        "{text}"
+        ]
+    );
+}
+
+#[test]
+fn the_linpack_plugin_lists_linpack() {
+    assert_eq!(
+        components_of(&["runperf_test_linpack"]),
+        [["test", "linpack", "50linpack"]]
     );
 }

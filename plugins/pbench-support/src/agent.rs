@@ -19,19 +19,20 @@ pub fn quote(text: &str) -> String {
 }
 
 /// Output-stall watchdog: 3x the runtime, at least 360 s (sysinfo and
-/// postprocessing stay silent for a while).
-pub fn watchdog_secs(params: &BTreeMap<String, String>) -> f64 {
-    let runtime = params
-        .get("runtime")
-        .and_then(|r| r.trim().parse::<f64>().ok())
-        .unwrap_or(0.0);
-    (runtime * 3.0).max(360.0)
+/// postprocessing stay silent for a while); none for a benchmark without
+/// a `runtime` param (linpack), which may stay silent as long as it runs.
+pub fn watchdog_secs(params: &BTreeMap<String, String>) -> Option<f64> {
+    let runtime = params.get("runtime")?.trim().parse::<f64>().ok()?;
+    Some((runtime * 3.0).max(360.0))
 }
 
 /// What to run in pbench mode.
 pub struct Invocation<'a> {
     /// Benchmark name: `fio` runs `pbench-fio`.
     pub test: &'a str,
+    /// What runs instead of `pbench-<test>` (linpack's
+    /// `pbench-run-benchmark linpack` on old pbench-agents).
+    pub program: Option<&'a str>,
     /// Params (defaults included), passed as `--key=value` in key order.
     pub params: &'a BTreeMap<String, String>,
     /// Extra trailing options (uperf's `--servers`).
@@ -50,7 +51,10 @@ impl Invocation<'_> {
         if let Some(bin) = benchmark_bin {
             line.push_str(&format!("benchmark_bin={} ", quote(bin)));
         }
-        line.push_str(&format!("pbench-{}", self.test));
+        match self.program {
+            Some(program) => line.push_str(program),
+            None => line.push_str(&format!("pbench-{}", self.test)),
+        }
         for (key, value) in self.params {
             line.push_str(&format!(" --{key}={}", quote(value)));
         }
@@ -172,11 +176,11 @@ pub fn run_pbench(host: &Host<'_>, run: &TestRun, invocation: &Invocation<'_>) -
     let clients: Vec<String> = clients.iter().map(|c| address_of(run, c)).collect();
     let line = invocation.command_line(bin.as_deref(), &clients);
     host.log(LogLevel::Debug, &format!("running on {}: {line}", run.host));
-    let stall = watchdog_secs(invocation.params);
-    let out = host.run(
-        &run.host,
-        &Command::shell(line).timeout(TIMEOUT).stall(stall),
-    )?;
+    let mut command = Command::shell(line).timeout(TIMEOUT);
+    if let Some(stall) = watchdog_secs(invocation.params) {
+        command = command.stall(stall);
+    }
+    let out = host.run(&run.host, &command)?;
     let src = newest_result_dir(host, &run.host, invocation.test)?;
     if !out.success() {
         destroy_leftovers(host, run);
@@ -306,6 +310,7 @@ mod tests {
         ]);
         let inv = Invocation {
             test: "fio",
+            program: None,
             params: &params,
             trailing: vec![("servers".into(), "a,b".into())],
             env: vec![("PERL5LIB".into(), "/x:/y".into())],
@@ -321,8 +326,10 @@ mod tests {
     #[test]
     fn watchdog_is_three_runtimes_at_least_360() {
         let mut params = BTreeMap::from([("runtime".to_owned(), "180".to_owned())]);
-        assert_eq!(watchdog_secs(&params), 540.0);
+        assert_eq!(watchdog_secs(&params), Some(540.0));
         params.insert("runtime".into(), "10".into());
-        assert_eq!(watchdog_secs(&params), 360.0);
+        assert_eq!(watchdog_secs(&params), Some(360.0));
+        params.remove("runtime");
+        assert_eq!(watchdog_secs(&params), None);
     }
 }

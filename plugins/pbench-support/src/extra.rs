@@ -117,8 +117,18 @@ pub fn substitute_per_worker_cpus(
                 "cannot compute {PER_WORKER_CPUS}: the profile gave no workers"
             ))
         })?;
+    let cpus = guest_cpus(host, run, &format!("compute {PER_WORKER_CPUS}"))?;
+    let per_worker = (cpus / workers as u64).to_string();
+    for value in params.values_mut().filter(|v| *v == PER_WORKER_CPUS) {
+        value.clone_from(&per_worker);
+    }
+    Ok(())
+}
+
+/// The host machine's `guest_cpus` param, needed to `what`.
+pub fn guest_cpus(host: &Host<'_>, run: &TestRun, what: &str) -> PluginResult<u64> {
     let params_of_host = host.machine_params(&run.host)?;
-    let cpus = params_of_host
+    params_of_host
         .get("guest_cpus")
         .and_then(|v| {
             v.as_u64()
@@ -126,16 +136,11 @@ pub fn substitute_per_worker_cpus(
         })
         .ok_or_else(|| {
             PluginError::new(format!(
-                "cannot compute {PER_WORKER_CPUS}: host {} has no numeric guest_cpus param; \
+                "cannot {what}: host {} has no numeric guest_cpus param; \
                  set it in hosts/ADDR.yaml or --force-params",
                 run.host
             ))
-        })?;
-    let per_worker = (cpus / workers as u64).to_string();
-    for value in params.values_mut().filter(|v| *v == PER_WORKER_CPUS) {
-        value.clone_from(&per_worker);
-    }
-    Ok(())
+        })
 }
 
 #[cfg(test)]

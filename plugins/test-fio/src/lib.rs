@@ -136,6 +136,7 @@ impl Test for Fio {
                 run,
                 &agent::Invocation {
                     test: NAME,
+                    program: None,
                     params,
                     trailing: Vec::new(),
                     env: Vec::new(),

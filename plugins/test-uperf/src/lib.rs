@@ -132,6 +132,7 @@ impl Test for Uperf {
                 run,
                 &agent::Invocation {
                     test: NAME,
+                    program: None,
                     params,
                     trailing: vec![("servers".to_owned(), servers.clone())],
                     env: vec![("PERL5LIB".to_owned(), PERL5LIB.to_owned())],

@@ -112,6 +112,7 @@ impl Test for FioNbd {
                 run,
                 &agent::Invocation {
                     test: "fio",
+                    program: None,
                     params,
                     trailing: Vec::new(),
                     env: Vec::new(),
