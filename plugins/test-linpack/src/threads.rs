@@ -19,7 +19,7 @@ pub fn sweep(cpus: u64) -> PluginResult<String> {
         counts.push(1);
     }
     counts.extend((1..=cpus / step).map(|i| i * step));
-    if cpus % step != 0 {
+    if !cpus.is_multiple_of(step) {
         counts.push(cpus);
     }
     Ok(counts
