@@ -7,7 +7,8 @@
 //! `docs/tests-fio-uperf.md`.
 //!
 //! The library also ships `DummyTest` (a canned fio result, see `dummy`)
-//! and `fio-nbd` (fio against qemu-nbd, see `nbd`).
+//! `fio-nbd` (fio against qemu-nbd, see `nbd`) and `fio-libblkio` (fio's
+//! libblkio engine against qemu-storage-daemon, see `libblkio`).
 
 use std::collections::BTreeMap;
 
@@ -17,7 +18,9 @@ use runperf_plugin_sdk::{
 
 pub mod command;
 pub mod dummy;
+pub mod engine;
 pub mod fio_json;
+pub mod libblkio;
 pub mod native;
 pub mod nbd;
 pub mod params;
@@ -173,6 +176,12 @@ fn registry() -> Registry {
             "50fio-nbd",
             "fio's nbd engine against a 256 MiB image served by qemu-nbd on each worker",
             |ctx| Ok(Box::new(nbd::FioNbd::new(&ctx)?)),
+        )
+        .test(
+            libblkio::NAME,
+            "50fio-libblkio",
+            "fio's libblkio engine against a qemu-storage-daemon vhost-user-blk export (pbench-fio)",
+            |ctx| Ok(Box::new(libblkio::FioLibblkio::new(&ctx)?)),
         )
 }
 

@@ -8,6 +8,7 @@ use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult};
 
 use super::NAME;
 use super::job::IMAGE_MIB;
+use crate::engine::check_engine;
 use pbench_support::launch::{Started, WorkDir, start as start_background, stop};
 use pbench_support::packages::{ensure, find};
 
@@ -50,7 +51,7 @@ pub enum Place<'a> {
 }
 
 /// The export dir on `worker`.
-fn create_dir(host: &Host<'_>, worker: &str, place: Place<'_>) -> PluginResult<WorkDir> {
+pub(crate) fn create_dir(host: &Host<'_>, worker: &str, place: Place<'_>) -> PluginResult<WorkDir> {
     match place {
         Place::Temp => WorkDir::create(host, worker, "runperf-nbd"),
         Place::Fixed(path) => {
@@ -73,7 +74,14 @@ pub fn start(
     exports: &mut Vec<Export>,
 ) -> PluginResult<()> {
     let fio = ensure(host, worker, "fio", "fio")?;
-    check_engine(host, worker, &fio)?;
+    check_engine(
+        host,
+        worker,
+        &fio,
+        "nbd",
+        NAME,
+        "install a fio built with libnbd there (Fedora: fio-engine-nbd; Debian's fio has it)",
+    )?;
     ensure_qemu_nbd(host, worker)?;
     exports.push(Export {
         dir: create_dir(host, worker, place)?,
@@ -100,34 +108,33 @@ pub fn start(
     let server = start_background(host, &export.dir, "qemu-nbd", &argv)?;
     let prefix = server.prefix.clone();
     export.server = Some(server);
-    let waited = host.run(
-        worker,
-        &Command::argv(["sh", "-c", WAIT_SOCKET, "runperf", socket.as_str()]),
-    )?;
-    if !waited.success() {
-        let log = host
-            .read_file(worker, &format!("{prefix}.err"))
-            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
-            .unwrap_or_default();
-        return Err(PluginError::new(format!(
-            "qemu-nbd on {worker} did not create {socket} within 10 s"
-        ))
-        .with_cause(log));
-    }
-    Ok(())
+    wait_for_socket(host, worker, "qemu-nbd", &prefix, &socket)
 }
 
-/// Whether `fio --enghelp` on `worker` lists the `nbd` engine.
-fn check_engine(host: &Host<'_>, worker: &str, fio: &str) -> PluginResult<()> {
-    let out = host.run_ok(worker, &Command::argv([fio, "--enghelp"]))?;
-    if out.stdout.lines().any(|line| line.trim() == "nbd") {
+/// Waits up to 10 s for the server `what`, started with the output
+/// `prefix`, to create `socket` on `worker`; the error carries its stderr.
+pub(crate) fn wait_for_socket(
+    host: &Host<'_>,
+    worker: &str,
+    what: &str,
+    prefix: &str,
+    socket: &str,
+) -> PluginResult<()> {
+    let waited = host.run(
+        worker,
+        &Command::argv(["sh", "-c", WAIT_SOCKET, "runperf", socket]),
+    )?;
+    if waited.success() {
         return Ok(());
     }
+    let log = host
+        .read_file(worker, &format!("{prefix}.err"))
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
     Err(PluginError::new(format!(
-        "{fio} on {worker} has no nbd ioengine (`fio --enghelp` does not list it), \
-         which {NAME} needs: install a fio built with libnbd there (Fedora: \
-         fio-engine-nbd; Debian's fio has it)"
-    )))
+        "{what} on {worker} did not create {socket} within 10 s"
+    ))
+    .with_cause(log))
 }
 
 /// Installs qemu-nbd on `worker` when missing (qemu-img on dnf and yum

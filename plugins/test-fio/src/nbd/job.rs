@@ -69,6 +69,11 @@ pub fn pbench_params(params: &BTreeMap<String, String>) -> BTreeMap<String, Stri
     )
 }
 
+/// The timing and the logs pbench-fio postprocesses, in every job file
+/// runperf writes for it.
+pub const PBENCH_LOGS: &str = "clocksource = gettimeofday\nlog_avg_msec = 1000\nwrite_bw_log = fio\n\
+     write_iops_log = fio\nwrite_lat_log = fio\nwrite_hist_log = fio\nlog_hist_msec = 10000\n";
+
 /// The job file pbench-fio runs in pbench mode: the reference job's
 /// options, one job per `numjobs` starting at its slice of the image;
 /// pbench-fio fills in each iteration's block size and test type for
@@ -91,9 +96,7 @@ pub fn pbench_job(params: &BTreeMap<String, String>) -> PluginResult<String> {
          [global]\nbs = $@\nrw = $@\nioengine = nbd\n\
          uri = nbd+unix:///?socket={PBENCH_DIR}/socket\n\
          runtime = 30\nramp_time = 5\ntime_based = 1\niodepth = 32\ndirect = 1\nsync = 0\n\
-         clocksource = gettimeofday\nlog_avg_msec = 1000\nwrite_bw_log = fio\n\
-         write_iops_log = fio\nwrite_lat_log = fio\nwrite_hist_log = fio\n\
-         log_hist_msec = 10000\n",
+         {PBENCH_LOGS}",
         name = super::NAME
     );
     for job in 0..jobs {
