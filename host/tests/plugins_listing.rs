@@ -220,13 +220,14 @@ fn components_of(libs: &[&str]) -> Vec<Vec<String>> {
 }
 
 #[test]
-fn the_fio_plugin_lists_fio_nbd_and_dummy_test_beside_fio() {
+fn the_fio_plugin_lists_fio_nbd_fio_libblkio_and_dummy_test_beside_fio() {
     assert_eq!(
         components_of(&["runperf_test_fio"]),
         [
             ["test", "DummyTest", "50DummyTest"],
             ["test", "PBenchFio", "50PBenchFio"],
             ["test", "fio", "50fio"],
+            ["test", "fio-libblkio", "50fio-libblkio"],
             ["test", "fio-nbd", "50fio-nbd"],
         ]
     );
