@@ -16,6 +16,7 @@ use runperf_plugin_sdk::{
     Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
 };
 
+pub mod cleanup;
 pub mod command;
 pub mod dummy;
 pub mod engine;

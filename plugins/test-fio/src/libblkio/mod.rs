@@ -157,18 +157,6 @@ impl Test for FioLibblkio {
                 failures.push(err.to_string());
             }
         }
-        if let Some(dir) = self.host_dir.take()
-            && let Err(err) = host.run_ok(&run.host, &Command::argv(["rm", "-rf", "--", &dir]))
-        {
-            failures.push(err.to_string());
-        }
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(PluginError::new(format!(
-                "{NAME} cleanup: {}",
-                failures.join("; ")
-            )))
-        }
+        crate::cleanup::finish(host, run, NAME, self.host_dir.take(), failures)
     }
 }
