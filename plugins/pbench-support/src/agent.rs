@@ -41,7 +41,18 @@ pub struct Invocation<'a> {
     pub env: Vec<(String, String)>,
 }
 
-impl Invocation<'_> {
+impl<'a> Invocation<'a> {
+    /// `pbench-<test>` with `params` and nothing else.
+    pub fn new(test: &'a str, params: &'a BTreeMap<String, String>) -> Self {
+        Self {
+            test,
+            program: None,
+            params,
+            trailing: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
     /// The shell line run on the host, every value quoted.
     pub fn command_line(&self, benchmark_bin: Option<&str>, clients: &[String]) -> String {
         let mut line = String::from(". /opt/pbench-agent/base && ");

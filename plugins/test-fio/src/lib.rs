@@ -135,17 +135,9 @@ impl Test for Fio {
                 "fio: run called before a successful setup",
             )),
             Mode::Native { params, dirs } => native::run(host, run, params, dirs),
-            Mode::Pbench { params } => agent::run_pbench(
-                host,
-                run,
-                &agent::Invocation {
-                    test: NAME,
-                    program: None,
-                    params,
-                    trailing: Vec::new(),
-                    env: Vec::new(),
-                },
-            ),
+            Mode::Pbench { params } => {
+                agent::run_pbench(host, run, &agent::Invocation::new(NAME, params))
+            }
         }
     }
 

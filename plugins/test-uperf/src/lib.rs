@@ -131,11 +131,9 @@ impl Test for Uperf {
                 host,
                 run,
                 &agent::Invocation {
-                    test: NAME,
-                    program: None,
-                    params,
                     trailing: vec![("servers".to_owned(), servers.clone())],
                     env: vec![("PERL5LIB".to_owned(), PERL5LIB.to_owned())],
+                    ..agent::Invocation::new(NAME, params)
                 },
             ),
             _ => Err(PluginError::new(

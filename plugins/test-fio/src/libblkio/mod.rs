@@ -129,17 +129,7 @@ impl Test for FioLibblkio {
         let params = self.params.as_ref().ok_or_else(|| {
             PluginError::new(format!("{NAME}: run called before a successful setup"))
         })?;
-        agent::run_pbench(
-            host,
-            run,
-            &agent::Invocation {
-                test: "fio",
-                program: None,
-                params,
-                trailing: Vec::new(),
-                env: Vec::new(),
-            },
-        )
+        agent::run_pbench(host, run, &agent::Invocation::new("fio", params))
     }
 
     fn cleanup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {

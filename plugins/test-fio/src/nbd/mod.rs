@@ -107,17 +107,9 @@ impl Test for FioNbd {
             Mode::Undecided => Err(PluginError::new(format!(
                 "{NAME}: run called before a successful setup"
             ))),
-            Mode::Pbench(params) => agent::run_pbench(
-                host,
-                run,
-                &agent::Invocation {
-                    test: "fio",
-                    program: None,
-                    params,
-                    trailing: Vec::new(),
-                    env: Vec::new(),
-                },
-            ),
+            Mode::Pbench(params) => {
+                agent::run_pbench(host, run, &agent::Invocation::new("fio", params))
+            }
             Mode::Native(params) => {
                 let dirs: Vec<_> = self.exports.iter().map(|e| e.dir.clone()).collect();
                 let sockets: Vec<_> = self.exports.iter().map(Export::socket).collect();
