@@ -9,7 +9,7 @@ mod support;
 
 use runperf_plugin_sdk::testing::tool_missing;
 use support::reference::{self, both_agree};
-use support::run_perf::{Bench, error_files, read, stderr};
+use support::run_perf::{Bench, read};
 
 #[test]
 fn dummy_test_runs_under_localhost_and_both_compare_perfs_read_it() {
@@ -17,18 +17,7 @@ fn dummy_test_runs_under_localhost_and_both_compare_perfs_read_it() {
         return tool_missing(&reason);
     }
     let bench = Bench::with_plugins(&["runperf_profile_localhost", "runperf_test_fio"]);
-    let out = bench.out("run");
-    let o = bench.run(&[
-        "--output",
-        out.to_str().unwrap(),
-        "--profiles",
-        "Localhost",
-        "--",
-        "DummyTest",
-    ]);
-    assert!(o.status.success(), "run-perf: {}", stderr(&o));
-    let errors = error_files(&out);
-    assert!(errors.is_empty(), "{errors}\n{}", stderr(&o));
+    let out = bench.run_localhost("run", "DummyTest");
 
     let dir = out.join("Localhost/DummyTest/0000");
     let result: serde_json::Value = serde_json::from_str(&read(&dir.join("result.json"))).unwrap();

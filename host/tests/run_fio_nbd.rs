@@ -13,7 +13,7 @@ use std::process::Command;
 
 use runperf_plugin_sdk::testing::{find_on_path, tool_missing};
 use support::reference::{self, both_agree};
-use support::run_perf::{Bench, error_files, read, stderr};
+use support::run_perf::{Bench, read};
 
 const PARAMS: &str = r#"fio-nbd:{"test-types": "read,randwrite", "block-sizes": 4, "runtime": 2, "ramptime": 1, "samples": 1, "max-stddev": 1000}"#;
 
@@ -61,19 +61,7 @@ fn fio_nbd_runs_under_localhost_cleans_up_and_both_compare_perfs_read_it() {
     }
     let before = leftovers();
     let bench = Bench::with_plugins(&["runperf_profile_localhost", "runperf_test_fio"]);
-    let out = bench.out("run");
-    let o = bench.run(&[
-        "-v",
-        "--output",
-        out.to_str().unwrap(),
-        "--profiles",
-        "Localhost",
-        "--",
-        PARAMS,
-    ]);
-    assert!(o.status.success(), "run-perf: {}", stderr(&o));
-    let errors = error_files(&out);
-    assert!(errors.is_empty(), "{errors}\n{}", stderr(&o));
+    let out = bench.run_localhost("run", PARAMS);
     assert_eq!(leftovers(), before, "qemu-nbd or its dir left behind");
 
     let result: serde_json::Value =

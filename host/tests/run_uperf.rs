@@ -11,7 +11,7 @@ mod support;
 
 use runperf_plugin_sdk::testing::{find_on_path, tool_missing};
 use support::reference::{self, both_agree, check_lines};
-use support::run_perf::{Bench, error_files, read, stderr};
+use support::run_perf::{Bench, read};
 
 /// Runtime 3: uperf runs 6 s longer and the parser trims 3 s at each end
 /// of the 1 s intervals, so what remains spans about runtime - 0.8 s. With
@@ -28,19 +28,7 @@ const ITERATIONS: [&str; 4] = [
 
 /// `run-perf` of the uperf test under Localhost into `bench`'s dir `name`.
 fn run_uperf(bench: &Bench, name: &str) -> std::path::PathBuf {
-    let out = bench.out(name);
-    let o = bench.run(&[
-        "-v",
-        "--output",
-        out.to_str().unwrap(),
-        "--profiles",
-        "Localhost",
-        "--",
-        UPERF_PARAMS,
-    ]);
-    assert!(o.status.success(), "run-perf {name}: {}", stderr(&o));
-    let errors = error_files(&out);
-    assert!(errors.is_empty(), "{name}: {errors}\n{}", stderr(&o));
+    let out = bench.run_localhost(name, UPERF_PARAMS);
     let result: serde_json::Value =
         serde_json::from_str(&read(&out.join("Localhost/uperf/0000/result.json"))).unwrap();
     let names: Vec<&str> = result

@@ -61,6 +61,26 @@ impl Bench {
         self.command(args).output().unwrap()
     }
 
+    /// `run-perf -v` of `tests` under the Localhost profile into dir
+    /// `name`: asserts that it succeeded and left no `__error*` file, and
+    /// returns the result dir.
+    pub fn run_localhost(&self, name: &str, tests: &str) -> PathBuf {
+        let out = self.out(name);
+        let o = self.run(&[
+            "-v",
+            "--output",
+            out.to_str().unwrap(),
+            "--profiles",
+            "Localhost",
+            "--",
+            tests,
+        ]);
+        assert!(o.status.success(), "run-perf {name}: {}", stderr(&o));
+        let errors = error_files(&out);
+        assert!(errors.is_empty(), "{name}: {errors}\n{}", stderr(&o));
+        out
+    }
+
     /// Files left in the state dir (persistent markers).
     pub fn markers(&self) -> Vec<String> {
         let mut found = Vec::new();
