@@ -52,20 +52,16 @@ fn otava_series(series: &SeriesInput, params: &OtavaParams) -> SeriesResult {
         .iter()
         .map(|cp| {
             let s = cp.stats;
-            let before = Side {
+            // Otava's statistics carry no run-to-run noise.
+            let side = |mean: f64, std: f64| Side {
                 n: 1,
-                mean: s.mean_before,
-                var: s.std_before * s.std_before,
+                mean,
+                var: std * std,
                 floor: 0.0,
                 run_var: 0.0,
             };
-            let after = Side {
-                n: 1,
-                mean: s.mean_after,
-                var: s.std_after * s.std_after,
-                floor: 0.0,
-                run_var: 0.0,
-            };
+            let before = side(s.mean_before, s.std_before);
+            let after = side(s.mean_after, s.std_after);
             let unit = ((before.var + after.var) / 2.0).sqrt();
             let better: Better = series.better;
             runperf::change(
