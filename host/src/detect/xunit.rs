@@ -29,24 +29,14 @@ fn xml_chars(text: &str) -> String {
     out
 }
 
-/// An attribute value escaped so that a parser reads back `text` exactly
-/// (line breaks and tabs as character references, not normalised away).
+/// An attribute value escaped so that a parser reads back `text` exactly:
+/// quick-xml's escaping, plus line breaks and tabs as character
+/// references (a parser would otherwise normalise them to spaces).
 fn attribute_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in xml_chars(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(xml_chars(text))
+        .replace('\t', "&#9;")
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
 }
 
 fn element<'a>(name: &'a str, attributes: &[(&str, String)]) -> BytesStart<'a> {
