@@ -297,3 +297,138 @@ fn xunit_carries_hostile_names_intact() {
     assert_eq!(nodes[2].0, "failure");
     assert!(nodes[2].1.contains("builds 11..12"), "{}", nodes[2].1);
 }
+
+/// The id of the one change whose line contains `what`.
+fn change_id(stdout: &str, what: &str) -> String {
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.contains(what)).collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    lines[0].split(' ').next().unwrap().to_string()
+}
+
+#[test]
+fn ack_passes_a_regression_until_it_is_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path(), true);
+    let detect = ["detect", "--check", "last/*"];
+    let out = history(&store, &detect);
+    exits(&out, 2);
+    let stdout = text(&out.stdout);
+    let id = change_id(&stdout, "outlier regression last/latency/z.mean");
+    assert!(stdout.contains("builds 59..60; new"), "{stdout}");
+
+    let out = history(&store, &["ack", &id, "--note", "known: new\nkernel"]);
+    exits(&out, 0);
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "acknowledged change {id} (outlier regression last/latency/z.mean [machine=m1], builds 59..60) at 20"
+        )),
+        "{said}"
+    );
+
+    let json = dir.path().join("d.json");
+    let md = dir.path().join("d.md");
+    let xunit = dir.path().join("d.xml");
+    let page = dir.path().join("d.html");
+    let mut args = detect.to_vec();
+    for (option, path) in [
+        ("--json", &json),
+        ("--markdown", &md),
+        ("--xunit", &xunit),
+        ("--html", &page),
+    ] {
+        args.extend([option, path.to_str().unwrap()]);
+    }
+    let out = history(&store, &args);
+    exits(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("builds 59..60; acknowledged 20") && stdout.contains(": known: new kernel"),
+        "{stdout}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let change = &report["changes"][0];
+    assert_eq!(change["id"], id.as_str());
+    assert_eq!(change["state"], "acknowledged");
+    assert_eq!(change["failing"], false);
+    assert_eq!(change["triage"][0]["action"], "ack");
+    assert_eq!(change["triage"][0]["note"], "known: new\nkernel");
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.contains(&format!("| `{id}` | acknowledged 20")), "{md}");
+    let nodes = xunit_nodes(&xunit);
+    assert_eq!(nodes[0].1, "0", "no failure: {nodes:?}");
+    assert!(nodes.iter().any(|n| n.0 == "system-out"), "{nodes:?}");
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(page.contains("<td class=\"state\">acknowledged 20"), "{page}");
+
+    let out = history(&store, &["reopen", &id, "--note", "worse"]);
+    exits(&out, 0);
+    assert!(text(&out.stdout).starts_with(&format!("reopened change {id}")));
+    let out = history(&store, &detect);
+    exits(&out, 2);
+    assert!(
+        text(&out.stdout).contains("; new, reopened 20"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = history(&store, &["dismiss", &id.to_uppercase()]);
+    exits(&out, 0);
+    let out = history(&store, &detect);
+    exits(&out, 0);
+    assert!(
+        text(&out.stdout).contains("builds 59..60; dismissed 20"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The older tput step was never triaged: new, but not recent.
+    let out = history(&store, &["detect"]);
+    exits(&out, 0);
+    assert!(text(&out.stdout).contains("builds 30..31; new"));
+
+    let out = history(&store, &["reopen", &id]);
+    exits(&out, 0);
+    let out = history(&store, &["reopen", &id]);
+    exits(&out, 0);
+    assert!(
+        text(&out.stdout).contains("is new already"),
+        "{}",
+        text(&out.stdout)
+    );
+    exits(&history(&store, &detect), 2);
+}
+
+#[test]
+fn triage_of_an_unknown_change_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.sqlite");
+    for command in ["ack", "dismiss", "reopen"] {
+        let out = history(&empty, &[command, "0123456789abcdef"]);
+        exits(&out, 1);
+        assert!(
+            text(&out.stderr).contains("no change 0123456789abcdef is known to the store"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let store = store(dir.path(), false);
+    // Known only once detect has reported it on this store.
+    let out = history(&store, &["detect"]);
+    let id = change_id(&text(&out.stdout), "step regression tput");
+    let out = history(&store, &["ack", &id[..15]]);
+    exits(&out, 1);
+    assert!(
+        text(&out.stderr).contains("is not a change id: an id is the 16 hex digits"),
+        "{}",
+        text(&out.stderr)
+    );
+    let mut other = id.clone().into_bytes();
+    other[0] = if other[0] == b'0' { b'1' } else { b'0' };
+    let other = String::from_utf8(other).unwrap();
+    let out = history(&store, &["dismiss", &other, "--note", "x"]);
+    exits(&out, 1);
+    assert!(text(&out.stderr).contains(&format!("no change {other} is known")));
+    exits(&history(&store, &["ack", &id]), 0);
+    exits(&history(&store, &["ack"]), 1);
+}

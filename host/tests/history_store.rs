@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use runperf::history::triage::{Action, KnownChange, State};
 use runperf::history::{self, AddOutcome, BuildRecord, HistoryError, Store, StoreUrl};
 use runperf::results::{Parallelism, ResultParsers, ResultTree};
 
@@ -304,6 +305,7 @@ fn an_older_schema_is_migrated_on_open(b: &dyn Backend) {
     );
     let mut store = b.open();
     assert_eq!(b.count("SELECT COUNT(*) FROM packs"), 2);
+    assert_eq!(b.count("SELECT COUNT(*) FROM changes"), 0);
     assert_eq!(
         b.count("SELECT COUNT(*) FROM names WHERE name = 'left/behind'"),
         0
@@ -386,6 +388,95 @@ fn a_damaged_pack_is_reported(b: &dyn Backend) {
     );
 }
 
+/// A change as detect reports it.
+fn change(id: &str, class: &str) -> KnownChange {
+    KnownChange {
+        id: id.into(),
+        fingerprint: "machine=m1".into(),
+        check: "a/throughput/x.mean".into(),
+        class: class.into(),
+        direction: "regression".into(),
+        last_good: Some("30".into()),
+        first_bad: "31".into(),
+    }
+}
+
+const ID: &str = "00112233445566ff";
+
+fn triage_is_kept_with_its_history(b: &dyn Backend) {
+    let mut store = b.open();
+    // Unknown before detect reports it, also on an empty store.
+    let err = store.triage(ID, Action::Ack, None).unwrap_err();
+    assert!(matches!(err, HistoryError::UnknownChange { .. }), "{err}");
+    assert!(err.to_string().contains(&format!("no change {ID} is known")));
+    assert!(store.report_changes(&[]).unwrap().is_empty());
+    let events = store.report_changes(&[change(ID, "outlier")]).unwrap();
+    assert!(events.is_empty(), "{events:?}");
+    // Reopening a new change records nothing.
+    let reopened = store.triage(ID, Action::Reopen, None).unwrap();
+    assert_eq!(reopened.recorded, None);
+    assert_eq!(reopened.change, change(ID, "outlier"));
+    let acked = store.triage(ID, Action::Ack, Some("known: kernel 6.1")).unwrap();
+    let event = acked.recorded.unwrap();
+    assert_eq!(event.action, Action::Ack);
+    assert_eq!(event.note.as_deref(), Some("known: kernel 6.1"));
+    // UTC, RFC 3339, seconds.
+    assert!(
+        event.at.len() == 20 && event.at.ends_with('Z') && event.at.as_bytes()[10] == b'T',
+        "{}",
+        event.at
+    );
+    store.triage(ID, Action::Reopen, Some("back")).unwrap();
+    store.triage(ID, Action::Dismiss, None).unwrap();
+    // A later detection (seen as a step now) keeps the history, in order;
+    // a fresh connection sees it.
+    let other = "ffeeddccbbaa9988";
+    let events = b
+        .open()
+        .report_changes(&[change(ID, "step"), change(other, "step")])
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let history = &events[ID];
+    let actions: Vec<Action> = history.iter().map(|e| e.action).collect();
+    assert_eq!(actions, [Action::Ack, Action::Reopen, Action::Dismiss]);
+    assert_eq!(history[1].note.as_deref(), Some("back"));
+    assert_eq!(history[2].note, None);
+    assert_eq!(State::of(history), State::Dismissed);
+    assert_eq!(
+        store.triage(ID, Action::Ack, None).unwrap().change,
+        change(ID, "step")
+    );
+    assert_eq!(b.count("SELECT COUNT(*) FROM changes"), 2);
+    assert_eq!(b.count("SELECT COUNT(*) FROM triage"), 4);
+    // Removing builds keeps the triage (the id names builds, not rows).
+    store.add(&record(BASE, Some("31"), None), false).unwrap();
+    store.remove("31").unwrap();
+    assert_eq!(b.count("SELECT COUNT(*) FROM triage"), 4);
+}
+
+fn a_version_3_store_gains_triage_on_open(b: &dyn Backend) {
+    let build = record(BASE, Some("1"), None);
+    b.open().add(&build, false).unwrap();
+    // What version 3 made: everything but the triage tables.
+    b.execute(
+        "DROP TABLE triage; DROP TABLE changes; \
+         UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+    );
+    let mut store = b.open();
+    assert_eq!(
+        b.count("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'schema_version'"),
+        history::SCHEMA_VERSION
+    );
+    assert_eq!(b.count("SELECT COUNT(*) FROM changes"), 0);
+    assert_eq!(store.load("1").unwrap().checks, build.checks);
+    store.report_changes(&[change(ID, "step")]).unwrap();
+    store.triage(ID, Action::Ack, None).unwrap();
+    assert_eq!(
+        b.open().report_changes(&[change(ID, "step")]).unwrap()[ID].len(),
+        1
+    );
+}
+
 /// Generates one test per case and backend.
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
@@ -419,6 +510,8 @@ suite!(
     an_older_schema_is_migrated_on_open,
     removing_a_build_removes_what_only_it_used,
     a_damaged_pack_is_reported,
+    triage_is_kept_with_its_history,
+    a_version_3_store_gains_triage_on_open,
 );
 
 #[test]

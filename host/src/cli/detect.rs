@@ -1,7 +1,8 @@
 //! `history-perf detect`: change points over every series of the history
 //! (or of trees given in order), reported as text lines, JSON, Markdown,
 //! HTML and xunit. The engine is `crate::detect`; this module only reads the
-//! builds and writes the reports.
+//! builds, records the changes in the store (with their triage) and writes
+//! the reports.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -70,7 +71,8 @@ pub struct DetectArgs {
     /// otava: relative change kept whatever its p-value.
     #[arg(long, default_value_t = 0.0)]
     pub min_magnitude: f64,
-    /// Exit 2 when a regression's first bad build is among the latest N.
+    /// Exit 2 when a new (not acknowledged, not dismissed) regression's
+    /// first bad build is among the latest N.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub fail_recent: usize,
     /// Write the JSON report to P.
@@ -145,11 +147,15 @@ pub fn stored(args: &DetectArgs, store: &mut dyn Store) -> anyhow::Result<Vec<Bu
     Ok(builds)
 }
 
-/// Runs the detection over `builds` and reports; exit code 2 when a
+/// Runs the detection over `builds` and reports; exit code 2 when a new
 /// regression starts among the latest `--fail-recent` builds, else 0.
+/// With the `store` the builds came from, the changes found are recorded
+/// there (so that `ack ID` knows them) and reported with their triage;
+/// without one (`--trees`) every change is new.
 pub fn detect(
     args: &DetectArgs,
     builds: &[BuildRecord],
+    store: Option<&mut dyn Store>,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
     let algorithm = args.algorithm();
@@ -204,7 +210,14 @@ pub fn detect(
             metadata: m,
         })
         .collect();
-    let findings = report::findings(&assembly.series, &results, &infos);
+    let mut findings = report::findings(&assembly.series, &results, &infos);
+    if let Some(store) = store {
+        let known: Vec<_> = findings.iter().map(|f| f.known(&infos)).collect();
+        let mut triage = store.report_changes(&known)?;
+        for f in &mut findings {
+            f.triage = triage.remove(&f.id).unwrap_or_default();
+        }
+    }
     let skipped = report::skipped(&results);
     for f in &findings {
         writeln!(out, "{}", report::text_line(f, &infos))?;
@@ -225,6 +238,7 @@ pub fn detect(
         std::fs::write(path, report::markdown(&summary, &findings, &infos))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    let recent = builds.len().saturating_sub(args.fail_recent);
     if let Some(path) = &args.json {
         let json = report::json_report(
             name,
@@ -233,11 +247,11 @@ pub fn detect(
             &assembly.warnings,
             &findings,
             &infos,
+            recent,
         );
         std::fs::write(path, format!("{json:#}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let recent = builds.len().saturating_sub(args.fail_recent);
     if let Some(path) = &args.html {
         let page = html::html(&summary, &findings, &infos, recent, args.fail_recent)?;
         std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;

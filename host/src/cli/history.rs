@@ -1,6 +1,7 @@
 //! `history-perf`: every build's results in one store (SQLite or
 //! PostgreSQL): add result trees, list builds and series, show one series,
-//! remove a build, and exchange histories with Apache Otava as CSV.
+//! remove a build, exchange histories with Apache Otava as CSV, detect
+//! change points and triage them.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use super::compare::named_result;
 use super::result_parsers::ReaderArgs;
 use super::store_args::StoreArgs;
 use crate::history::otava_csv::{self, Row};
+use crate::history::triage::Action;
 use crate::history::{AddOutcome, BuildRecord, Store};
 use crate::results::{CheckValue, Metadata, NoProgress, Parallelism, ResultParsers, ResultTree};
 
@@ -102,6 +104,14 @@ pub enum Command {
     },
     /// Find change points over every series (docs/detect.md).
     Detect(super::detect::DetectArgs),
+    /// Acknowledge a change `detect` reported: known and being dealt with,
+    /// it no longer fails `detect`.
+    Ack(super::triage::TriageArgs),
+    /// Dismiss a change `detect` reported as not a real one: it no longer
+    /// fails `detect`.
+    Dismiss(super::triage::TriageArgs),
+    /// Make an acknowledged or dismissed change new again.
+    Reopen(super::triage::TriageArgs),
     /// Add builds from CSV, one per row.
     Import {
         /// Input format.
@@ -144,18 +154,24 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let command = match args.command {
         Command::Detect(detect) => {
             // --trees needs no store (and must not create one).
-            let builds = if detect.trees.is_empty() {
-                super::detect::stored(&detect, &mut *args.store.open()?)?
-            } else {
-                super::detect::trees(&detect, &parsers)?
-            };
-            return super::detect::detect(&detect, &builds, out);
+            if !detect.trees.is_empty() {
+                let builds = super::detect::trees(&detect, &parsers)?;
+                return super::detect::detect(&detect, &builds, None, out);
+            }
+            let mut store = args.store.open()?;
+            let builds = super::detect::stored(&detect, &mut *store)?;
+            return super::detect::detect(&detect, &builds, Some(&mut *store), out);
         }
         command => command,
     };
     let mut store = args.store.open()?;
     match command {
         Command::Detect(_) => {}
+        Command::Ack(triage) => super::triage::run(out, &mut *store, &triage, Action::Ack)?,
+        Command::Dismiss(triage) => {
+            super::triage::run(out, &mut *store, &triage, Action::Dismiss)?
+        }
+        Command::Reopen(triage) => super::triage::run(out, &mut *store, &triage, Action::Reopen)?,
         Command::Add {
             build,
             order,

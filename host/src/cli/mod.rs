@@ -14,6 +14,7 @@ pub mod result_parsers;
 pub mod run;
 pub mod store_args;
 pub mod strip;
+pub mod triage;
 
 use std::process::ExitCode;
 

@@ -7,7 +7,9 @@
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::report::{BuildInfo, Finding, bisect_command, by_severity, environment_brief, fails};
+use super::report::{
+    BuildInfo, Finding, bisect_command, by_severity, environment_brief, fails, state_brief,
+};
 use crate::reports::html::{RenderError, escape};
 
 const PAGE: &str = include_str!("templates/detect.html");
@@ -29,6 +31,8 @@ struct Row {
     first_bad: String,
     bisect: Option<String>,
     environment: Vec<String>,
+    /// Triage: `new`, or acknowledged/dismissed with when and the note.
+    state: String,
     failing: bool,
 }
 
@@ -47,6 +51,7 @@ fn row(f: &Finding, builds: &[BuildInfo], recent: usize) -> Row {
         first_bad: bad.to_string(),
         bisect: good.map(|g| bisect_command(g, bad)),
         environment: environment_brief(f),
+        state: state_brief(f),
         failing: fails(f, recent),
     }
 }

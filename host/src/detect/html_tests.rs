@@ -2,7 +2,8 @@ use std::path::Path;
 
 use super::*;
 use crate::detect::direction::Direction;
-use crate::detect::report::{test_builds, test_finding};
+use crate::detect::report::{test_builds, test_event, test_finding};
+use crate::history::triage::Action;
 use crate::results::Metadata;
 
 const HOSTILE: &str = "<x-evil a=\"1\" b='2'>&amp;</x-evil>";
@@ -75,4 +76,22 @@ fn a_recent_regression_is_marked_failing() {
     assert!(page.contains("1 new regression(s) among the latest 1 build(s)"));
     assert!(page.contains("diff-perf -- TREE @2 @3"), "{page}");
     assert!(page.contains("kernel: "), "{page}");
+}
+
+#[test]
+fn the_state_has_its_cell_and_a_triaged_regression_does_not_fail() {
+    let m = Metadata::parse("build:1", Path::new("a"));
+    let builds = test_builds(&["1", "2", "3"], &m);
+    let mut acked = finding("b/latency/y.mean", Direction::Regression, 2);
+    acked.triage = vec![test_event(Action::Ack, Some(HOSTILE))];
+    let page = html("1 change", &[acked], &builds, 2, 1).unwrap();
+    assert!(page.contains("<th>state</th>"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<td class=\"state\">acknowledged 2026-11-30T15:00:00Z: {ESCAPED}</td>"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("<tr class=\"regression\">"), "{page}");
+    assert!(page.contains("no regression among the latest 1 build(s)"));
 }

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::runperf::{Change, SeriesResult, Skipped};
 use super::series::SeriesData;
+use crate::history::triage::{Action, KnownChange, State, TriageEvent};
 use crate::results::Metadata;
 
 /// One build as the reports name it.
@@ -28,6 +29,28 @@ pub struct Finding {
     /// Changed metadata entries between the last good and first bad build:
     /// `(key, before, after)`.
     pub environment: Vec<(String, String, String)>,
+    /// Its triage events in the store, oldest first (none: new).
+    pub triage: Vec<TriageEvent>,
+}
+
+impl Finding {
+    /// Where the change stands: new unless acknowledged or dismissed.
+    pub fn state(&self) -> State {
+        State::of(&self.triage)
+    }
+
+    /// The change as the store records it.
+    pub fn known(&self, builds: &[BuildInfo]) -> KnownChange {
+        KnownChange {
+            id: self.id.clone(),
+            fingerprint: self.fingerprint.clone(),
+            check: self.check.clone(),
+            class: self.change.class.as_str().to_string(),
+            direction: self.change.direction.as_str().to_string(),
+            last_good: self.last_good.map(|g| builds[g].id.to_string()),
+            first_bad: builds[self.first_bad].id.to_string(),
+        }
+    }
 }
 
 /// The stable id of a change: the first 16 hex digits of SHA-256 over the
@@ -97,17 +120,25 @@ pub fn findings(
                 last_good,
                 first_bad,
                 environment,
+                triage: Vec::new(),
             });
         }
     }
     out
 }
 
-/// Whether a finding fails the detection: a regression (step or outlier
-/// alike, a bad newest build is what CI must catch) whose first bad build
-/// is at index `recent` or later.
-pub fn fails(f: &Finding, recent: usize) -> bool {
+/// Whether a regression (step or outlier alike, a bad newest build is
+/// what CI must catch) has its first bad build at index `recent` or later,
+/// whatever its triage.
+pub fn recent_regression(f: &Finding, recent: usize) -> bool {
     f.change.direction == super::direction::Direction::Regression && f.first_bad >= recent
+}
+
+/// Whether a finding fails the detection: a recent regression
+/// ([`recent_regression`]) that is new (neither acknowledged nor
+/// dismissed).
+pub fn fails(f: &Finding, recent: usize) -> bool {
+    recent_regression(f, recent) && f.state() == State::New
 }
 
 /// Builds named `ids` sharing one metadata, for tests.
@@ -154,6 +185,17 @@ pub fn test_finding(
         last_good: Some(first_bad - 1),
         first_bad,
         environment: Vec::new(),
+        triage: Vec::new(),
+    }
+}
+
+/// A triage event at a fixed time, for tests.
+#[cfg(test)]
+pub fn test_event(action: Action, note: Option<&str>) -> TriageEvent {
+    TriageEvent {
+        action,
+        at: "2026-11-30T15:00:00Z".into(),
+        note: note.map(str::to_string),
     }
 }
 
@@ -172,6 +214,24 @@ fn short(text: &str) -> String {
     } else {
         format!("{}…", text.chars().take(MAX).collect::<String>())
     }
+}
+
+/// The state of a change in a few words: `new`, or `acknowledged`/
+/// `dismissed` with when and the note (shortened, on one line), or `new,
+/// reopened` with when and the note.
+pub fn state_brief(f: &Finding) -> String {
+    let Some(last) = f.triage.last() else {
+        return State::New.as_str().to_string();
+    };
+    let mut text = match last.action {
+        Action::Reopen => format!("new, reopened {}", last.at),
+        action => format!("{} {}", action.done(), last.at),
+    };
+    if let Some(note) = &last.note {
+        let one_line = note.split_whitespace().collect::<Vec<_>>().join(" ");
+        text.push_str(&format!(": {}", short(&one_line)));
+    }
+    text
 }
 
 /// The diff-perf command that tells which side of the range a build
@@ -202,6 +262,7 @@ pub fn text_line(f: &Finding, builds: &[BuildInfo]) -> String {
         good,
         builds[f.first_bad].id
     );
+    line.push_str(&format!("; {}", state_brief(f)));
     if !f.environment.is_empty() {
         let diff: Vec<String> = f
             .environment
@@ -221,7 +282,11 @@ fn build_json(b: &BuildInfo) -> Value {
     json!({"build": b.id, "order": b.order, "url": b.metadata.get("url").map(str::trim)})
 }
 
-/// The JSON report (schema in docs/detect.md).
+fn event_json(e: &TriageEvent) -> Value {
+    json!({"action": e.action.as_str(), "at": e.at, "note": e.note})
+}
+
+/// The JSON report (schema in docs/detect.md); `recent` as for [`fails`].
 pub fn json_report(
     algorithm: &str,
     series: usize,
@@ -229,6 +294,7 @@ pub fn json_report(
     warnings: &[String],
     findings: &[Finding],
     builds: &[BuildInfo],
+    recent: usize,
 ) -> Value {
     let changes: Vec<Value> = findings
         .iter()
@@ -252,6 +318,9 @@ pub fn json_report(
                 "qvalue": c.qvalue.map(number),
                 "environment": f.environment.iter().map(|(k, a, b)| json!({"key": k, "before": a, "after": b})).collect::<Vec<_>>(),
                 "bisect": f.last_good.map(|g| bisect_command(builds[g].id, builds[f.first_bad].id)),
+                "state": f.state().as_str(),
+                "triage": f.triage.iter().map(event_json).collect::<Vec<_>>(),
+                "failing": fails(f, recent),
             })
         })
         .collect();
@@ -264,13 +333,16 @@ pub fn json_report(
     })
 }
 
-/// The findings as the job summary and the page list them: regressions
-/// first (the newest first bad build first), then improvements.
+/// The findings as the job summary and the page list them: new
+/// regressions first, then acknowledged or dismissed ones, then
+/// improvements (new ones first), each group the newest first bad build
+/// first.
 pub fn by_severity(findings: &[Finding]) -> Vec<&Finding> {
     let mut order: Vec<&Finding> = findings.iter().collect();
     order.sort_by_key(|f| {
         (
             f.change.direction != super::direction::Direction::Regression,
+            f.state() != State::New,
             std::cmp::Reverse(f.first_bad),
         )
     });
@@ -293,8 +365,8 @@ fn cell(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-/// The Markdown job summary: regressions first (the newest first bad
-/// build first), then improvements.
+/// The Markdown job summary, in [`by_severity`]'s order: new regressions
+/// first.
 pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> String {
     let order = by_severity(findings);
     let mut out = String::from("# Change points\n\n");
@@ -303,8 +375,8 @@ pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> St
     if order.is_empty() {
         return out;
     }
-    out.push_str("| id | direction | class | check | series | change | noise units | builds | environment |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| id | state | direction | class | check | series | change | noise units | builds | environment |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
     for f in order {
         let c = &f.change;
         let good = f
@@ -312,8 +384,9 @@ pub fn markdown(summary: &str, findings: &[Finding], builds: &[BuildInfo]) -> St
             .map_or("-".to_string(), |g| builds[g].id.to_string());
         let env = environment_brief(f);
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} | {:+.2}% | {:+.2} | {}..{} | {} |\n",
+            "| `{}` | {} | {} | {} | {} | {} | {:+.2}% | {:+.2} | {}..{} | {} |\n",
             f.id,
+            cell(&state_brief(f)),
             c.direction.as_str(),
             c.class.as_str(),
             cell(&f.check),
@@ -350,6 +423,54 @@ mod tests {
         let up = md.find("| up\\|x |").unwrap();
         assert!(down < up, "{md}");
         assert!(md.contains("| 1..2 |"), "{md}");
+    }
+
+    #[test]
+    fn triaged_regressions_follow_new_ones_and_show_their_state() {
+        use crate::detect::direction::Direction;
+        let m = Metadata::parse("build:1", Path::new("a"));
+        let builds = test_builds(&["1", "2", "3", "4"], &m);
+        let mut acked = test_finding("machine=a", "acked", Direction::Regression, 3);
+        acked.triage = vec![test_event(Action::Ack, Some("kernel\nbump | known"))];
+        let mut reopened = test_finding("machine=a", "reopened", Direction::Regression, 1);
+        reopened.triage = vec![
+            test_event(Action::Dismiss, None),
+            test_event(Action::Reopen, None),
+        ];
+        let findings = [acked, reopened];
+        assert!(!fails(&findings[0], 3) && recent_regression(&findings[0], 3));
+        assert!(fails(&findings[1], 1) && !fails(&findings[1], 2));
+        let md = markdown("2 changes", &findings, &builds);
+        let new = md.find("| new, reopened 2026-11-30T15:00:00Z | regression |").unwrap();
+        let acked = md
+            .find("| acknowledged 2026-11-30T15:00:00Z: kernel bump \\| known | regression |")
+            .unwrap_or_else(|| panic!("{md}"));
+        assert!(new < acked, "{md}");
+        let line = text_line(&findings[0], &builds);
+        assert!(
+            line.ends_with("builds 3..4; acknowledged 2026-11-30T15:00:00Z: kernel bump | known"),
+            "{line}"
+        );
+        let json = json_report("runperf", 2, 0, &[], &findings, &builds, 1);
+        let changes = json["changes"].as_array().unwrap();
+        assert_eq!(changes[0]["state"], "acknowledged");
+        assert_eq!(changes[0]["failing"], false);
+        assert_eq!(changes[0]["triage"][0]["note"], "kernel\nbump | known");
+        assert_eq!(changes[1]["state"], "new");
+        assert_eq!(changes[1]["failing"], true);
+        let actions: Vec<&str> = changes[1]["triage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["dismiss", "reopen"]);
+        assert_eq!(changes[1]["triage"][1]["note"], Value::Null);
+        let known = findings[1].known(&builds);
+        assert_eq!(
+            (known.last_good.as_deref(), known.first_bad.as_str()),
+            (Some("1"), "2")
+        );
     }
 
     #[test]

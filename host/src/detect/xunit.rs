@@ -1,8 +1,9 @@
 //! The `--xunit` report of `history-perf detect`: one testsuite, one
 //! testcase per series (classname the fingerprint, name the check), a
-//! `failure` where a regression starts among the latest builds and a
-//! `skipped` where the series was too short to judge. No timestamp, so
-//! the bytes depend only on the history.
+//! `failure` where a new (untriaged) regression starts among the latest
+//! builds, a `system-out` where such regressions were all acknowledged or
+//! dismissed, and a `skipped` where the series was too short to judge. No
+//! timestamp, so the bytes depend only on the history and its triage.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use quick_xml::Writer;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::report::{BuildInfo, Finding, bisect_command, fails, text_line};
+use super::report::{BuildInfo, Finding, bisect_command, fails, recent_regression, text_line};
 use super::runperf::{SeriesResult, Skipped};
 use super::series::SeriesData;
 
@@ -70,6 +71,9 @@ fn message(f: &Finding, builds: &[BuildInfo]) -> String {
 /// What one testcase holds.
 enum Outcome {
     Pass,
+    /// Passing only because its recent regressions were triaged: the
+    /// text lines of its changes, with their states.
+    Triaged(String),
     Skipped(String),
     Failure { message: String, details: String },
 }
@@ -80,6 +84,13 @@ fn outcome(
     builds: &[BuildInfo],
     recent: usize,
 ) -> Outcome {
+    let details = || {
+        findings
+            .iter()
+            .map(|f| text_line(f, builds))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let failing: Vec<&&Finding> = findings.iter().filter(|f| fails(f, recent)).collect();
     if !failing.is_empty() {
         let message = failing
@@ -87,12 +98,13 @@ fn outcome(
             .map(|f| message(f, builds))
             .collect::<Vec<_>>()
             .join(" | ");
-        let details = findings
-            .iter()
-            .map(|f| text_line(f, builds))
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Outcome::Failure { message, details };
+        return Outcome::Failure {
+            message,
+            details: details(),
+        };
+    }
+    if findings.iter().any(|f| recent_regression(f, recent)) {
+        return Outcome::Triaged(details());
     }
     match &result.skipped {
         Some(Skipped::TooShort { builds, needed }) => Outcome::Skipped(format!(
@@ -102,9 +114,9 @@ fn outcome(
     }
 }
 
-/// The xunit document. A testcase fails when one of its regressions has
-/// its first bad build at index `recent` or later (the same rule as the
-/// exit code).
+/// The xunit document. A testcase fails when one of its new regressions
+/// has its first bad build at index `recent` or later (the same rule as
+/// the exit code).
 pub fn xunit(
     series: &[SeriesData],
     results: &[SeriesResult],
@@ -156,6 +168,13 @@ pub fn xunit(
         );
         match outcome {
             Outcome::Pass => writer.write_event(Event::Empty(case))?,
+            Outcome::Triaged(details) => {
+                writer.write_event(Event::Start(case))?;
+                writer.write_event(Event::Start(BytesStart::new("system-out")))?;
+                writer.write_event(Event::Text(BytesText::new(&xml_chars(details))))?;
+                writer.write_event(Event::End(BytesEnd::new("system-out")))?;
+                writer.write_event(Event::End(BytesEnd::new("testcase")))?;
+            }
             Outcome::Skipped(message) => {
                 writer.write_event(Event::Start(case))?;
                 writer.write_event(Event::Empty(element(

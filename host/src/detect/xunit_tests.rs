@@ -6,7 +6,8 @@ use quick_xml::events::Event;
 
 use super::*;
 use crate::detect::direction::{Better, Direction};
-use crate::detect::report::{test_builds, test_finding};
+use crate::detect::report::{test_builds, test_event, test_finding};
+use crate::history::triage::Action;
 use crate::detect::runperf::SeriesInput;
 use crate::detect::series::SeriesKey;
 use crate::results::Metadata;
@@ -176,4 +177,57 @@ fn only_recent_regressions_fail_and_short_series_are_skipped() {
     // With --fail-recent 4 the older regression fails too.
     let nodes = parse(&xunit(&all, &results, &findings, &builds, 2).unwrap());
     assert_eq!(nodes[0].attributes["failures"], "2");
+}
+
+#[test]
+fn triaged_recent_regressions_pass_with_their_state_in_system_out() {
+    let m = Metadata::parse("build:1", Path::new("a"));
+    let builds = test_builds(&["1", "2", "3"], &m);
+    let all = [
+        series("machine=a", "acked/throughput/x.mean", 3),
+        series("machine=a", "dismissed/throughput/x.mean", 3),
+        series("machine=a", "reopened/throughput/x.mean", 3),
+    ];
+    let mut findings = [
+        finding(&all[0], 2, Direction::Regression),
+        finding(&all[1], 2, Direction::Regression),
+        finding(&all[2], 2, Direction::Regression),
+    ];
+    findings[0].triage = vec![test_event(Action::Ack, Some("bisecting <now>"))];
+    findings[1].triage = vec![test_event(Action::Dismiss, None)];
+    findings[2].triage = vec![
+        test_event(Action::Ack, None),
+        test_event(Action::Reopen, Some("again")),
+    ];
+    let results = [passed(), passed(), passed()];
+    let nodes = parse(&xunit(&all, &results, &findings, &builds, 2).unwrap());
+    assert_eq!(nodes[0].attributes["failures"], "1");
+    let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "testsuite",
+            "testcase",
+            "system-out",
+            "testcase",
+            "system-out",
+            "testcase",
+            "failure"
+        ]
+    );
+    assert!(
+        nodes[2]
+            .text
+            .contains("; acknowledged 2026-11-30T15:00:00Z: bisecting <now>"),
+        "{}",
+        nodes[2].text
+    );
+    assert!(nodes[4].text.contains("; dismissed 2026-11-30T15:00:00Z"));
+    assert!(
+        nodes[6]
+            .text
+            .contains("; new, reopened 2026-11-30T15:00:00Z: again"),
+        "{}",
+        nodes[6].text
+    );
 }

@@ -90,4 +90,14 @@ pub enum HistoryError {
         /// What could not be decoded.
         reason: String,
     },
+    /// No change of that id was reported on this store.
+    #[error(
+        "{url}: no change {id} is known to the store; a change id becomes known when `history-perf detect` on this store reports it (the first word of its line)"
+    )]
+    UnknownChange {
+        /// The store.
+        url: String,
+        /// The change id asked for.
+        id: String,
+    },
 }

@@ -19,6 +19,7 @@ mod sql;
 mod sqlite;
 mod store;
 mod tls;
+pub mod triage;
 mod url;
 
 pub use build::{AddOutcome, BuildRecord, BuildSummary, Point, Series};

@@ -13,8 +13,9 @@ use postgres::types::ToSql;
 use postgres::{Client, Row, Statement, Transaction};
 
 use super::schema::{self, Dialect};
-use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
+use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, TriageRow, text};
 use super::store::Backend;
+use super::triage::KnownChange;
 use super::url::{PostgresUrl, SslMode};
 use super::{BuildSummary, HistoryError};
 
@@ -524,5 +525,65 @@ impl Sql for PgSql<'_> {
                 })
             })
             .collect()
+    }
+
+    fn upsert_change(&mut self, c: &KnownChange, now: &str) -> Result<(), HistoryError> {
+        self.query(
+            "record the reported changes",
+            text::UPSERT_CHANGE,
+            &[
+                &c.id,
+                &c.fingerprint,
+                &c.check,
+                &c.class,
+                &c.direction,
+                &c.last_good,
+                &c.first_bad,
+                &now,
+            ],
+        )
+        .map(drop)
+    }
+
+    fn find_change(&mut self, id: &str) -> Result<Option<KnownChange>, HistoryError> {
+        let rows = self.query("read a change", text::FIND_CHANGE, &[&id])?;
+        let url = self.url;
+        rows.first()
+            .map(|r| {
+                Ok(KnownChange {
+                    id: at(url, r, 0)?,
+                    fingerprint: at(url, r, 1)?,
+                    check: at(url, r, 2)?,
+                    class: at(url, r, 3)?,
+                    direction: at(url, r, 4)?,
+                    last_good: at(url, r, 5)?,
+                    first_bad: at(url, r, 6)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn triage_rows(&mut self) -> Result<Vec<TriageRow>, HistoryError> {
+        let rows = self.query("read the triage", text::TRIAGE_ROWS, &[])?;
+        let url = self.url;
+        rows.into_iter()
+            .map(|r| {
+                Ok(TriageRow {
+                    change: at(url, &r, 0)?,
+                    event: at(url, &r, 1)?,
+                    happened: at(url, &r, 2)?,
+                    note: at(url, &r, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn insert_triage(&mut self, t: &TriageRow) -> Result<(), HistoryError> {
+        self.query(
+            "record the triage",
+            text::INSERT_TRIAGE,
+            &[&t.change, &t.event, &t.happened, &t.note],
+        )
+        .map(drop)
     }
 }

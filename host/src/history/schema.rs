@@ -23,6 +23,13 @@
 //! builds by the migration, [`FILLS_PACKS`]); and `params.builds`, the
 //! number of builds using a params list, so that removing a build also
 //! removes the names and params no build uses any more.
+//!
+//! Version 4 adds triage ([`super::triage`]): `changes(id, fingerprint,
+//! name, class, direction, last_good, first_bad, first_seen, last_seen)`,
+//! every change a detection on the store reported, by change id (build
+//! ids, not keys: a change outlives the removal of its builds); and
+//! `triage(seq, change_id, event, happened, note)`, every `ack`, `dismiss`
+//! and `reopen`, in order (`seq`), the latest one giving the state.
 
 /// Which SQL dialect a statement list is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +41,7 @@ pub enum Dialect {
 }
 
 /// The newest schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// The version whose migration also packs the checks of every stored
 /// build (code, not statements: [`super::store::fill_packs`]).
@@ -98,6 +105,19 @@ pub fn migration(dialect: Dialect, to: i64) -> Vec<String> {
         // Names and params left behind by removals before version 3.
         .chain(super::sql::text::PRUNE.map(String::from))
         .collect(),
+        4 => vec![
+            "CREATE TABLE changes (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, \
+             name TEXT NOT NULL, class TEXT NOT NULL, direction TEXT NOT NULL, last_good TEXT, \
+             first_bad TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL)"
+                .to_string(),
+            format!(
+                "CREATE TABLE triage (seq {serial}, \
+                 change_id TEXT NOT NULL REFERENCES changes (id) ON DELETE CASCADE, \
+                 event TEXT NOT NULL CHECK (event IN ('ack', 'dismiss', 'reopen')), \
+                 happened TEXT NOT NULL, note TEXT)"
+            ),
+            "CREATE INDEX triage_change ON triage (change_id, seq)".into(),
+        ],
         _ => Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::triage::KnownChange;
 use super::{BuildSummary, HistoryError};
 
 /// A stored build's row.
@@ -88,6 +89,19 @@ pub(super) struct PointRow {
     pub samples: Option<String>,
 }
 
+/// One stored triage event, as columns.
+#[derive(Debug, Clone)]
+pub(super) struct TriageRow {
+    /// The change id.
+    pub change: String,
+    /// `ack`, `dismiss` or `reopen`.
+    pub event: String,
+    /// When.
+    pub happened: String,
+    /// The note, if any.
+    pub note: Option<String>,
+}
+
 /// The statements of one backend, inside an open transaction.
 pub(super) trait Sql {
     /// Serialises writers (PostgreSQL; SQLite's write transactions are
@@ -139,6 +153,15 @@ pub(super) trait Sql {
     fn series(&mut self) -> Result<Vec<(String, i64)>, HistoryError>;
     /// The values of check `name` in build order.
     fn points(&mut self, name: &str) -> Result<Vec<PointRow>, HistoryError>;
+    /// Records a change a detection reported at `now`: a new one, or the
+    /// class, direction and last good build of a known one.
+    fn upsert_change(&mut self, change: &KnownChange, now: &str) -> Result<(), HistoryError>;
+    /// The change of id `id`.
+    fn find_change(&mut self, id: &str) -> Result<Option<KnownChange>, HistoryError>;
+    /// Every triage event, in the order recorded.
+    fn triage_rows(&mut self) -> Result<Vec<TriageRow>, HistoryError>;
+    /// Records a triage event.
+    fn insert_triage(&mut self, row: &TriageRow) -> Result<(), HistoryError>;
 }
 
 /// The SQL text shared by both backends, with `?N` placeholders turned
@@ -204,4 +227,20 @@ pub(super) mod text {
         "DELETE FROM checks WHERE build = ?1",
         "DELETE FROM builds WHERE pk = ?1",
     ];
+    /// Recording a reported change (its columns in
+    /// [`super::KnownChange`] order, then the time).
+    pub const UPSERT_CHANGE: &str = "INSERT INTO changes (id, fingerprint, name, class, \
+         direction, last_good, first_bad, first_seen, last_seen) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (id) DO UPDATE SET \
+         class = excluded.class, direction = excluded.direction, \
+         last_good = excluded.last_good, last_seen = excluded.last_seen";
+    /// One reported change, its columns in [`super::KnownChange`] order.
+    pub const FIND_CHANGE: &str = "SELECT id, fingerprint, name, class, direction, last_good, \
+         first_bad FROM changes WHERE id = ?1";
+    /// Every triage event in order.
+    pub const TRIAGE_ROWS: &str =
+        "SELECT change_id, event, happened, note FROM triage ORDER BY seq";
+    /// Recording a triage event.
+    pub const INSERT_TRIAGE: &str =
+        "INSERT INTO triage (change_id, event, happened, note) VALUES (?1, ?2, ?3, ?4)";
 }

@@ -9,8 +9,9 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::schema::{self, Dialect};
-use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, text};
+use super::sql::{BuildRow, CheckRow, NewCheck, PointRow, Sql, TriageRow, text};
 use super::store::Backend;
+use super::triage::KnownChange;
 use super::{BuildSummary, HistoryError};
 
 /// How long a writer waits for another one before giving up.
@@ -430,5 +431,136 @@ impl Sql for SqliteSql<'_> {
                 .collect()
             })
             .map_err(self.err("read a series"))
+    }
+
+    fn upsert_change(&mut self, c: &KnownChange, now: &str) -> Result<(), HistoryError> {
+        self.tx
+            .prepare_cached(text::UPSERT_CHANGE)
+            .and_then(|mut s| {
+                s.execute(params![
+                    c.id,
+                    c.fingerprint,
+                    c.check,
+                    c.class,
+                    c.direction,
+                    c.last_good,
+                    c.first_bad,
+                    now
+                ])
+            })
+            .map(drop)
+            .map_err(self.err("record the reported changes"))
+    }
+
+    fn find_change(&mut self, id: &str) -> Result<Option<KnownChange>, HistoryError> {
+        self.tx
+            .prepare_cached(text::FIND_CHANGE)
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok(KnownChange {
+                        id: r.get(0)?,
+                        fingerprint: r.get(1)?,
+                        check: r.get(2)?,
+                        class: r.get(3)?,
+                        direction: r.get(4)?,
+                        last_good: r.get(5)?,
+                        first_bad: r.get(6)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(self.err("read a change"))
+    }
+
+    fn triage_rows(&mut self) -> Result<Vec<TriageRow>, HistoryError> {
+        self.tx
+            .prepare_cached(text::TRIAGE_ROWS)
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(TriageRow {
+                        change: r.get(0)?,
+                        event: r.get(1)?,
+                        happened: r.get(2)?,
+                        note: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(self.err("read the triage"))
+    }
+
+    fn insert_triage(&mut self, t: &TriageRow) -> Result<(), HistoryError> {
+        self.tx
+            .prepare_cached(text::INSERT_TRIAGE)
+            .and_then(|mut s| s.execute(params![t.change, t.event, t.happened, t.note]))
+            .map(drop)
+            .map_err(self.err("record the triage"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::Store;
+    use crate::history::triage::{Action, KnownChange};
+
+    /// A store made by the statements of version `version` and before,
+    /// holding one build row.
+    fn store_of_version(path: &Path, version: i64) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute(schema::META, []).unwrap();
+        for v in 1..=version {
+            for statement in schema::migration(Dialect::Sqlite, v) {
+                conn.execute(&statement, []).unwrap();
+            }
+        }
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+            [version.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO builds (build, ord, path, machine, distro, added, checks, digest, \
+             metadata, notes) VALUES ('7', 7, '/t', 'm1', '', '2026-01-01T00:00:00Z', 0, 'd', \
+             'build:7', '[]')",
+            [],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_store_of_the_previous_version_migrates_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite");
+        store_of_version(&path, schema::VERSION - 1);
+        let mut store = SqliteStore::open(&path).unwrap();
+        let version: String = store
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, schema::VERSION.to_string());
+        assert_eq!(store.list(None, None).unwrap()[0].id, "7");
+        let change = KnownChange {
+            id: "0011223344556677".into(),
+            fingerprint: "machine=m1".into(),
+            check: "x.mean".into(),
+            class: "step".into(),
+            direction: "regression".into(),
+            last_good: None,
+            first_bad: "7".into(),
+        };
+        store.report_changes(&[change.clone()]).unwrap();
+        let acked = store.triage(&change.id, Action::Ack, Some("n")).unwrap();
+        assert_eq!(acked.change, change);
+        // An event the schema does not know is refused by the table.
+        let bad = store.conn.execute(
+            "INSERT INTO triage (change_id, event, happened) VALUES (?1, 'later', 'now')",
+            [&change.id],
+        );
+        assert!(bad.is_err());
     }
 }

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::sql::{BuildRow, NewCheck, Sql};
+use super::sql::{BuildRow, NewCheck, Sql, TriageRow};
+use super::triage::{Action, KnownChange, State, TriageEvent, Triaged};
 use super::{AddOutcome, BuildRecord, BuildSummary, HistoryError, Point, Series};
 use super::{codec, pack};
 use crate::results::{Check, Params};
@@ -49,6 +50,25 @@ pub trait Store {
     ) -> Result<Vec<Series>, HistoryError>;
     /// The values of one check over the builds, in build order.
     fn show(&mut self, check: &str) -> Result<Vec<Point>, HistoryError>;
+    /// Records the changes a detection on this store reported, in one
+    /// transaction (a change reported before keeps its triage; its class,
+    /// direction and last good build are updated), and returns the triage
+    /// events of each, oldest first, by change id (none for a change never
+    /// triaged).
+    fn report_changes(
+        &mut self,
+        changes: &[KnownChange],
+    ) -> Result<HashMap<String, Vec<TriageEvent>>, HistoryError>;
+    /// Records `action` on the reported change `id` now, with `note`: a
+    /// [`HistoryError::UnknownChange`] error when no detection on this
+    /// store reported it. A reopen of a change that is new records
+    /// nothing.
+    fn triage(
+        &mut self,
+        id: &str,
+        action: Action,
+        note: Option<&str>,
+    ) -> Result<Triaged, HistoryError>;
 }
 
 /// What a backend provides to get [`Store`].
@@ -101,7 +121,7 @@ impl<B: Backend> Store for B {
                 path: build.path.clone(),
                 machine: metadata.get("machine").unwrap_or("").to_string(),
                 distro: metadata.get("distro").unwrap_or("").to_string(),
-                added: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                added: now(),
                 checks: build.checks.len() as i64,
                 digest,
                 metadata: build.metadata.clone(),
@@ -220,6 +240,95 @@ impl<B: Backend> Store for B {
             })
             .collect()
     }
+
+    fn report_changes(
+        &mut self,
+        changes: &[KnownChange],
+    ) -> Result<HashMap<String, Vec<TriageEvent>>, HistoryError> {
+        if changes.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let url = self.url().to_string();
+        let ids: std::collections::HashSet<&str> = changes.iter().map(|c| c.id.as_str()).collect();
+        self.transaction(true, |sql| {
+            sql.lock_for_write()?;
+            let now = now();
+            for change in changes {
+                sql.upsert_change(change, &now)?;
+            }
+            let mut events = triage_events(sql, &url)?;
+            events.retain(|id, _| ids.contains(id.as_str()));
+            Ok(events)
+        })
+    }
+
+    fn triage(
+        &mut self,
+        id: &str,
+        action: Action,
+        note: Option<&str>,
+    ) -> Result<Triaged, HistoryError> {
+        let url = self.url().to_string();
+        self.transaction(true, |sql| {
+            sql.lock_for_write()?;
+            let change = sql
+                .find_change(id)?
+                .ok_or_else(|| HistoryError::UnknownChange {
+                    url: url.clone(),
+                    id: id.to_string(),
+                })?;
+            let events = triage_events(sql, &url)?.remove(id).unwrap_or_default();
+            if action == Action::Reopen && State::of(&events) == State::New {
+                return Ok(Triaged {
+                    change,
+                    recorded: None,
+                });
+            }
+            let event = TriageEvent {
+                action,
+                at: now(),
+                note: note.map(str::to_string),
+            };
+            sql.insert_triage(&TriageRow {
+                change: id.to_string(),
+                event: action.as_str().to_string(),
+                happened: event.at.clone(),
+                note: event.note.clone(),
+            })?;
+            Ok(Triaged {
+                change,
+                recorded: Some(event),
+            })
+        })
+    }
+}
+
+/// Now, as stored: UTC, RFC 3339, seconds.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The triage events of the store, oldest first, by change id.
+fn triage_events(
+    sql: &mut dyn Sql,
+    url: &str,
+) -> Result<HashMap<String, Vec<TriageEvent>>, HistoryError> {
+    let mut events: HashMap<String, Vec<TriageEvent>> = HashMap::new();
+    for row in sql.triage_rows()? {
+        let action = Action::parse(&row.event).ok_or_else(|| HistoryError::Corrupt {
+            url: url.to_string(),
+            reason: format!(
+                "change {}: unknown triage event {:?}",
+                row.change, row.event
+            ),
+        })?;
+        events.entry(row.change).or_default().push(TriageEvent {
+            action,
+            at: row.happened,
+            note: row.note,
+        });
+    }
+    Ok(events)
 }
 
 /// Check names and params already read, by key: builds share most of
