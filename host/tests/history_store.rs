@@ -296,10 +296,11 @@ fn an_older_schema_is_migrated_on_open(b: &dyn Backend) {
     let other = record(KERNEL, Some("2"), None);
     b.open().add(&build, false).unwrap();
     b.open().add(&other, false).unwrap();
-    // Back to version 1: no samples, no packs, no params use counts; and
-    // a name that a removal of that version left behind.
+    // Back to version 1: no samples, no packs, no params use counts, no
+    // triage; and a name that a removal of that version left behind.
     b.execute(
-        "DROP TABLE samples; DROP TABLE packs; ALTER TABLE params DROP COLUMN builds; \
+        "DROP TABLE triage; DROP TABLE changes; \
+         DROP TABLE samples; DROP TABLE packs; ALTER TABLE params DROP COLUMN builds; \
          INSERT INTO names (name, points) VALUES ('left/behind', 0); \
          UPDATE meta SET value = '1' WHERE key = 'schema_version'",
     );
