@@ -360,7 +360,10 @@ fn ack_passes_a_regression_until_it_is_reopened() {
     assert_eq!(nodes[0].1, "0", "no failure: {nodes:?}");
     assert!(nodes.iter().any(|n| n.0 == "system-out"), "{nodes:?}");
     let page = std::fs::read_to_string(&page).unwrap();
-    assert!(page.contains("<td class=\"state\">acknowledged 20"), "{page}");
+    assert!(
+        page.contains("<td class=\"state\">acknowledged 20"),
+        "{page}"
+    );
 
     let out = history(&store, &["reopen", &id, "--note", "worse"]);
     exits(&out, 0);

@@ -409,7 +409,10 @@ fn triage_is_kept_with_its_history(b: &dyn Backend) {
     // Unknown before detect reports it, also on an empty store.
     let err = store.triage(ID, Action::Ack, None).unwrap_err();
     assert!(matches!(err, HistoryError::UnknownChange { .. }), "{err}");
-    assert!(err.to_string().contains(&format!("no change {ID} is known")));
+    assert!(
+        err.to_string()
+            .contains(&format!("no change {ID} is known"))
+    );
     assert!(store.report_changes(&[]).unwrap().is_empty());
     let events = store.report_changes(&[change(ID, "outlier")]).unwrap();
     assert!(events.is_empty(), "{events:?}");
@@ -417,7 +420,9 @@ fn triage_is_kept_with_its_history(b: &dyn Backend) {
     let reopened = store.triage(ID, Action::Reopen, None).unwrap();
     assert_eq!(reopened.recorded, None);
     assert_eq!(reopened.change, change(ID, "outlier"));
-    let acked = store.triage(ID, Action::Ack, Some("known: kernel 6.1")).unwrap();
+    let acked = store
+        .triage(ID, Action::Ack, Some("known: kernel 6.1"))
+        .unwrap();
     let event = acked.recorded.unwrap();
     assert_eq!(event.action, Action::Ack);
     assert_eq!(event.note.as_deref(), Some("known: kernel 6.1"));

@@ -168,9 +168,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     match command {
         Command::Detect(_) => {}
         Command::Ack(triage) => super::triage::run(out, &mut *store, &triage, Action::Ack)?,
-        Command::Dismiss(triage) => {
-            super::triage::run(out, &mut *store, &triage, Action::Dismiss)?
-        }
+        Command::Dismiss(triage) => super::triage::run(out, &mut *store, &triage, Action::Dismiss)?,
         Command::Reopen(triage) => super::triage::run(out, &mut *store, &triage, Action::Reopen)?,
         Command::Add {
             build,

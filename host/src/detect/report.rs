@@ -441,7 +441,9 @@ mod tests {
         assert!(!fails(&findings[0], 3) && recent_regression(&findings[0], 3));
         assert!(fails(&findings[1], 1) && !fails(&findings[1], 2));
         let md = markdown("2 changes", &findings, &builds);
-        let new = md.find("| new, reopened 2026-11-30T15:00:00Z | regression |").unwrap();
+        let new = md
+            .find("| new, reopened 2026-11-30T15:00:00Z | regression |")
+            .unwrap();
         let acked = md
             .find("| acknowledged 2026-11-30T15:00:00Z: kernel bump \\| known | regression |")
             .unwrap_or_else(|| panic!("{md}"));

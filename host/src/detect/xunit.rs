@@ -75,7 +75,10 @@ enum Outcome {
     /// text lines of its changes, with their states.
     Triaged(String),
     Skipped(String),
-    Failure { message: String, details: String },
+    Failure {
+        message: String,
+        details: String,
+    },
 }
 
 fn outcome(

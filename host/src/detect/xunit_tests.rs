@@ -7,9 +7,9 @@ use quick_xml::events::Event;
 use super::*;
 use crate::detect::direction::{Better, Direction};
 use crate::detect::report::{test_builds, test_event, test_finding};
-use crate::history::triage::Action;
 use crate::detect::runperf::SeriesInput;
 use crate::detect::series::SeriesKey;
+use crate::history::triage::Action;
 use crate::results::Metadata;
 
 /// An element as a parser reads it back: name, attributes, text.

@@ -553,7 +553,7 @@ mod tests {
             last_good: None,
             first_bad: "7".into(),
         };
-        store.report_changes(&[change.clone()]).unwrap();
+        store.report_changes(std::slice::from_ref(&change)).unwrap();
         let acked = store.triage(&change.id, Action::Ack, Some("n")).unwrap();
         assert_eq!(acked.change, change);
         // An event the schema does not know is refused by the table.
