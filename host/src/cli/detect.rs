@@ -253,7 +253,14 @@ pub fn detect(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.html {
-        let page = html::html(&summary, &findings, &infos, recent, args.fail_recent)?;
+        let page = html::html(
+            &summary,
+            &findings,
+            &assembly.series,
+            &infos,
+            recent,
+            args.fail_recent,
+        )?;
         std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &args.xunit {

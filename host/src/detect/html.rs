@@ -1,83 +1,114 @@
 //! The `--html` report of `history-perf detect`: one self-contained page
-//! (no script, no fetch: its Content-Security-Policy allows only its own
-//! inline style) with the summary and a table of the changes, regressions
-//! first, each with its bisect range, effect and environment diff. Every
-//! value goes through the template's escaping, as in compare-perf's page.
+//! under compare-perf's rules (nothing loaded, a Content-Security-Policy
+//! that allows only the page's own script by its hash, every value
+//! escaped by the template) with the summary, a verdict and the changes
+//! by severity: filters and a search, and per change its chart
+//! ([`chart`]), its means, environment diff and bisect command.
+//!
+//! Only the first [`MAX_CHARTS`] changes get a chart, so that a detection
+//! with thousands of changes still gives a page a browser opens quickly.
 
-use serde::Serialize;
+mod chart;
+mod filters;
+mod row;
+
+use std::collections::HashMap;
+
 use tera::{Context, Tera};
 
-use super::report::{
-    BuildInfo, Finding, bisect_command, by_severity, environment_brief, fails, state_brief,
-};
-use crate::reports::html::{RenderError, escape};
+use self::chart::History;
+use self::row::Row;
+use super::report::{BuildInfo, Finding, by_severity};
+use super::runperf::Class;
+use super::series::SeriesData;
+use crate::reports::html::clipboard::Clipboard;
+use crate::reports::html::{COPY_JS, MACROS, RenderError, content_security_policy, escape};
 
 const PAGE: &str = include_str!("templates/detect.html");
+const CSS: &str = include_str!("templates/detect.css");
+const JS: &str = include_str!("templates/detect.js");
 
-/// Nothing from anywhere; only the page's inline style.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+/// Changes drawn as a chart, the most severe first. A chart of 240 builds
+/// is about 40 kB, so 100 charts keep the page under a few megabytes.
+pub const MAX_CHARTS: usize = 100;
 
-/// One table row, every value a string the template escapes.
-#[derive(Serialize)]
-struct Row {
-    id: String,
-    direction: &'static str,
-    class: &'static str,
-    check: String,
-    fingerprint: String,
-    change_pct: String,
-    effect: String,
-    last_good: String,
-    first_bad: String,
-    bisect: Option<String>,
-    environment: Vec<String>,
-    /// Triage: `new`, or acknowledged/dismissed with when and the note.
-    state: String,
-    failing: bool,
-}
-
-fn row(f: &Finding, builds: &[BuildInfo], recent: usize) -> Row {
-    let good = f.last_good.map(|g| builds[g].id);
-    let bad = builds[f.first_bad].id;
-    Row {
-        id: f.id.clone(),
-        direction: f.change.direction.as_str(),
-        class: f.change.class.as_str(),
-        check: f.check.clone(),
-        fingerprint: f.fingerprint.clone(),
-        change_pct: format!("{:+.2}%", f.change.change_pct),
-        effect: format!("{:+.2}", f.change.effect),
-        last_good: good.unwrap_or("-").to_string(),
-        first_bad: bad.to_string(),
-        bisect: good.map(|g| bisect_command(g, bad)),
-        environment: environment_brief(f),
-        state: state_brief(f),
-        failing: fails(f, recent),
+/// The series of `findings` as the charts need them, by (fingerprint,
+/// check): the builds' ids and values, and where its steps and outliers are.
+fn histories<'a>(
+    series: &'a [SeriesData],
+    findings: &'a [Finding],
+    builds: &[BuildInfo<'a>],
+) -> HashMap<(&'a str, &'a str), History<'a>> {
+    let mut map: HashMap<(&str, &str), History> = series
+        .iter()
+        .map(|s| {
+            let key = (s.key.fingerprint.as_str(), s.key.check.as_str());
+            let history = History {
+                ids: s.builds.iter().map(|&b| builds[b].id).collect(),
+                input: &s.input,
+                steps: Vec::new(),
+                outliers: Vec::new(),
+            };
+            (key, history)
+        })
+        .collect();
+    for f in findings {
+        if let Some(h) = map.get_mut(&(f.fingerprint.as_str(), f.check.as_str())) {
+            match f.change.class {
+                Class::Step => h.steps.push(f.change.index),
+                Class::Outlier => h.outliers.push(f.change.index),
+            }
+        }
     }
+    map
 }
 
-/// The page. `recent` is the index of the first of the latest
-/// `fail_recent` builds (the same rule as the exit code).
+/// The page. `series` are the series the findings were found in; `recent`
+/// is the index of the first of the latest `fail_recent` builds (the same
+/// rule as the exit code).
 pub fn html(
     summary: &str,
     findings: &[Finding],
+    series: &[SeriesData],
     builds: &[BuildInfo],
     recent: usize,
     fail_recent: usize,
 ) -> Result<String, RenderError> {
+    let histories = histories(series, findings, builds);
+    let mut clipboard = Clipboard::default();
     let rows: Vec<Row> = by_severity(findings)
         .into_iter()
-        .map(|f| row(f, builds, recent))
+        .enumerate()
+        .map(|(i, f)| {
+            let history = histories.get(&(f.fingerprint.as_str(), f.check.as_str()));
+            let chart = history
+                .filter(|_| i < MAX_CHARTS)
+                .map(|h| chart::draw(h, &f.change));
+            row::row(f, builds, recent, &mut clipboard, chart)
+        })
         .collect();
+    let script = format!("{COPY_JS}{JS}");
     let mut tera = Tera::default();
-    // A name ending in .html: tera escapes every `{{ }}` in it.
-    tera.add_raw_template("detect.html", PAGE)?;
+    // Names ending in .html: tera escapes every `{{ }}` in them.
+    tera.add_raw_templates(vec![("macros.html", MACROS), ("detect.html", PAGE)])?;
     tera.set_escape_fn(escape);
     let mut context = Context::new();
-    context.insert("csp", CSP);
+    context.insert("csp", &content_security_policy(&script));
+    context.insert("css", CSS);
+    context.insert("js", &script);
+    context.insert("data_json", &clipboard.script_json());
     context.insert("summary", summary);
-    context.insert("failing", &rows.iter().filter(|r| r.failing).count());
+    context.insert(
+        "failing",
+        &findings
+            .iter()
+            .filter(|f| super::report::fails(f, recent))
+            .count(),
+    );
     context.insert("fail_recent", &fail_recent);
+    context.insert("filters", filters::FILTERS);
+    context.insert("max_charts", &MAX_CHARTS);
+    context.insert("max_builds", &chart::MAX_BUILDS);
     context.insert("rows", &rows);
     Ok(tera.render("detect.html", &context)?)
 }

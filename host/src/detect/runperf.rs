@@ -68,7 +68,7 @@ pub enum Noise {
 
 impl Noise {
     /// `(σ², σ²/k)`: the variance of one run and of the build's value.
-    fn variances(&self) -> (f64, f64) {
+    pub fn variances(&self) -> (f64, f64) {
         match self {
             Noise::Unknown => (0.0, 0.0),
             Noise::Samples(samples) if samples.len() >= 2 => {

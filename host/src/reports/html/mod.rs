@@ -9,7 +9,7 @@
 
 mod cell;
 mod charts;
-mod clipboard;
+pub(crate) mod clipboard;
 mod counts;
 mod details;
 mod diff;
@@ -17,10 +17,10 @@ mod environment;
 mod letters;
 mod overview;
 mod render;
-mod sparkline;
+pub(crate) mod sparkline;
 mod status;
 mod summary;
-mod svg;
+pub(crate) mod svg;
 mod table;
 mod view;
 
@@ -29,7 +29,7 @@ use std::io::Write;
 use super::Report;
 use crate::compare::Comparison;
 
-pub use render::{RenderError, escape};
+pub use render::{COPY_JS, MACROS, RenderError, content_security_policy, escape};
 
 /// The HTML report and its options.
 #[derive(Debug, Clone, Copy, Default)]

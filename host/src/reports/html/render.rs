@@ -13,7 +13,11 @@ use super::status;
 use super::view::View;
 
 const REPORT: &str = include_str!("templates/report.html");
-const MACROS: &str = include_str!("templates/macros.html");
+/// The template macros (`chart` draws an [`super::svg::Svg`]), shared with
+/// history-perf detect's page.
+pub const MACROS: &str = include_str!("templates/macros.html");
+/// Click-to-copy, shared with history-perf detect's page.
+pub const COPY_JS: &str = include_str!("templates/copy.js");
 const ROWS: &str = include_str!("templates/rows.html");
 
 /// Rows of a check table rendered per template call: the template value
@@ -21,7 +25,10 @@ const ROWS: &str = include_str!("templates/rows.html");
 /// every build's cells took hundreds of megabytes.
 const ROWS_PER_RENDER: usize = 256;
 const CSS: &str = include_str!("templates/report.css");
-const JS: &str = include_str!("templates/report.js");
+const JS: &str = concat!(
+    include_str!("templates/copy.js"),
+    include_str!("templates/report.js")
+);
 
 /// Why the page could not be rendered (a bug in the templates).
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +42,10 @@ pub struct RenderError(#[from] tera::Error);
 /// no escaped value can produce (`<` is escaped) and no template holds.
 const ROW_MARKS: [&str; 2] = ["<!--runperf-rows:groups-->", "<!--runperf-rows:failures-->"];
 
-/// The CSP of the page: nothing from anywhere but its own script.
-fn content_security_policy() -> String {
-    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(JS.as_bytes()));
+/// The CSP of a page whose only script is `script`, inlined: nothing from
+/// anywhere, and no script but that one (by its hash).
+pub fn content_security_policy(script: &str) -> String {
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(script.as_bytes()));
     format!(
         "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; \
          img-src data:; base-uri 'none'; form-action 'none'"
@@ -83,7 +91,7 @@ pub fn render(view: &View, out: &mut dyn Write) -> io::Result<()> {
     context.insert("statuses", &status::ALL);
     context.insert("css", CSS);
     context.insert("js", JS);
-    context.insert("csp", &content_security_policy());
+    context.insert("csp", &content_security_policy(JS));
     let page = tera.render("report.html", &context).map_err(bug)?;
     let mut rest = page.as_str();
     for (mark, table) in ROW_MARKS.into_iter().zip([&view.groups, &view.failures]) {

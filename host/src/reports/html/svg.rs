@@ -1,13 +1,18 @@
 //! Chart drawing as inline-SVG geometry: stacked bars of counts and box
-//! plots (min, 1st quartile, median, 3rd quartile, max) per build. Only
-//! numbers and class names are produced here; labels and hover titles are
-//! text the template escapes.
+//! plots (min, 1st quartile, median, 3rd quartile, max) per build, and the
+//! pieces other charts are drawn with (the value scale, the value axis,
+//! the shapes). Only numbers and class names are produced here; labels and
+//! hover titles are text the template escapes (`chart` in
+//! `templates/macros.html`).
 
 use serde::Serialize;
 
-const HEIGHT: f64 = 170.0;
-const TOP: f64 = 10.0;
-const BOTTOM: f64 = 24.0;
+/// Height of every chart.
+pub const HEIGHT: f64 = 170.0;
+/// Space above the plot area.
+pub const TOP: f64 = 10.0;
+/// Space below the plot area (for the labels of the builds).
+pub const BOTTOM: f64 = 24.0;
 const LEFT: f64 = 40.0;
 
 /// One shape.
@@ -31,6 +36,16 @@ pub enum Shape {
         y2: f64,
         class: &'static str,
     },
+    /// A circle with a hover title.
+    Circle {
+        cx: f64,
+        cy: f64,
+        r: f64,
+        class: &'static str,
+        title: String,
+    },
+    /// A line through points `x,y x,y …`.
+    Polyline { points: String, class: &'static str },
     /// A label.
     Text {
         x: f64,
@@ -61,17 +76,20 @@ pub struct Series<T> {
     pub values: Vec<T>,
 }
 
-fn r(v: f64) -> f64 {
+/// `v` rounded to a tenth of a pixel, enough for the eye and short.
+pub fn r(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-struct Scale {
-    low: f64,
-    high: f64,
+/// Values from `low` (bottom of the plot area) to `high` (its top).
+pub struct Scale {
+    pub low: f64,
+    pub high: f64,
 }
 
 impl Scale {
-    fn y(&self, v: f64) -> f64 {
+    /// The vertical position of `v`.
+    pub fn y(&self, v: f64) -> f64 {
         let span = if self.high > self.low {
             self.high - self.low
         } else {
@@ -81,33 +99,47 @@ impl Scale {
     }
 }
 
+/// The value axis: for each tick `(value, label)` a grid line from `left`
+/// to `right` (the zero line drawn as an axis) and its label left of it.
+pub fn y_axis(scale: &Scale, ticks: &[(f64, String)], left: f64, right: f64) -> Vec<Shape> {
+    let mut shapes = Vec::new();
+    for (tick, text) in ticks {
+        let y = scale.y(*tick);
+        let class = if *tick == 0.0 { "axis" } else { "grid" };
+        shapes.push(Shape::Line {
+            x1: left,
+            y1: y,
+            x2: right,
+            y2: y,
+            class,
+        });
+        shapes.push(Shape::Text {
+            x: left - 4.0,
+            y: y + 4.0,
+            text: text.clone(),
+            anchor: "end",
+        });
+    }
+    shapes
+}
+
 fn frame(scale: &Scale, width: f64, labels: &[String], group: f64, shapes: &mut Vec<Shape>) {
     let mut ticks = vec![scale.low, scale.high];
     if scale.low < 0.0 && scale.high > 0.0 {
         ticks.push(0.0);
     }
-    for tick in ticks {
-        let y = scale.y(tick);
-        let class = if tick == 0.0 { "axis" } else { "grid" };
-        shapes.push(Shape::Line {
-            x1: LEFT,
-            y1: y,
-            x2: width,
-            y2: y,
-            class,
-        });
-        let text = if tick.abs() >= 100.0 || tick.fract() == 0.0 {
-            format!("{tick:.0}")
-        } else {
-            format!("{tick:.1}")
-        };
-        shapes.push(Shape::Text {
-            x: LEFT - 4.0,
-            y: y + 4.0,
-            text,
-            anchor: "end",
-        });
-    }
+    let ticks: Vec<(f64, String)> = ticks
+        .into_iter()
+        .map(|tick| {
+            let text = if tick.abs() >= 100.0 || tick.fract() == 0.0 {
+                format!("{tick:.0}")
+            } else {
+                format!("{tick:.1}")
+            };
+            (tick, text)
+        })
+        .collect();
+    shapes.extend(y_axis(scale, &ticks, LEFT, width));
     for (i, label) in labels.iter().enumerate() {
         let x = r(LEFT + group * (i as f64 + 0.5));
         let text: String = label.chars().take(12).collect();
