@@ -4,154 +4,27 @@
 //! at. Skipped, with a message, when no Chromium is installed (CI installs
 //! it with `.ci/chromium-setup.sh`).
 //!
-//! Console messages come from `--enable-logging=stderr` (`:CONSOLE` lines);
-//! requests from the NetLog (`--log-net-log`), with every host name
-//! resolving nowhere. Chromium's own background services (update checks,
-//! accounts) also show in the NetLog and are not the page's requests.
+//! The browser is driven by `support::browser`, shared with the page of
+//! history-perf detect (`detect_html_browser.rs`).
 
+mod support;
 #[path = "compare_html_trees.rs"]
 mod trees;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
+use support::browser::{chromium_or_skip, load, screenshot, url};
 
-/// Hosts Chromium itself contacts, whatever the page does.
-const BROWSER_SERVICES: [&str; 3] = ["google.com/", "googleapis.com/", "gstatic.com/"];
-
-fn chromium() -> Option<PathBuf> {
-    runperf_plugin_sdk::testing::find_on_path(&["chromium", "chromium-browser", "google-chrome"])
+/// Loads `page` without a fragment.
+fn load_page(chromium: &Path, page: &Path) -> support::browser::Loaded {
+    load(chromium, &url(page, None))
 }
 
-macro_rules! chromium_or_skip {
-    () => {
-        match chromium() {
-            Some(path) => path,
-            None => {
-                return runperf_plugin_sdk::testing::tool_missing(
-                    "chromium is not installed (run .ci/chromium-setup.sh)",
-                );
-            }
-        }
-    };
-}
-
-/// What a page did while loading.
-struct Loaded {
-    dom: String,
-    console: Vec<String>,
-    requests: Vec<String>,
-}
-
-/// Output of a finished browser run.
-struct Output {
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `command` with its output in files (a pipe that nobody reads
-/// would block Chromium once the dumped DOM fills it), killed after 90 s.
-fn run(mut command: Command) -> Output {
-    let dir = tempfile::tempdir().expect("output dir");
-    let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
-    let file = |path: &Path| Stdio::from(std::fs::File::create(path).expect("output file"));
-    let mut child = command
-        .stdout(file(&out))
-        .stderr(file(&err))
-        .spawn()
-        .expect("start chromium");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while child.try_wait().expect("wait for chromium").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let read = |path: &Path| {
-        String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
-    };
-    Output {
-        stdout: read(&out),
-        stderr: read(&err),
-    }
-}
-
-fn browser(chromium: &Path, profile: &Path) -> Command {
-    let mut command = Command::new(chromium);
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-    ]);
-    command.arg(format!("--user-data-dir={}", profile.display()));
-    command
-}
-
-fn url(page: &Path) -> String {
-    format!("file://{}", page.display())
-}
-
-fn load(chromium: &Path, page: &Path) -> Loaded {
-    let profile = tempfile::tempdir().expect("profile dir");
-    let netlog = profile.path().join("netlog.json");
-    let mut command = browser(chromium, &profile.path().join("profile"));
-    command
-        .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
-        .arg(format!("--log-net-log={}", netlog.display()))
-        .arg(url(page));
-    let out = run(command);
-    let console = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .map(String::from)
-        .collect();
-    let log = std::fs::read_to_string(&netlog).unwrap_or_default();
-    let requests = log
-        .split("\"url\":\"")
-        .skip(1)
-        .filter_map(|rest| rest.split_once('"').map(|(url, _)| url.to_string()))
-        .filter(|url| !url.starts_with("file:") && !url.starts_with("data:"))
-        .filter(|url| !BROWSER_SERVICES.iter().any(|host| url.contains(host)))
-        .collect();
-    Loaded {
-        dom: out.stdout,
-        console,
-        requests,
-    }
-}
-
-/// Saves a screenshot of `page` as `target/html-report/NAME.png`.
-fn screenshot(chromium: &Path, page: &Path, name: &str, width: u32) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("html-report");
-    std::fs::create_dir_all(&dir).expect("screenshot dir");
-    let png = dir.join(format!("{name}.png"));
-    let _ = std::fs::remove_file(&png);
-    let profile = tempfile::tempdir().expect("profile dir");
-    let mut command = browser(chromium, profile.path());
-    command
-        .arg("--hide-scrollbars")
-        .arg(format!("--window-size={width},2200"))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(url(page));
-    run(command);
-    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
-    assert!(size > 10_000, "no screenshot at {}", png.display());
-    println!("screenshot: {}", png.display());
-    png
+/// Saves a screenshot of `page` in `target/html-report/`.
+fn shot(chromium: &Path, page: &Path, name: &str, width: u32) {
+    screenshot(chromium, &url(page, None), "html-report", name, width);
 }
 
 fn report(dir: &Path, results: &[PathBuf], current_dir: &Path, extra: &[&str]) -> PathBuf {
@@ -177,7 +50,9 @@ fn report(dir: &Path, results: &[PathBuf], current_dir: &Path, extra: &[&str]) -
 
 #[test]
 fn the_harness_sees_console_errors_and_requests() {
-    let chromium = chromium_or_skip!();
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("temp dir");
     let page = tmp.path().join("control.html");
     std::fs::write(
@@ -186,7 +61,7 @@ fn the_harness_sees_console_errors_and_requests() {
          <img src=\"http://example.invalid/pixel.png\">",
     )
     .expect("write control page");
-    let loaded = load(&chromium, &page);
+    let loaded = load_page(&chromium, &page);
     assert!(loaded.dom.contains("<title>ran</title>"), "{}", loaded.dom);
     assert!(
         loaded.console.iter().any(|l| l.contains("control")),
@@ -205,7 +80,9 @@ fn the_harness_sees_console_errors_and_requests() {
 
 #[test]
 fn selftest_report_loads_offline_without_errors() {
-    let chromium = chromium_or_skip!();
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("temp dir");
     let upstream = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/upstream/results");
     let results: Vec<PathBuf> = [
@@ -232,7 +109,7 @@ fn selftest_report_loads_offline_without_errors() {
         "1",
     ];
     let page = report(tmp.path(), &results, &upstream, &extra);
-    let loaded = load(&chromium, &page);
+    let loaded = load_page(&chromium, &page);
     assert!(loaded.console.is_empty(), "console: {:?}", loaded.console);
     assert!(
         loaded.requests.is_empty(),
@@ -242,17 +119,19 @@ fn selftest_report_loads_offline_without_errors() {
     // The page's own script ran to its end (the CSP lets it, by hash).
     assert!(loaded.dom.contains("data-ready=\"1\""));
     assert!(loaded.dom.contains("10 of 12 checks shown"));
-    screenshot(&chromium, &page, "selftest", 1400);
-    screenshot(&chromium, &page, "selftest-narrow", 420);
+    shot(&chromium, &page, "selftest", 1400);
+    shot(&chromium, &page, "selftest-narrow", 420);
 }
 
 #[test]
 fn injected_markup_does_not_run() {
-    let chromium = chromium_or_skip!();
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
     let tmp = tempfile::tempdir().expect("temp dir");
     let results = trees::generate(tmp.path(), true);
     let page = report(tmp.path(), &results, tmp.path(), &["--html-with-charts"]);
-    let loaded = load(&chromium, &page);
+    let loaded = load_page(&chromium, &page);
     assert!(loaded.dom.contains("data-ready=\"1\""));
     assert!(!loaded.dom.contains("id=\"pwned\""), "injected script ran");
     assert!(
@@ -271,5 +150,5 @@ fn injected_markup_does_not_run() {
         "requests: {:?}",
         loaded.requests
     );
-    screenshot(&chromium, &page, "injected", 1400);
+    shot(&chromium, &page, "injected", 1400);
 }

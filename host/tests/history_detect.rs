@@ -122,7 +122,10 @@ fn finds_the_step_in_both_modes_and_writes_json() {
 
     let page = std::fs::read_to_string(&page).unwrap();
     assert!(page.contains("Content-Security-Policy"), "{page}");
-    assert!(page.contains("<td>tput/throughput/x.mean</td>"), "{page}");
+    assert!(
+        page.contains("<td class=\"name\">tput/throughput/x.mean</td>"),
+        "{page}"
+    );
     assert!(page.contains("<td>30 .. 31</td>"), "{page}");
     assert!(page.contains("diff-perf -- TREE @30 @31"), "{page}");
 

@@ -1,6 +1,7 @@
 //! Shared helpers of the host's integration tests.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod fixture_plugins;
 pub mod postgres;
 pub mod reference;

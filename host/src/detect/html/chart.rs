@@ -252,7 +252,14 @@ pub fn draw(history: &History, change: &Change) -> Chart {
                 x,
                 y: HEIGHT - 8.0,
                 text: ids[p].chars().take(12).collect(),
-                anchor: "middle",
+                // Labels at the ends stay inside the drawing.
+                anchor: if x > WIDTH - RIGHT - LABEL_GAP_X {
+                    "end"
+                } else if x < LEFT + LABEL_GAP_X / 2.0 {
+                    "start"
+                } else {
+                    "middle"
+                },
             });
         }
     }
