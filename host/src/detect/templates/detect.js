@@ -2,7 +2,7 @@
    (data-filter="NAME") matches the attribute data-NAME of every change, a
    data-only="NAME" box keeps the changes whose data-NAME is "1", and the
    search looks in data-search; the script knows no names of its own. The
-   URL fragment sets them on load, e.g. #direction=regression&class=step,outlier&failing=1&q=iops.
+   URL fragment sets them on load, e.g. #direction=regression&state=new&failing=1&q=iops.
    Without script every change stays visible and the filters stay hidden. */
 (function () {
   'use strict';

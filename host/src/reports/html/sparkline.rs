@@ -120,8 +120,11 @@ pub fn compact(value: f64) -> String {
         format!("{value:.0}")
     } else if magnitude >= 10.0 {
         format!("{value:.1}")
-    } else {
+    } else if magnitude >= 0.01 || magnitude == 0.0 {
         format!("{value:.3}")
+    } else {
+        // Three decimals would show a tiny value as 0.000.
+        format!("{value:.2e}")
     }
 }
 
@@ -141,6 +144,9 @@ mod tests {
         assert_eq!(line.dots[0].y, HEIGHT - PAD);
         assert!(line.title.contains("2: none"));
         let flat = draw(&[Some(1.0), Some(1.0)], &keys, None, &labels);
+        assert_eq!(compact(0.000123), "1.23e-4");
+        assert_eq!(compact(0.0), "0.000");
+        assert_eq!(compact(-12.34), "-12.3");
         assert_eq!(flat.dots[0].y, HEIGHT / 2.0);
     }
 }
