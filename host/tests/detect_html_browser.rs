@@ -1,7 +1,8 @@
 //! The page of `history-perf detect --html` in headless Chromium: it loads
 //! with no console message and no network request, markup injected in
 //! check names, machine names, build ids and environment values does not
-//! run, the filters of the URL fragment hide the changes they should, and
+//! run, the filters of the URL fragment (direction, class, triage state,
+//! failing only, search) hide the changes they should, and
 //! screenshots land in `target/detect-html-report/` for people to look at.
 //! Without Chromium the tests say so and pass, except under CI=true.
 
@@ -88,9 +89,19 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The page of the store of [`store`]; detect fails on the newest build.
+/// The page of the store of [`store`], its improvement acknowledged;
+/// detect fails on the newest build.
 fn page(dir: &Path) -> PathBuf {
     let store = store(dir);
+    let out = history(&store, &["detect"]);
+    let stdout = text(&out.stdout);
+    let improvement = stdout
+        .lines()
+        .find(|l| l.contains("step improvement up/throughput/y.mean"))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("no improvement in {stdout}"));
+    let out = history(&store, &["ack", improvement, "--note", "<b>faster</b>"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     let page = dir.join("detect.html");
     let out = history(&store, &["detect", "--html", page.to_str().unwrap()]);
     assert_eq!(
@@ -168,6 +179,8 @@ fn the_page_loads_offline_and_injected_markup_does_not_run() {
     // The environment diff of the kernel, escaped, and the copy buttons.
     assert!(dom.contains("<li>kernel: 5.1 → 5.2&lt;script&gt;"), "{dom}");
     assert!(!dom.contains("data-copy=\"0\" hidden"), "{dom}");
+    assert!(dom.contains("<td class=\"state\">acknowledged 20"), "{dom}");
+    assert!(dom.contains(": &lt;b&gt;faster&lt;/b&gt;</td>"), "{dom}");
     screenshot(
         &chromium,
         &url(&page, None),
@@ -211,6 +224,11 @@ fn the_filters_of_the_fragment_hide_changes() {
     assert_eq!(
         hidden("class=step&direction=regression,improvement"),
         (vec![true, false, false], shown(2))
+    );
+    assert_eq!(hidden("state=new"), (vec![false, false, true], shown(2)));
+    assert_eq!(
+        hidden("state=acknowledged,dismissed"),
+        (vec![true, true, false], shown(1))
     );
     // The search looks in check names (lower case) and fingerprints.
     assert_eq!(

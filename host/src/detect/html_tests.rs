@@ -290,6 +290,9 @@ fn the_state_has_its_cell_and_filter_and_a_triaged_regression_does_not_fail() {
         page.contains("<tbody class=\"change regression\" data-direction=\"regression\" data-class=\"step\" data-state=\"acknowledged\" data-failing=\"0\""),
         "{page}"
     );
-    assert!(page.contains("data-filter=\"state\" value=\"dismissed\""), "{page}");
+    assert!(
+        page.contains("data-filter=\"state\" value=\"dismissed\""),
+        "{page}"
+    );
     assert!(page.contains("no regression among the latest 1 build(s)"));
 }
