@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs headless Chromium for the HTML report's browser test
-# (host/tests/compare_html_browser.rs), which is skipped without it.
+# Installs headless Chromium for the HTML reports' browser tests
+# (host/tests/compare_html_browser.rs and detect_html_browser.rs), which
+# fail without it under CI=true and are skipped with a message elsewhere.
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
     exit 0
