@@ -294,5 +294,5 @@ fn the_state_has_its_cell_and_filter_and_a_triaged_regression_does_not_fail() {
         page.contains("data-filter=\"state\" value=\"dismissed\""),
         "{page}"
     );
-    assert!(page.contains("no regression among the latest 1 build(s)"));
+    assert!(page.contains("no new regression among the latest 1 build(s)"));
 }
