@@ -17,12 +17,60 @@ use abi_stable::{
 
 use crate::{LogLevel, PluginError};
 
+/// The kinds of component 0.1.0 knew, as [`ComponentDecl`] carries them.
+///
+/// Frozen: abi_stable refuses an exhaustive enum whose variant count
+/// differs, and this one is part of 0.1.0's root module. Kinds added since
+/// are declared through the root module's `extra_components` as JSON
+/// [`crate::ComponentInfo`] instead.
+#[repr(u8)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentKind {
+    /// A profile.
+    Profile,
+    /// A test.
+    Test,
+    /// An image provider.
+    ImageProvider,
+    /// A provisioner.
+    Provisioner,
+    /// A result parser.
+    ResultParser,
+}
+
+impl From<ComponentKind> for crate::ComponentKind {
+    fn from(kind: ComponentKind) -> Self {
+        match kind {
+            ComponentKind::Profile => Self::Profile,
+            ComponentKind::Test => Self::Test,
+            ComponentKind::ImageProvider => Self::ImageProvider,
+            ComponentKind::Provisioner => Self::Provisioner,
+            ComponentKind::ResultParser => Self::ResultParser,
+        }
+    }
+}
+
+impl ComponentKind {
+    /// The 0.1.0 kind of `kind`; `None` for kinds added since, which go
+    /// to `extra_components`.
+    pub fn of(kind: crate::ComponentKind) -> Option<Self> {
+        match kind {
+            crate::ComponentKind::Profile => Some(Self::Profile),
+            crate::ComponentKind::Test => Some(Self::Test),
+            crate::ComponentKind::ImageProvider => Some(Self::ImageProvider),
+            crate::ComponentKind::Provisioner => Some(Self::Provisioner),
+            crate::ComponentKind::ResultParser => Some(Self::ResultParser),
+            crate::ComponentKind::PbenchInstaller => None,
+        }
+    }
+}
+
 /// One component as declared by a library.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone)]
 pub struct ComponentDecl {
     /// Kind of the component.
-    pub kind: crate::ComponentKind,
+    pub kind: ComponentKind,
     /// User-facing name.
     pub name: RString,
     /// Order key (`50Localhost`).
@@ -85,6 +133,20 @@ pub trait FfiHost {
 /// Borrowed host services for one call.
 pub type HostRef<'a> = FfiHost_TO<'a, abi_stable::sabi_types::RRef<'a, ()>>;
 
+/// Since 0.1.2: host services added after 0.1.0, lent next to
+/// [`HostRef`] to the calls of components created through root-module
+/// functions of 0.1.2 or later ([`FfiTest2`]).
+#[sabi_trait]
+pub trait FfiHostExtras {
+    /// Makes pbench available (JSON [`crate::PbenchRequest`]) with the
+    /// first pbench installer, in order-key order, that applies.
+    #[sabi(last_prefix_field)]
+    fn install_pbench(&self, request: RStr<'_>) -> FfiResult<()>;
+}
+
+/// Borrowed extra host services for one call.
+pub type HostExtrasRef<'a> = FfiHostExtras_TO<'a, abi_stable::sabi_types::RRef<'a, ()>>;
+
 /// A profile instance.
 #[sabi_trait]
 pub trait FfiProfile: Send {
@@ -111,6 +173,43 @@ pub trait FfiTest: Send {
     /// Cleans up, always called, even after a failure.
     #[sabi(last_prefix_field)]
     fn cleanup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()>;
+}
+
+/// Since 0.1.2: a test instance whose calls also get the
+/// [`FfiHostExtras`]; created by the root module's `new_test_2`.
+#[sabi_trait]
+pub trait FfiTest2: Send {
+    /// Prepares machines (JSON [`crate::TestRun`]).
+    fn setup<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()>;
+    /// Runs the benchmark and writes results into the run's output dir.
+    fn run<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()>;
+    /// Cleans up, always called, even after a failure.
+    #[sabi(last_prefix_field)]
+    fn cleanup<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()>;
+}
+
+/// Since 0.1.2: a pbench installer instance.
+#[sabi_trait]
+pub trait FfiPbenchInstaller: Send {
+    /// Installs what JSON [`crate::PbenchRequest`] asks for; JSON
+    /// [`crate::PbenchInstall`].
+    #[sabi(last_prefix_field)]
+    fn install(&mut self, host: HostRef<'_>, request: RStr<'_>) -> FfiResult<RString>;
 }
 
 /// An image provider instance.
@@ -153,6 +252,10 @@ pub type ImageProviderBox = FfiImageProvider_TO<'static, RBox<()>>;
 pub type ProvisionerBox = FfiProvisioner_TO<'static, RBox<()>>;
 /// Owned result parser trait object.
 pub type ResultParserBox = FfiResultParser_TO<'static, RBox<()>>;
+/// Owned 0.1.2 test trait object.
+pub type Test2Box = FfiTest2_TO<'static, RBox<()>>;
+/// Owned pbench installer trait object.
+pub type PbenchInstallerBox = FfiPbenchInstaller_TO<'static, RBox<()>>;
 
 /// What the host does around the calls of a library built against this
 /// version of the contract (the root module's `protocol`):
@@ -217,6 +320,27 @@ macro_rules! root_module {
 root_module! {
     /// Since 0.1.1: the [`PROTOCOL`] the library was built for.
     pub protocol: u32,
+    /// Since 0.1.2: the components of kinds added after 0.1.0 (pbench
+    /// installers), as a JSON list of [`crate::ComponentInfo`]; the host
+    /// skips kinds it does not know.
+    pub extra_components: extern "C" fn() -> FfiResult<RString>,
+    /// Since 0.1.2: creates the test named `name` from a JSON
+    /// [`crate::TestContext`] as [`FfiTest2`], whose calls get the
+    /// [`FfiHostExtras`]; the host prefers it to `new_test`.
+    pub new_test_2: extern "C" fn(name: RStr<'_>, context: RStr<'_>) -> FfiResult<Test2Box>,
+    /// Since 0.1.2: creates the pbench installer named `name`.
+    pub new_pbench_installer: extern "C" fn(name: RStr<'_>) -> FfiResult<PbenchInstallerBox>,
+}
+
+/// The root module as released in 0.1.1 (0.1.0's and `protocol`), frozen;
+/// see [`released_0_1_0`].
+pub mod released_0_1_1 {
+    use super::*;
+
+    root_module! {
+        /// Since 0.1.1: the [`PROTOCOL`] the library was built for.
+        pub protocol: u32,
+    }
 }
 
 /// The root module as released in 0.1.0, frozen.
@@ -224,8 +348,9 @@ root_module! {
 /// abi_stable refuses a library whose root module has fewer fields than
 /// the one the host checks it against, even though the fields appended
 /// since are read as `Option`. The loader therefore checks a library
-/// against the current [`PluginMod`] and, when that fails, against this
-/// one: a library that passes was built against an older 0.1.x, and its
+/// against the current [`PluginMod`] and, when that fails, against the
+/// frozen older ones, newest first (this one last): a library that passes
+/// one was built against that older 0.1.x, and its
 /// appended fields read as `None` (they are looked up in the library's own
 /// field list at run time).
 pub mod released_0_1_0 {
@@ -238,18 +363,28 @@ pub mod released_0_1_0 {
 mod tests {
     use abi_stable::{StableAbi, abi_stability::abi_checking::check_layout_compatibility};
 
-    use super::{PluginModRef, released_0_1_0};
+    use super::{PluginModRef, released_0_1_0, released_0_1_1};
 
     #[test]
     fn abi_stable_alone_refuses_an_older_root_module_so_the_loader_checks_the_frozen_one() {
         let current = <PluginModRef as StableAbi>::LAYOUT;
-        let old = <released_0_1_0::PluginModRef as StableAbi>::LAYOUT;
-        // A newer library in an older host: accepted by abi_stable itself.
-        assert!(check_layout_compatibility(old, current).is_ok());
-        // An older library in a newer host: refused ("too many fields")...
-        let err = check_layout_compatibility(current, old).unwrap_err();
-        assert!(format!("{err}").contains("too many fields"), "{err}");
-        // ...while its frozen layout is the same type to abi_stable.
-        assert!(check_layout_compatibility(old, old).is_ok());
+        for old in [
+            <released_0_1_0::PluginModRef as StableAbi>::LAYOUT,
+            <released_0_1_1::PluginModRef as StableAbi>::LAYOUT,
+        ] {
+            // A newer library in an older host: accepted by abi_stable itself.
+            assert!(check_layout_compatibility(old, current).is_ok());
+            // An older library in a newer host: refused ("too many fields")...
+            let err = check_layout_compatibility(current, old).unwrap_err();
+            assert!(format!("{err}").contains("too many fields"), "{err}");
+            // ...while its frozen layout is the same type to abi_stable.
+            assert!(check_layout_compatibility(old, old).is_ok());
+        }
+        // 0.1.1 extends 0.1.0.
+        let (v0, v1) = (
+            <released_0_1_0::PluginModRef as StableAbi>::LAYOUT,
+            <released_0_1_1::PluginModRef as StableAbi>::LAYOUT,
+        );
+        assert!(check_layout_compatibility(v0, v1).is_ok());
     }
 }

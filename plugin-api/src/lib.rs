@@ -30,10 +30,10 @@ mod services;
 mod types;
 
 pub use error::{PluginError, PluginResult, guard};
-pub use services::{HostServices, lend};
+pub use services::{HostServices, lend, lend_with_extras};
 pub use types::{
     Applied, CONTROLLER, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind,
-    ImageRequest, LogLevel, ParsedCheck, ProfileContext, ProvisionRequest, TestContext, TestRun,
+    ImageRequest, LogLevel, ParsedCheck, PbenchInstall, PbenchRequest, ProfileContext, ProvisionRequest, TestContext, TestRun,
     WorkerSpec,
 };
 

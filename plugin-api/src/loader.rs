@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use abi_stable::library::{LibraryError, RootModuleError, lib_header_from_path};
 
 use crate::{
-    Applied, ComponentInfo, HostServices, ImageRequest, ParsedCheck, PluginError, PluginResult,
-    ProfileContext, ProvisionRequest, TestContext, TestRun,
+    Applied, ComponentInfo, HostServices, ImageRequest, ParsedCheck, PbenchInstall, PbenchRequest,
+    PluginError, PluginResult, ProfileContext, ProvisionRequest, TestContext, TestRun,
     ffi::{
-        ImageProviderBox, PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, TestBox,
-        released_0_1_0,
+        ImageProviderBox, PbenchInstallerBox, PluginModRef, ProfileBox, ProvisionerBox,
+        ResultParserBox, Test2Box, TestBox, released_0_1_0, released_0_1_1,
     },
     markers,
-    services::lend,
+    services::{lend, lend_with_extras},
 };
 
 /// Why a file could not be used as a plugin library.
@@ -143,7 +143,8 @@ pub fn load(path: &Path) -> Result<Library, LoadError> {
             // Built against an older 0.1.x? Its root module is a prefix of
             // today's; see `ffi::released_0_1_0`.
             header
-                .ensure_layout::<released_0_1_0::PluginModRef>()
+                .ensure_layout::<released_0_1_1::PluginModRef>()
+                .or_else(|_| header.ensure_layout::<released_0_1_0::PluginModRef>())
                 .map_err(|_| LoadError::from_library(LibraryError::AbiInstability(current)))?;
             // SAFETY: the layout of every field the library has was checked
             // just above; the fields appended since are read only through
@@ -154,17 +155,22 @@ pub fn load(path: &Path) -> Result<Library, LoadError> {
         Err(other) => return Err(LoadError::from_library(other)),
     };
     let name = (module.library_name())().into_string();
-    let components = (module.components())()
+    let mut components: Vec<ComponentInfo> = (module.components())()
         .into_result()
         .map_err(|e| LoadError::Init(format!("{e:#}")))?
         .into_iter()
         .map(|decl| ComponentInfo {
-            kind: decl.kind,
+            kind: decl.kind.into(),
             name: decl.name.into_string(),
             order_key: decl.order_key.into_string(),
             summary: decl.summary.into_string(),
         })
         .collect();
+    if let Some(extra) = module.extra_components() {
+        components.extend(extra_components(&extra().into_result().map_err(|e| {
+            LoadError::Init(format!("{e:#}"))
+        })?)?);
+    }
     Ok(Library {
         path: path.to_owned(),
         name,
@@ -172,6 +178,27 @@ pub fn load(path: &Path) -> Result<Library, LoadError> {
         module,
         components,
     })
+}
+
+/// The components of the root module's `extra_components` (JSON list of
+/// [`ComponentInfo`]); entries of kinds this host does not know (from a
+/// newer library) are skipped.
+fn extra_components(text: &str) -> Result<Vec<ComponentInfo>, LoadError> {
+    let unreadable = |e: serde_json::Error| {
+        LoadError::Init(format!("its extra component list is unreadable: {e}"))
+    };
+    let entries: Vec<serde_json::Value> = serde_json::from_str(text).map_err(unreadable)?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let known = entry
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .is_some_and(|k| crate::ComponentKind::from_label(k).is_some());
+        if known {
+            out.push(serde_json::from_value(entry).map_err(unreadable)?);
+        }
+    }
+    Ok(out)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> PluginResult<String> {
@@ -233,8 +260,27 @@ impl Library {
             context.name = name.to_owned();
         }
         let text = json(&context)?;
-        let inner = (self.module.new_test())(name.into(), text.as_str().into()).into_result()?;
+        let args = (name.into(), text.as_str().into());
+        let inner = match self.module.new_test_2() {
+            Some(new_test_2) => TestInner::V2(new_test_2(args.0, args.1).into_result()?),
+            None => TestInner::V1((self.module.new_test())(args.0, args.1).into_result()?),
+        };
         Ok(TestHandle { inner })
+    }
+
+    /// Creates the pbench installer `name`.
+    pub fn new_pbench_installer(&self, name: &str) -> PluginResult<PbenchInstallerHandle> {
+        let new = self.module.new_pbench_installer().ok_or_else(|| {
+            PluginError::new(format!(
+                "library {} predates pbench installers (runperf-plugin-api 0.1.2)",
+                self.name
+            ))
+        })?;
+        let inner = new(name.into()).into_result()?;
+        Ok(PbenchInstallerHandle {
+            inner,
+            name: name.to_owned(),
+        })
     }
 
     /// Creates the image provider `name`.
@@ -320,26 +366,80 @@ impl ProfileHandle {
 
 /// A test created by a plugin.
 pub struct TestHandle {
-    inner: TestBox,
+    inner: TestInner,
+}
+
+/// A test of a library built before 0.1.2, or since (its calls also get
+/// the extra host services).
+enum TestInner {
+    V1(TestBox),
+    V2(Test2Box),
+}
+
+/// One of a test's three calls.
+#[derive(Clone, Copy)]
+enum Step {
+    Setup,
+    Run,
+    Cleanup,
 }
 
 impl TestHandle {
+    fn call(&mut self, step: Step, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
+        let run = json(run)?;
+        let run = run.as_str();
+        match &mut self.inner {
+            TestInner::V1(test) => lend(host, |h| match step {
+                Step::Setup => test.setup(h, run.into()),
+                Step::Run => test.run(h, run.into()),
+                Step::Cleanup => test.cleanup(h, run.into()),
+            }),
+            TestInner::V2(test) => lend_with_extras(host, |h, x| match step {
+                Step::Setup => test.setup(h, x, run.into()),
+                Step::Run => test.run(h, x, run.into()),
+                Step::Cleanup => test.cleanup(h, x, run.into()),
+            }),
+        }
+        .into_result()
+    }
+
     /// Prepares the machines.
     pub fn setup(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
-        let run = json(run)?;
-        lend(host, |h| self.inner.setup(h, run.as_str().into())).into_result()
+        self.call(Step::Setup, host, run)
     }
 
     /// Runs the benchmark.
     pub fn run(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
-        let run = json(run)?;
-        lend(host, |h| self.inner.run(h, run.as_str().into())).into_result()
+        self.call(Step::Run, host, run)
     }
 
     /// Cleans up.
     pub fn cleanup(&mut self, host: &dyn HostServices, run: &TestRun) -> PluginResult<()> {
-        let run = json(run)?;
-        lend(host, |h| self.inner.cleanup(h, run.as_str().into())).into_result()
+        self.call(Step::Cleanup, host, run)
+    }
+}
+
+/// A pbench installer created by a plugin.
+pub struct PbenchInstallerHandle {
+    inner: PbenchInstallerBox,
+    name: String,
+}
+
+impl PbenchInstallerHandle {
+    /// The installer's component name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Installs what `request` asks for, or says why it does not apply.
+    pub fn install(
+        &mut self,
+        host: &dyn HostServices,
+        request: &PbenchRequest,
+    ) -> PluginResult<PbenchInstall> {
+        let request = json(request)?;
+        let text = lend(host, |h| self.inner.install(h, request.as_str().into())).into_result()?;
+        Ok(serde_json::from_str(&text)?)
     }
 }
 

@@ -13,9 +13,12 @@ use abi_stable::{
 use serde_json::{Map, Value};
 
 use crate::{
-    Command, CommandOutput, ImageRequest, LogLevel, PluginResult, WorkerSpec,
+    Command, CommandOutput, ImageRequest, LogLevel, PbenchRequest, PluginError, PluginResult,
+    WorkerSpec,
     error::guard,
-    ffi::{FfiHost, FfiHost_TO, FfiResult, HostRef},
+    ffi::{
+        FfiHost, FfiHost_TO, FfiHostExtras, FfiHostExtras_TO, FfiResult, HostExtrasRef, HostRef,
+    },
 };
 
 /// Services the host offers to plugins, in plain Rust.
@@ -58,6 +61,15 @@ pub trait HostServices {
     /// Gets a guest image from the first image provider that serves the
     /// request's distro and arch; returns its path on the request's host.
     fn guest_image(&self, request: &ImageRequest) -> PluginResult<String>;
+    /// Since 0.1.2: makes pbench available as `request` asks, with the
+    /// first pbench installer that applies. Hosts without installers keep
+    /// this default, which says so.
+    fn install_pbench(&self, request: &PbenchRequest) -> PluginResult<()> {
+        Err(PluginError::new(format!(
+            "cannot install {request}: this host has no pbench installers; install \
+             pbench-agent there by hand"
+        )))
+    }
 }
 
 /// Lends `services` to `call` as the borrowed FFI object plugins receive.
@@ -65,6 +77,18 @@ pub fn lend<R>(services: &dyn HostServices, call: impl FnOnce(HostRef<'_>) -> R)
     let adapter = Adapter(services);
     let host: HostRef<'_> = FfiHost_TO::from_ptr(RRef::new(&adapter), TD_Opaque);
     call(host)
+}
+
+/// Lends `services` to `call` as both borrowed FFI objects: the host
+/// services of 0.1.0 and the extras added since.
+pub fn lend_with_extras<R>(
+    services: &dyn HostServices,
+    call: impl for<'x> FnOnce(HostRef<'x>, HostExtrasRef<'x>) -> R,
+) -> R {
+    let adapter = Adapter(services);
+    let host: HostRef<'_> = FfiHost_TO::from_ptr(RRef::new(&adapter), TD_Opaque);
+    let extras: HostExtrasRef<'_> = FfiHostExtras_TO::from_ptr(RRef::new(&adapter), TD_Opaque);
+    call(host, extras)
 }
 
 /// Implements the FFI trait over plain services, catching host panics so
@@ -190,6 +214,16 @@ impl FfiHost for Adapter<'_> {
         guard("host service guest_image", || {
             let request: ImageRequest = serde_json::from_str(request.as_str())?;
             Ok(RString::from(self.0.guest_image(&request)?))
+        })
+        .into()
+    }
+}
+
+impl FfiHostExtras for Adapter<'_> {
+    fn install_pbench(&self, request: RStr<'_>) -> FfiResult<()> {
+        guard("host service install_pbench", || {
+            let request: PbenchRequest = serde_json::from_str(request.as_str())?;
+            self.0.install_pbench(&request)
         })
         .into()
     }

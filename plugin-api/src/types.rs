@@ -16,9 +16,13 @@ use abi_stable::StableAbi;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The five kinds of component a plugin library can provide.
-#[repr(u8)]
-#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The kinds of component a plugin library can provide.
+///
+/// The first five are those of 0.1.0 and cross the boundary in the root
+/// module's component list ([`crate::ffi::ComponentKind`], whose variants
+/// are frozen); kinds added since are declared through the root module's
+/// `extra_components`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ComponentKind {
     /// A scenario the tests run under (`Localhost`, `TunedLibvirt`, ...).
     Profile,
@@ -30,16 +34,20 @@ pub enum ComponentKind {
     Provisioner,
     /// Reads result files under a result dir into checks.
     ResultParser,
+    /// Since 0.1.2: makes pbench-agent and a test's pbench package
+    /// available on a machine (`Dnf`, ...).
+    PbenchInstaller,
 }
 
 impl ComponentKind {
     /// Every kind, in listing order.
-    pub const ALL: [ComponentKind; 5] = [
+    pub const ALL: [ComponentKind; 6] = [
         Self::Profile,
         Self::Test,
         Self::ImageProvider,
         Self::Provisioner,
         Self::ResultParser,
+        Self::PbenchInstaller,
     ];
 
     /// The name used in listings and messages (`profile`, `test`, ...).
@@ -50,7 +58,13 @@ impl ComponentKind {
             Self::ImageProvider => "image-provider",
             Self::Provisioner => "provisioner",
             Self::ResultParser => "result-parser",
+            Self::PbenchInstaller => "pbench-installer",
         }
+    }
+
+    /// The kind named `label` (see [`ComponentKind::label`]).
+    pub fn from_label(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.label() == label)
     }
 }
 
@@ -103,10 +117,7 @@ mod kind_serde {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ComponentKind, D::Error> {
         let label = String::deserialize(d)?;
-        ComponentKind::ALL
-            .into_iter()
-            .find(|k| k.label() == label)
-            .ok_or_else(|| D::Error::custom(format!("unknown component kind {label:?}")))
+        ComponentKind::from_label(&label).ok_or_else(|| D::Error::custom(format!("unknown component kind {label:?}")))
     }
 }
 
@@ -489,4 +500,53 @@ impl ParsedCheck {
         self.params = params.into();
         self
     }
+}
+
+/// Since 0.1.2: what a pbench installer is asked to make available.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PbenchRequest {
+    /// Machine to install on.
+    pub machine: String,
+    /// Benchmark whose packages are wanted too (`fio` means `fio` and
+    /// `pbench-fio`); `None` for pbench-agent alone.
+    #[serde(default)]
+    pub test: Option<String>,
+}
+
+impl PbenchRequest {
+    /// pbench-agent on `machine`.
+    pub fn new(machine: impl Into<String>) -> Self {
+        Self {
+            machine: machine.into(),
+            test: None,
+        }
+    }
+
+    /// Also the benchmark `test` and its `pbench-<test>` package.
+    #[must_use]
+    pub fn test(mut self, test: impl Into<String>) -> Self {
+        self.test = Some(test.into());
+        self
+    }
+}
+
+impl std::fmt::Display for PbenchRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.test {
+            Some(test) => write!(f, "pbench-agent and pbench-{test} on {}", self.machine),
+            None => write!(f, "pbench-agent on {}", self.machine),
+        }
+    }
+}
+
+/// Since 0.1.2: a pbench installer's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PbenchInstall {
+    /// Everything asked for is installed and configured.
+    Installed,
+    /// This installer does not apply to the machine (no dnf, ...); the
+    /// host tries the next one. The reason is shown when none applies.
+    DoesNotApply(String),
 }

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    Applied, Host, ImageRequest, ParsedCheck, PluginResult, ProfileContext, ProvisionRequest,
-    TestContext, TestRun,
+    Applied, Host, ImageRequest, ParsedCheck, PbenchInstall, PbenchRequest, PluginResult,
+    ProfileContext, ProvisionRequest, TestContext, TestRun,
 };
 
 /// A scenario the tests run under, on one host machine
@@ -73,6 +73,20 @@ pub trait ResultParser: Send + Sync {
     fn parse(&self, path: &str) -> PluginResult<Vec<ParsedCheck>>;
 }
 
+/// Makes pbench-agent (and a test's pbench package) available on a
+/// machine. The host asks every installer in order-key order until one
+/// answers [`PbenchInstall::Installed`]; tests reach them with
+/// [`Host::install_pbench`].
+pub trait PbenchInstaller: Send {
+    /// Installs and configures pbench-agent on `request.machine`, then,
+    /// when `request.test` names one, the benchmark and its
+    /// `pbench-<test>` package. Answers [`PbenchInstall::DoesNotApply`]
+    /// with the reason when the machine is not one this installer serves
+    /// (an error also moves on to the next installer, and is shown as
+    /// this one's reason when none succeeds).
+    fn install(&mut self, host: &Host<'_>, request: &PbenchRequest) -> PluginResult<PbenchInstall>;
+}
+
 /// Factory of a profile: builds one from its context.
 pub type ProfileFactory = fn(ProfileContext) -> PluginResult<Box<dyn Profile>>;
 /// Factory of a test: builds one from its context.
@@ -83,3 +97,5 @@ pub type ImageProviderFactory = fn() -> PluginResult<Box<dyn ImageProvider>>;
 pub type ProvisionerFactory = fn(Map<String, Value>) -> PluginResult<Box<dyn Provisioner>>;
 /// Factory of a result parser.
 pub type ResultParserFactory = fn() -> PluginResult<Box<dyn ResultParser>>;
+/// Factory of a pbench installer.
+pub type PbenchInstallerFactory = fn() -> PluginResult<Box<dyn PbenchInstaller>>;

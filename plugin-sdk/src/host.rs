@@ -3,24 +3,39 @@
 use runperf_plugin_api::{
     HostServices,
     abi_stable::std_types::{ROption, RSlice, RString},
-    ffi::HostRef,
-    lend,
+    ffi::{HostExtrasRef, HostRef},
+    lend_with_extras,
 };
 use serde_json::{Map, Value};
 
 use crate::{
-    Command, CommandOutput, ImageRequest, LogLevel, PluginError, PluginResult, WorkerSpec,
+    Command, CommandOutput, ImageRequest, LogLevel, PbenchRequest, PluginError, PluginResult,
+    WorkerSpec,
 };
 
 /// The host services as a plugin sees them during one call.
 pub struct Host<'a> {
     inner: HostRef<'a>,
+    /// The services added since 0.1.0; `None` in calls from a runperf
+    /// that predates them, or through a 0.1.0 entry point.
+    extras: Option<HostExtrasRef<'a>>,
 }
 
 impl<'a> Host<'a> {
     /// Wraps the borrowed trait object handed to a plugin call.
     pub(crate) fn from_ffi(inner: HostRef<'a>) -> Self {
-        Self { inner }
+        Self {
+            inner,
+            extras: None,
+        }
+    }
+
+    /// Wraps both borrowed trait objects handed to a 0.1.2 plugin call.
+    pub(crate) fn from_ffi_with_extras(inner: HostRef<'a>, extras: HostExtrasRef<'a>) -> Self {
+        Self {
+            inner,
+            extras: Some(extras),
+        }
     }
 
     /// Calls `call` with `services` as the `Host` a plugin receives during
@@ -28,7 +43,9 @@ impl<'a> Host<'a> {
     /// on its own machines with this SDK's helpers (`settle`, `packages`),
     /// and for test hosts.
     pub fn lent<R>(services: &dyn HostServices, call: impl FnOnce(&Host<'_>) -> R) -> R {
-        lend(services, |ffi| call(&Host::from_ffi(ffi)))
+        lend_with_extras(services, |ffi, extras| {
+            call(&Host::from_ffi_with_extras(ffi, extras))
+        })
     }
 
     /// Runs `command` on `machine`; a non-zero exit status is not an error.
@@ -166,5 +183,19 @@ impl<'a> Host<'a> {
             .guest_image(text.as_str().into())
             .into_result()?
             .into_string())
+    }
+
+    /// Makes pbench available as `request` asks, with the first of the
+    /// host's pbench installers (in order-key order) that applies; the
+    /// error lists every installer's reason when none does.
+    pub fn install_pbench(&self, request: &PbenchRequest) -> PluginResult<()> {
+        let extras = self.extras.as_ref().ok_or_else(|| {
+            PluginError::new(format!(
+                "cannot install {request}: this runperf predates pbench installers \
+                 (runperf-plugin-api 0.1.2); update runperf or install pbench-agent there by hand"
+            ))
+        })?;
+        let text = serde_json::to_string(request)?;
+        extras.install_pbench(text.as_str().into()).into_result()
     }
 }

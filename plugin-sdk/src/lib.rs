@@ -2,7 +2,8 @@
 //!
 //! A plugin library is a `cdylib` that depends on this crate only. It
 //! implements one or more of the component traits ([`Profile`], [`Test`],
-//! [`ImageProvider`], [`Provisioner`], [`ResultParser`]), lists them in a
+//! [`ImageProvider`], [`Provisioner`], [`ResultParser`], [`PbenchInstaller`]),
+//! lists them in a
 //! [`Registry`] and exports it with [`export_plugin!`]:
 //!
 //! ```no_run
@@ -50,16 +51,17 @@ pub mod settle;
 pub mod testing;
 
 pub use components::{
-    ImageProvider, ImageProviderFactory, Profile, ProfileFactory, Provisioner, ProvisionerFactory,
-    ResultParser, ResultParserFactory, Test, TestFactory,
+    ImageProvider, ImageProviderFactory, PbenchInstaller, PbenchInstallerFactory, Profile,
+    ProfileFactory, Provisioner, ProvisionerFactory, ResultParser, ResultParserFactory, Test,
+    TestFactory,
 };
 pub use host::Host;
 pub use names::safe_name;
 pub use registry::Registry;
 pub use runperf_plugin_api::{
     Applied, CONTROLLER, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind,
-    HostServices, ImageRequest, LogLevel, ParsedCheck, PluginError, PluginResult, ProfileContext,
-    ProvisionRequest, TestContext, TestRun, WorkerSpec, serde_json,
+    HostServices, ImageRequest, LogLevel, ParsedCheck, PbenchInstall, PbenchRequest, PluginError,
+    PluginResult, ProfileContext, ProvisionRequest, TestContext, TestRun, WorkerSpec, serde_json,
 };
 
 /// Items the [`export_plugin!`] expansion refers to; not part of the API.
@@ -72,8 +74,8 @@ pub mod __private {
     pub use runperf_plugin_api::abi_stable::prefix_type::PrefixTypeTrait;
     pub use runperf_plugin_api::abi_stable::std_types::{RStr, RString, RVec};
     pub use runperf_plugin_api::ffi::{
-        ComponentDecl, FfiResult, ImageProviderBox, PROTOCOL, PluginMod, PluginModRef, ProfileBox,
-        ProvisionerBox, ResultParserBox, TestBox,
+        ComponentDecl, FfiResult, ImageProviderBox, PROTOCOL, PbenchInstallerBox, PluginMod,
+        PluginModRef, ProfileBox, ProvisionerBox, ResultParserBox, Test2Box, TestBox,
     };
 }
 
@@ -120,6 +122,17 @@ macro_rules! export_plugin {
             extern "C" fn new_result_parser(n: p::RStr<'_>) -> p::FfiResult<p::ResultParserBox> {
                 p::glue::new_result_parser(__registry(), n)
             }
+            extern "C" fn extra_components() -> p::FfiResult<p::RString> {
+                p::glue::extra_components(__registry)
+            }
+            extern "C" fn new_test_2(n: p::RStr<'_>, c: p::RStr<'_>) -> p::FfiResult<p::Test2Box> {
+                p::glue::new_test_2(__registry(), n, c)
+            }
+            extern "C" fn new_pbench_installer(
+                n: p::RStr<'_>,
+            ) -> p::FfiResult<p::PbenchInstallerBox> {
+                p::glue::new_pbench_installer(__registry(), n)
+            }
             fn root_module() -> p::PluginModRef {
                 use p::PrefixTypeTrait;
                 p::PluginMod {
@@ -131,6 +144,9 @@ macro_rules! export_plugin {
                     new_provisioner,
                     new_result_parser,
                     protocol: p::PROTOCOL,
+                    extra_components,
+                    new_test_2,
+                    new_pbench_installer,
                 }
                 .leak_into_prefix()
             }

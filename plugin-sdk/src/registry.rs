@@ -8,21 +8,23 @@ use runperf_plugin_api::{
         std_types::{ROption, RStr, RString, RVec},
     },
     ffi::{
-        ComponentDecl, FfiImageProvider, FfiImageProvider_TO, FfiProfile, FfiProfile_TO,
-        FfiProvisioner, FfiProvisioner_TO, FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest,
-        FfiTest_TO, HostRef, ImageProviderBox, ProfileBox, ProvisionerBox, ResultParserBox,
-        TestBox,
+        self, ComponentDecl, FfiImageProvider, FfiImageProvider_TO, FfiPbenchInstaller,
+        FfiPbenchInstaller_TO, FfiProfile, FfiProfile_TO, FfiProvisioner, FfiProvisioner_TO,
+        FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest, FfiTest_TO, FfiTest2,
+        FfiTest2_TO, HostExtrasRef, HostRef, ImageProviderBox, PbenchInstallerBox, ProfileBox,
+        ProvisionerBox, ResultParserBox, Test2Box, TestBox,
     },
     guard,
 };
 use serde_json::{Map, Value};
 
 use crate::{
-    ComponentInfo, ComponentKind, Host, ImageProvider, ImageRequest, PluginError, PluginResult,
-    Profile, ProfileContext, ProvisionRequest, Provisioner, ResultParser, Test, TestContext,
-    TestRun,
+    ComponentInfo, ComponentKind, Host, ImageProvider, ImageRequest, PbenchInstaller,
+    PbenchRequest, PluginError, PluginResult, Profile, ProfileContext, ProvisionRequest,
+    Provisioner, ResultParser, Test, TestContext, TestRun,
     components::{
-        ImageProviderFactory, ProfileFactory, ProvisionerFactory, ResultParserFactory, TestFactory,
+        ImageProviderFactory, PbenchInstallerFactory, ProfileFactory, ProvisionerFactory,
+        ResultParserFactory, TestFactory,
     },
 };
 
@@ -32,6 +34,7 @@ enum Factory {
     ImageProvider(ImageProviderFactory),
     Provisioner(ProvisionerFactory),
     ResultParser(ResultParserFactory),
+    PbenchInstaller(PbenchInstallerFactory),
 }
 
 /// The components of one plugin library, built once by the function
@@ -147,6 +150,25 @@ impl Registry {
         )
     }
 
+    /// Adds a pbench installer (`Dnf` is `50Dnf`; a lower order key is
+    /// tried first).
+    #[must_use]
+    pub fn pbench_installer(
+        self,
+        name: &str,
+        order_key: &str,
+        summary: &str,
+        factory: PbenchInstallerFactory,
+    ) -> Self {
+        self.push(
+            ComponentKind::PbenchInstaller,
+            name,
+            order_key,
+            summary,
+            Factory::PbenchInstaller(factory),
+        )
+    }
+
     /// The library's name.
     pub fn library(&self) -> &str {
         &self.library
@@ -183,17 +205,60 @@ pub mod glue {
         .unwrap_or_else(|err| RString::from(format!("<{err:#}>")))
     }
 
+    /// The components of the kinds 0.1.0 knew.
     pub fn components(registry: fn() -> &'static Registry) -> FfiResult<RVec<ComponentDecl>> {
         guard("listing components", || {
             Ok(registry()
                 .components()
-                .map(|info| ComponentDecl {
-                    kind: info.kind,
-                    name: info.name.as_str().into(),
-                    order_key: info.order_key.as_str().into(),
-                    summary: info.summary.as_str().into(),
+                .filter_map(|info| {
+                    Some(ComponentDecl {
+                        kind: ffi::ComponentKind::of(info.kind)?,
+                        name: info.name.as_str().into(),
+                        order_key: info.order_key.as_str().into(),
+                        summary: info.summary.as_str().into(),
+                    })
                 })
                 .collect())
+        })
+        .into()
+    }
+
+    /// The components of kinds added since 0.1.0, as JSON.
+    pub fn extra_components(registry: fn() -> &'static Registry) -> FfiResult<RString> {
+        guard("listing extra components", || {
+            let extra: Vec<&ComponentInfo> = registry()
+                .components()
+                .filter(|info| ffi::ComponentKind::of(info.kind).is_none())
+                .collect();
+            to_json(&extra)
+        })
+        .into()
+    }
+
+    pub fn new_test_2(
+        registry: &Registry,
+        name: RStr<'_>,
+        context: RStr<'_>,
+    ) -> FfiResult<Test2Box> {
+        guard(&format!("creating test {name}"), || {
+            let (test, name) = make_test(registry, name, context)?;
+            Ok(FfiTest2_TO::from_value(TestAdapter(test, name), TD_Opaque))
+        })
+        .into()
+    }
+
+    pub fn new_pbench_installer(
+        registry: &Registry,
+        name: RStr<'_>,
+    ) -> FfiResult<PbenchInstallerBox> {
+        guard(&format!("creating pbench installer {name}"), || {
+            match registry.find(ComponentKind::PbenchInstaller, name.as_str())? {
+                Factory::PbenchInstaller(make) => Ok(FfiPbenchInstaller_TO::from_value(
+                    InstallerAdapter(make()?),
+                    TD_Opaque,
+                )),
+                _ => unreachable!("find filters by kind"),
+            }
         })
         .into()
     }
@@ -221,17 +286,8 @@ pub mod glue {
 
     pub fn new_test(registry: &Registry, name: RStr<'_>, context: RStr<'_>) -> FfiResult<TestBox> {
         guard(&format!("creating test {name}"), || {
-            match registry.find(ComponentKind::Test, name.as_str())? {
-                Factory::Test(make) => {
-                    let context: TestContext = serde_json::from_str(context.as_str())?;
-                    let name = instance_name(&context.name, name);
-                    Ok(FfiTest_TO::from_value(
-                        TestAdapter(make(context)?, name),
-                        TD_Opaque,
-                    ))
-                }
-                _ => unreachable!("find filters by kind"),
-            }
+            let (test, name) = make_test(registry, name, context)?;
+            Ok(FfiTest_TO::from_value(TestAdapter(test, name), TD_Opaque))
         })
         .into()
     }
@@ -284,6 +340,22 @@ pub mod glue {
     }
 }
 
+/// Creates the test `name` from its JSON context, with its instance name.
+fn make_test(
+    registry: &Registry,
+    name: RStr<'_>,
+    context: RStr<'_>,
+) -> PluginResult<(Box<dyn Test>, RString)> {
+    match registry.find(ComponentKind::Test, name.as_str())? {
+        Factory::Test(make) => {
+            let context: TestContext = serde_json::from_str(context.as_str())?;
+            let name = instance_name(&context.name, name);
+            Ok((make(context)?, name))
+        }
+        _ => unreachable!("find filters by kind"),
+    }
+}
+
 /// The name the FFI `name()` of a component answers: the host reads it
 /// only from 0.1.0 libraries, which set it themselves; kept so that a
 /// 0.1.0 host still gets a name.
@@ -333,11 +405,10 @@ impl TestAdapter {
     fn call(
         &mut self,
         what: &str,
-        host: HostRef<'_>,
+        host: Host<'_>,
         run: RStr<'_>,
         step: impl FnOnce(&mut dyn Test, &Host<'_>, &TestRun) -> PluginResult<()>,
     ) -> FfiResult<()> {
-        let host = Host::from_ffi(host);
         guard(what, || {
             let run: TestRun = from_json(run)?;
             step(self.0.as_mut(), &host, &run)
@@ -352,15 +423,63 @@ impl FfiTest for TestAdapter {
     }
 
     fn setup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()> {
+        let host = Host::from_ffi(host);
         self.call("Test::setup", host, run, |t, h, r| t.setup(h, r))
     }
 
     fn run(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()> {
+        let host = Host::from_ffi(host);
         self.call("Test::run", host, run, |t, h, r| t.run(h, r))
     }
 
     fn cleanup(&mut self, host: HostRef<'_>, run: RStr<'_>) -> FfiResult<()> {
+        let host = Host::from_ffi(host);
         self.call("Test::cleanup", host, run, |t, h, r| t.cleanup(h, r))
+    }
+}
+
+impl FfiTest2 for TestAdapter {
+    fn setup<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()> {
+        let host = Host::from_ffi_with_extras(host, extras);
+        self.call("Test::setup", host, run, |t, h, r| t.setup(h, r))
+    }
+
+    fn run<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()> {
+        let host = Host::from_ffi_with_extras(host, extras);
+        self.call("Test::run", host, run, |t, h, r| t.run(h, r))
+    }
+
+    fn cleanup<'h>(
+        &mut self,
+        host: HostRef<'h>,
+        extras: HostExtrasRef<'h>,
+        run: RStr<'_>,
+    ) -> FfiResult<()> {
+        let host = Host::from_ffi_with_extras(host, extras);
+        self.call("Test::cleanup", host, run, |t, h, r| t.cleanup(h, r))
+    }
+}
+
+struct InstallerAdapter(Box<dyn PbenchInstaller>);
+
+impl FfiPbenchInstaller for InstallerAdapter {
+    fn install(&mut self, host: HostRef<'_>, request: RStr<'_>) -> FfiResult<RString> {
+        let host = Host::from_ffi(host);
+        guard("PbenchInstaller::install", || {
+            let request: PbenchRequest = from_json(request)?;
+            to_json(&self.0.install(&host, &request)?)
+        })
+        .into()
     }
 }
 

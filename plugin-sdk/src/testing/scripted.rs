@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use super::{LocalHost, command_text, ok};
 use crate::{
-    Command, CommandOutput, Host, HostServices, ImageRequest, LogLevel, PluginError, PluginResult,
-    WorkerSpec,
+    Command, CommandOutput, Host, HostServices, ImageRequest, LogLevel, PbenchRequest, PluginError,
+    PluginResult, WorkerSpec,
 };
 
 /// Answers a command no rule matched: `(host, machine, command)`.
@@ -19,6 +19,10 @@ pub type Responder =
 /// Answers `guest_image`: `(host, request)`.
 pub type ImageResponder =
     Arc<dyn Fn(&ScriptedHost, &ImageRequest) -> PluginResult<String> + Send + Sync>;
+
+/// Answers `install_pbench`: `(host, request)`.
+pub type PbenchResponder =
+    Arc<dyn Fn(&ScriptedHost, &PbenchRequest) -> PluginResult<()> + Send + Sync>;
 
 /// Replies given in turn to the calls whose text contains `pattern`; the
 /// last reply repeats.
@@ -62,6 +66,7 @@ fn first_line(text: &str) -> &str {
 /// | `add_worker`, `remove_worker` | `add_worker NAME@ADDRESS via MACHINE`, `remove_worker NAME` |
 /// | `reboot` | `reboot MACHINE` |
 /// | `guest_image` | `guest_image DISTRO ARCH -> PATH` |
+/// | `install_pbench` | `install_pbench MACHINE TEST` (`install_pbench MACHINE` without a test) |
 ///
 /// A command is answered by the newest rule ([`on`]) whose pattern is
 /// part of `MACHINE: COMMAND`, else by the responder ([`otherwise`]):
@@ -70,7 +75,8 @@ fn first_line(text: &str) -> &str {
 /// for [`local`]; read rules ([`on_read`]) come first in both.
 /// Persistent keys, workers, logs, params and metadata always live in
 /// memory; `guest_image` answers the request's path unless
-/// [`answer_images`] says otherwise.
+/// [`answer_images`] says otherwise, `install_pbench` succeeds unless
+/// [`answer_pbench`] says otherwise.
 ///
 /// [`calls`]: Self::calls
 /// [`on`]: Self::on
@@ -79,6 +85,7 @@ fn first_line(text: &str) -> &str {
 /// [`local`]: Self::local
 /// [`on_read`]: Self::on_read
 /// [`answer_images`]: Self::answer_images
+/// [`answer_pbench`]: Self::answer_pbench
 pub struct ScriptedHost {
     calls: Mutex<Vec<String>>,
     commands: Mutex<Vec<(String, Command)>>,
@@ -94,6 +101,7 @@ pub struct ScriptedHost {
     metadata: Mutex<Map<String, Value>>,
     image_requests: Mutex<Vec<ImageRequest>>,
     images: Mutex<ImageResponder>,
+    pbench: Mutex<PbenchResponder>,
 }
 
 impl Default for ScriptedHost {
@@ -134,6 +142,7 @@ impl ScriptedHost {
             metadata: Mutex::default(),
             image_requests: Mutex::default(),
             images: Mutex::new(Arc::new(|_, request| Ok(request.path.clone()))),
+            pbench: Mutex::new(Arc::new(|_, _| Ok(()))),
         }
     }
 
@@ -186,6 +195,15 @@ impl ScriptedHost {
         responder: impl Fn(&ScriptedHost, &ImageRequest) -> PluginResult<String> + Send + Sync + 'static,
     ) {
         *lock(&self.images) = Arc::new(responder);
+    }
+
+    /// Answers `install_pbench` with `responder`, which may change this
+    /// host (e.g. answer `command -v pbench-fio` from now on).
+    pub fn answer_pbench(
+        &self,
+        responder: impl Fn(&ScriptedHost, &PbenchRequest) -> PluginResult<()> + Send + Sync + 'static,
+    ) {
+        *lock(&self.pbench) = Arc::new(responder);
     }
 
     /// Every call so far, in order (see the table above).
@@ -442,6 +460,16 @@ impl HostServices for ScriptedHost {
         lock(&self.image_requests).push(request.clone());
         let images = Arc::clone(&lock(&self.images));
         images(self, request)
+    }
+
+    fn install_pbench(&self, request: &PbenchRequest) -> PluginResult<()> {
+        let mut call = format!("install_pbench {}", request.machine);
+        if let Some(test) = &request.test {
+            call.push_str(&format!(" {test}"));
+        }
+        self.record(call);
+        let pbench = Arc::clone(&lock(&self.pbench));
+        pbench(self, request)
     }
 }
 
