@@ -3,6 +3,7 @@
 //! points played for the reference implementation).
 
 mod catalog;
+pub mod pbench;
 mod search;
 
 pub use catalog::{Catalog, Entry, Override, Rejected, UnknownComponent};

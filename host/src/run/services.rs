@@ -1,6 +1,6 @@
 //! The host services plugins call during a run, implemented over the
 //! run's machines (hosts from `--hosts` and workers registered by
-//! profiles) and the plugin catalog (image providers).
+//! profiles) and the plugin catalog (image providers, pbench installers).
 
 use std::{
     collections::BTreeMap,
@@ -10,8 +10,8 @@ use std::{
 };
 
 use runperf_plugin_api::{
-    self as api, CommandOutput, ComponentKind, HostServices, ImageRequest, LogLevel, PluginError,
-    PluginResult, WorkerSpec,
+    self as api, CommandOutput, ComponentKind, HostServices, ImageRequest, LogLevel, PbenchRequest,
+    PluginError, PluginResult, WorkerSpec,
     serde_json::{Map, Value},
 };
 
@@ -393,6 +393,10 @@ impl HostServices for RunServices {
                 tried.join(", ")
             }
         )))
+    }
+
+    fn install_pbench(&self, request: &PbenchRequest) -> PluginResult<()> {
+        crate::plugins::pbench::install(&self.catalog, self, request)
     }
 }
 
