@@ -1,5 +1,5 @@
 //! The test params given on the command line (`fio:{...}`): the special
-//! keys every test understands (`pbench_tools`, `__*`, among them
+//! keys every test understands (`pbench`, `pbench_tools`, `__*`, among them
 //! `__NAME__`, which runperf itself resolves into the test's name), value
 //! normalisation (numbers may be given as strings and lists as CSV) and
 //! the `__PER_WORKER_CPUS__` substitution.
@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use runperf_plugin_sdk::serde_json::{self, Map, Value};
 use runperf_plugin_sdk::{Host, PluginError, PluginResult, TestRun};
+
+use crate::choice::{self, Choice};
 
 /// Value that is replaced by `guest_cpus / number of workers`.
 pub const PER_WORKER_CPUS: &str = "__PER_WORKER_CPUS__";
@@ -24,6 +26,8 @@ const DEFAULT_TOOLS: [&str; 5] = [
 /// The command-line params of a test, split into their roles.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extras {
+    /// `pbench` given to this test (see [`crate::choice`]).
+    pub pbench: Option<Choice>,
     /// `pbench_tools` given to this test.
     pub pbench_tools: Option<Vec<String>>,
     /// Benchmark params as text (`"1"`, `"4,64"`); `__*` keys are dropped.
@@ -60,6 +64,8 @@ pub fn split(extra: &Map<String, Value>) -> PluginResult<Extras> {
     for (key, value) in extra {
         if key == "pbench_tools" {
             out.pbench_tools = Some(tool_list(value)?);
+        } else if key == choice::PARAM {
+            out.pbench = Some(Choice::parse(value)?);
         } else if !key.starts_with("__") {
             out.params.insert(key.clone(), value_text(key, value)?);
         }

@@ -1,5 +1,5 @@
-//! What the fio and uperf tests share: the pbench result format and the
-//! pbench-agent mode.
+//! What the fio and uperf tests share: the pbench result format, the
+//! pbench-agent mode and the `pbench` param choosing it.
 //!
 //! A plain library both test plugins link in (it is no plugin itself). It
 //! may depend on the plugin crates (`runperf-plugin-sdk`, which brings
@@ -7,6 +7,7 @@
 //! the host, so that every plugin built on it stays loadable on its own.
 
 pub mod agent;
+pub mod choice;
 pub mod extra;
 pub mod launch;
 pub mod metadata;

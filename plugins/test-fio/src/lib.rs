@@ -1,6 +1,8 @@
-//! The `fio` test (also registered as the reference's `PBenchFio`): runs
-//! pbench-fio when the host machine has it, otherwise runs fio natively on
-//! the workers and writes the same pbench-compatible `result.json`.
+//! The `fio` test (also registered as the reference's `PBenchFio`, which
+//! means `pbench: yes`): runs pbench-fio when the host machine has it,
+//! otherwise runs fio natively on the workers and writes the same
+//! pbench-compatible `result.json`; the `pbench` param chooses (see
+//! `pbench_support::choice`).
 //!
 //! Params are pbench-fio's (`test-types`, `block-sizes`, `file-size`,
 //! `targets`, `runtime`, `ramptime`, `samples`, ...), see
@@ -29,6 +31,7 @@ pub mod samples;
 
 use params::FioParams;
 use pbench_support::launch::WorkDir;
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.
@@ -50,6 +53,7 @@ enum Mode {
 /// The fio test.
 pub struct Fio {
     extras: extra::Extras,
+    choice: Choice,
     mode: Mode,
 }
 
@@ -58,9 +62,17 @@ impl Fio {
     pub fn new(context: &TestContext) -> PluginResult<Self> {
         let extras = extra::split(&context.extra)?;
         Ok(Self {
+            choice: extras.pbench.unwrap_or_default(),
             extras,
             mode: Mode::Undecided,
         })
+    }
+
+    /// Creates the reference's `PBenchFio`: fio with `pbench: yes`.
+    pub fn pbench_alias(context: &TestContext) -> PluginResult<Self> {
+        let mut test = Self::new(context)?;
+        test.choice = Choice::of_alias("PBenchFio", NAME, test.extras.pbench)?;
+        Ok(test)
     }
 
     fn clients(run: &TestRun) -> PluginResult<&[String]> {
@@ -79,7 +91,7 @@ pub(crate) fn prepare_pbench(
     agent::refuse_forwarded(run, NAME)?;
     host.log(
         LogLevel::Info,
-        &format!("pbench-fio found on {}, using pbench mode", run.host),
+        &format!("pbench-fio on {}, using pbench mode", run.host),
     );
     for machine in agent::machines(run) {
         packages::ensure(host, &machine, "fio", "fio")?;
@@ -88,12 +100,22 @@ pub(crate) fn prepare_pbench(
     agent::register_tools(host, run, &tools)
 }
 
+/// Says that `pbench_tools` has no effect in native mode.
+pub(crate) fn native_notice(host: &Host<'_>, extras: &extra::Extras) {
+    if extras.pbench_tools.is_some() {
+        host.log(
+            LogLevel::Info,
+            "pbench_tools is ignored: native mode (pbench-fio is not on the host, or pbench: no)",
+        );
+    }
+}
+
 impl Test for Fio {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = Self::clients(run)?.to_vec();
-        if agent::available(host, &run.host, NAME)? {
+        if use_pbench(host, run, NAME, self.choice)? {
             prepare_pbench(host, run, &self.extras)?;
             self.mode = Mode::Pbench {
                 params: params::pbench_params(&text),
@@ -101,12 +123,7 @@ impl Test for Fio {
             return Ok(());
         }
         let params = FioParams::parse(&text)?;
-        if self.extras.pbench_tools.is_some() {
-            host.log(
-                LogLevel::Info,
-                "pbench_tools is ignored: pbench-fio is not installed on the host",
-            );
-        }
+        native_notice(host, &self.extras);
         let mut dirs = Vec::new();
         for client in &clients {
             packages::ensure(host, client, "fio", "fio")?;
@@ -155,9 +172,12 @@ fn registry() -> Registry {
     let summary = "fio storage benchmark (pbench-fio when installed, else fio natively)";
     Registry::new(env!("CARGO_PKG_NAME"))
         .test(NAME, "50fio", summary, |ctx| Ok(Box::new(Fio::new(&ctx)?)))
-        .test("PBenchFio", "50PBenchFio", summary, |ctx| {
-            Ok(Box::new(Fio::new(&ctx)?))
-        })
+        .test(
+            "PBenchFio",
+            "50PBenchFio",
+            "fio through pbench-fio, installed when missing (fio with pbench: yes)",
+            |ctx| Ok(Box::new(Fio::pbench_alias(&ctx)?)),
+        )
         .test(
             dummy::NAME,
             "50DummyTest",

@@ -19,6 +19,7 @@ use runperf_plugin_sdk::{
     Command, Host, LogLevel, PluginError, PluginResult, Registry, Test, TestContext, TestRun,
 };
 
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::params::over_defaults;
 use pbench_support::{agent, extra};
 
@@ -31,6 +32,7 @@ pub const BINARY_PARAM: &str = "linpack-binary";
 /// The linpack test.
 pub struct Linpack {
     extras: extra::Extras,
+    choice: Choice,
     /// The params to run with, set by `setup`.
     params: Option<BTreeMap<String, String>>,
 }
@@ -38,8 +40,10 @@ pub struct Linpack {
 impl Linpack {
     /// Creates the test from its command-line params.
     pub fn new(context: &TestContext) -> PluginResult<Self> {
+        let extras = extra::split(&context.extra)?;
         Ok(Self {
-            extras: extra::split(&context.extra)?,
+            choice: extras.pbench.unwrap_or_default().require_pbench(NAME)?,
+            extras,
             params: None,
         })
     }
@@ -55,10 +59,11 @@ impl Test for Linpack {
         }
         pbench_support::launch::clients(run, NAME)?;
         agent::refuse_forwarded(run, NAME)?;
-        if !agent::available(host, &run.host, NAME)? {
+        if !use_pbench(host, run, NAME, self.choice)? {
             return Err(PluginError::new(format!(
                 "linpack runs through pbench-linpack, which is not installed on {}; \
-                 install pbench-agent and pbench-linpack there (with linpack itself)",
+                 install pbench-agent and pbench-linpack there (with linpack itself), or \
+                 give \"pbench\": \"yes\" to install them with the pbench installers",
                 run.host
             )));
         }

@@ -1,7 +1,9 @@
-//! The `uperf` test (also registered as the reference's `UPerf`): runs
-//! pbench-uperf when the host machine has it, otherwise runs uperf
-//! natively (servers on the host machine, clients on the workers) and
-//! writes the same pbench-compatible `result.json`.
+//! The `uperf` test (also registered as the reference's `UPerf` and as
+//! `PBenchUperf`, both meaning `pbench: yes`): runs pbench-uperf when the
+//! host machine has it, otherwise runs uperf natively (servers on the
+//! host machine, clients on the workers) and writes the same
+//! pbench-compatible `result.json`; the `pbench` param chooses (see
+//! `pbench_support::choice`).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,7 @@ pub mod profile;
 use native::Machines;
 use params::UperfParams;
 use pbench_support::launch::WorkDir;
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.
@@ -44,6 +47,7 @@ enum Mode {
 /// The uperf test.
 pub struct Uperf {
     extras: extra::Extras,
+    choice: Choice,
     mode: Mode,
 }
 
@@ -52,9 +56,18 @@ impl Uperf {
     pub fn new(context: &TestContext) -> PluginResult<Self> {
         let extras = extra::split(&context.extra)?;
         Ok(Self {
+            choice: extras.pbench.unwrap_or_default(),
             extras,
             mode: Mode::Undecided,
         })
+    }
+
+    /// Creates the alias `alias` (`UPerf`, `PBenchUperf`): uperf with
+    /// `pbench: yes`.
+    pub fn pbench_alias(context: &TestContext, alias: &str) -> PluginResult<Self> {
+        let mut test = Self::new(context)?;
+        test.choice = Choice::of_alias(alias, NAME, test.extras.pbench)?;
+        Ok(test)
     }
 
     fn setup_native(
@@ -97,11 +110,11 @@ impl Test for Uperf {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
-        if agent::available(host, &run.host, NAME)? {
+        if use_pbench(host, run, NAME, self.choice)? {
             agent::refuse_forwarded(run, NAME)?;
             host.log(
                 LogLevel::Info,
-                &format!("pbench-uperf found on {}, using pbench mode", run.host),
+                &format!("pbench-uperf on {}, using pbench mode", run.host),
             );
             for machine in agent::machines(run) {
                 packages::ensure(host, &machine, "uperf", "uperf")?;
@@ -152,14 +165,20 @@ impl Test for Uperf {
     }
 }
 
+/// What the aliases meaning `pbench: yes` are.
+const ALIAS_SUMMARY: &str = "uperf through pbench-uperf, installed when missing (uperf with pbench: yes)";
+
 fn registry() -> Registry {
     let summary = "uperf network benchmark (pbench-uperf when installed, else uperf natively)";
     Registry::new(env!("CARGO_PKG_NAME"))
         .test(NAME, "50uperf", summary, |ctx| {
             Ok(Box::new(Uperf::new(&ctx)?))
         })
-        .test("UPerf", "50UPerf", summary, |ctx| {
-            Ok(Box::new(Uperf::new(&ctx)?))
+        .test("UPerf", "50UPerf", ALIAS_SUMMARY, |ctx| {
+            Ok(Box::new(Uperf::pbench_alias(&ctx, "UPerf")?))
+        })
+        .test("PBenchUperf", "50PBenchUperf", ALIAS_SUMMARY, |ctx| {
+            Ok(Box::new(Uperf::pbench_alias(&ctx, "PBenchUperf")?))
         })
 }
 

@@ -19,6 +19,7 @@ use crate::nbd::export::{Place, create_dir, wait_for_socket};
 use params::Special;
 use pbench_support::launch::{Started, WorkDir, start, stop};
 use pbench_support::packages::{ensure, find};
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::{agent, extra};
 
 /// Component name, as users write it.
@@ -36,6 +37,7 @@ const RAMDISK: [&str; 5] = [
 /// The fio-libblkio test.
 pub struct FioLibblkio {
     extras: extra::Extras,
+    choice: Choice,
     special: Special,
     /// pbench-fio's params, set by `setup`.
     params: Option<BTreeMap<String, String>>,
@@ -49,8 +51,10 @@ impl FioLibblkio {
     /// Creates the test from its command-line params (its own ones are
     /// checked here, the daemon command's `%s` among them).
     pub fn new(context: &TestContext) -> PluginResult<Self> {
+        let extras = extra::split(&context.extra)?;
         Ok(Self {
-            extras: extra::split(&context.extra)?,
+            choice: extras.pbench.unwrap_or_default().require_pbench(NAME)?,
+            extras,
             special: Special::read(&context.extra)?,
             params: None,
             exports: Vec::new(),
@@ -100,10 +104,11 @@ impl Test for FioLibblkio {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
-        if !agent::available(host, &run.host, "fio")? {
+        if !use_pbench(host, run, "fio", self.choice)? {
             return Err(PluginError::new(format!(
                 "{NAME} runs through pbench-fio, which is not installed on {}; install \
-                 pbench-agent and pbench-fio there",
+                 pbench-agent and pbench-fio there, or give \"pbench\": \"yes\" to \
+                 install them with the pbench installers",
                 run.host
             )));
         }

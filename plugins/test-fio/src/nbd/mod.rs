@@ -11,12 +11,13 @@ pub mod job;
 use std::collections::BTreeMap;
 
 use runperf_plugin_sdk::{
-    Command, Host, LogLevel, PluginError, PluginResult, Test, TestContext, TestRun,
+    Command, Host, PluginError, PluginResult, Test, TestContext, TestRun,
 };
 
 use crate::native::run_iterations;
 use crate::params::FioParams;
 use export::{Export, Place};
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::{agent, extra};
 
 /// Component name, as users write it.
@@ -32,6 +33,7 @@ enum Mode {
 /// The fio-nbd test.
 pub struct FioNbd {
     extras: extra::Extras,
+    choice: Choice,
     mode: Mode,
     exports: Vec<Export>,
     /// The dir holding the job file on the host (pbench mode).
@@ -41,8 +43,10 @@ pub struct FioNbd {
 impl FioNbd {
     /// Creates the test from its command-line params.
     pub fn new(context: &TestContext) -> PluginResult<Self> {
+        let extras = extra::split(&context.extra)?;
         Ok(Self {
-            extras: extra::split(&context.extra)?,
+            choice: extras.pbench.unwrap_or_default(),
+            extras,
             mode: Mode::Undecided,
             exports: Vec::new(),
             host_dir: None,
@@ -84,16 +88,11 @@ impl Test for FioNbd {
         let mut text = self.extras.params.clone();
         extra::substitute_per_worker_cpus(&mut text, host, run)?;
         let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
-        if agent::available(host, &run.host, "fio")? {
+        if use_pbench(host, run, "fio", self.choice)? {
             return self.setup_pbench(host, run, &text, &clients);
         }
         let params = job::parse(&text)?;
-        if self.extras.pbench_tools.is_some() {
-            host.log(
-                LogLevel::Info,
-                "pbench_tools is ignored: pbench-fio is not installed on the host",
-            );
-        }
+        crate::native_notice(host, &self.extras);
         for client in &clients {
             // Kept as soon as it exists, so that cleanup stops what started.
             export::start(host, client, Place::Temp, &mut self.exports)?;
