@@ -33,8 +33,8 @@ pub use error::{PluginError, PluginResult, guard};
 pub use services::{HostServices, lend, lend_with_extras};
 pub use types::{
     Applied, CONTROLLER, Command, CommandLine, CommandOutput, ComponentInfo, ComponentKind,
-    ImageRequest, LogLevel, ParsedCheck, PbenchInstall, PbenchRequest, ProfileContext, ProvisionRequest, TestContext, TestRun,
-    WorkerSpec,
+    ImageRequest, LogLevel, ParsedCheck, PbenchInstall, PbenchRequest, ProfileContext,
+    ProvisionRequest, TestContext, TestRun, WorkerSpec,
 };
 
 /// The abi_stable version the contract is built on, for the SDK's export

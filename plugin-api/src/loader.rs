@@ -167,9 +167,11 @@ pub fn load(path: &Path) -> Result<Library, LoadError> {
         })
         .collect();
     if let Some(extra) = module.extra_components() {
-        components.extend(extra_components(&extra().into_result().map_err(|e| {
-            LoadError::Init(format!("{e:#}"))
-        })?)?);
+        components.extend(extra_components(
+            &extra()
+                .into_result()
+                .map_err(|e| LoadError::Init(format!("{e:#}")))?,
+        )?);
     }
     Ok(Library {
         path: path.to_owned(),

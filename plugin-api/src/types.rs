@@ -117,7 +117,8 @@ mod kind_serde {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ComponentKind, D::Error> {
         let label = String::deserialize(d)?;
-        ComponentKind::from_label(&label).ok_or_else(|| D::Error::custom(format!("unknown component kind {label:?}")))
+        ComponentKind::from_label(&label)
+            .ok_or_else(|| D::Error::custom(format!("unknown component kind {label:?}")))
     }
 }
 

@@ -10,9 +10,9 @@ use runperf_plugin_api::{
     ffi::{
         self, ComponentDecl, FfiImageProvider, FfiImageProvider_TO, FfiPbenchInstaller,
         FfiPbenchInstaller_TO, FfiProfile, FfiProfile_TO, FfiProvisioner, FfiProvisioner_TO,
-        FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest, FfiTest_TO, FfiTest2,
-        FfiTest2_TO, HostExtrasRef, HostRef, ImageProviderBox, PbenchInstallerBox, ProfileBox,
-        ProvisionerBox, ResultParserBox, Test2Box, TestBox,
+        FfiResult, FfiResultParser, FfiResultParser_TO, FfiTest, FfiTest_TO, FfiTest2, FfiTest2_TO,
+        HostExtrasRef, HostRef, ImageProviderBox, PbenchInstallerBox, ProfileBox, ProvisionerBox,
+        ResultParserBox, Test2Box, TestBox,
     },
     guard,
 };
@@ -251,15 +251,16 @@ pub mod glue {
         registry: &Registry,
         name: RStr<'_>,
     ) -> FfiResult<PbenchInstallerBox> {
-        guard(&format!("creating pbench installer {name}"), || {
-            match registry.find(ComponentKind::PbenchInstaller, name.as_str())? {
+        guard(
+            &format!("creating pbench installer {name}"),
+            || match registry.find(ComponentKind::PbenchInstaller, name.as_str())? {
                 Factory::PbenchInstaller(make) => Ok(FfiPbenchInstaller_TO::from_value(
                     InstallerAdapter(make()?),
                     TD_Opaque,
                 )),
                 _ => unreachable!("find filters by kind"),
-            }
-        })
+            },
+        )
         .into()
     }
 

@@ -16,9 +16,7 @@ pub fn installers(catalog: &Catalog) -> Vec<&Entry> {
         .active()
         .filter(|e| e.info.kind == ComponentKind::PbenchInstaller)
         .collect();
-    out.sort_by(|a, b| {
-        (&a.info.order_key, &a.info.name).cmp(&(&b.info.order_key, &b.info.name))
-    });
+    out.sort_by(|a, b| (&a.info.order_key, &a.info.name).cmp(&(&b.info.order_key, &b.info.name)));
     out
 }
 

@@ -74,7 +74,11 @@ fn dnf_install(packages: &[&str]) -> Command {
 }
 
 /// Installs pbench-agent from copr and configures it.
-fn install_agent(host: &Host<'_>, machine: &str, metadata: &Map<String, Value>) -> PluginResult<()> {
+fn install_agent(
+    host: &Host<'_>,
+    machine: &str,
+    metadata: &Map<String, Value>,
+) -> PluginResult<()> {
     host.log(
         LogLevel::Info,
         &format!("installing pbench-agent on {machine} with dnf"),
@@ -84,7 +88,10 @@ fn install_agent(host: &Host<'_>, machine: &str, metadata: &Map<String, Value>) 
         &dnf_install(&["wget", "rsync", "dnf-plugins-core"]),
     )?;
     for repo in copr_repos(metadata)? {
-        host.run_ok(machine, &Command::argv(["dnf", "-y", "copr", "enable", &repo]))?;
+        host.run_ok(
+            machine,
+            &Command::argv(["dnf", "-y", "copr", "enable", &repo]),
+        )?;
     }
     host.run_ok(machine, &dnf_install(&AGENT_PACKAGES))?;
     configure(host, machine, metadata)
@@ -94,7 +101,11 @@ fn install_agent(host: &Host<'_>, machine: &str, metadata: &Map<String, Value>) 
 /// defaults.
 fn configure(host: &Host<'_>, machine: &str, metadata: &Map<String, Value>) -> PluginResult<()> {
     host.run_ok(machine, &Command::argv(["mkdir", "-p", "--", CONFIG_DIR]))?;
-    host.write_file(machine, AGENT_CONFIG, agent_config(&server(metadata)).as_bytes())?;
+    host.write_file(
+        machine,
+        AGENT_CONFIG,
+        agent_config(&server(metadata)).as_bytes(),
+    )?;
     let defaults = host.read_file(machine, DEFAULT_CONFIG).map_err(|e| {
         e.context(format!(
             "pbench-agent on {machine} has no {DEFAULT_CONFIG}; reinstall pbench-agent there"
@@ -143,9 +154,7 @@ impl PbenchInstaller for Dnf {
     fn install(&mut self, host: &Host<'_>, request: &PbenchRequest) -> PluginResult<PbenchInstall> {
         let machine = request.machine.as_str();
         if find_program(host, machine, "dnf")?.is_none() {
-            return Ok(PbenchInstall::DoesNotApply(format!(
-                "{machine} has no dnf"
-            )));
+            return Ok(PbenchInstall::DoesNotApply(format!("{machine} has no dnf")));
         }
         let metadata = host.metadata()?;
         host.run_ok(

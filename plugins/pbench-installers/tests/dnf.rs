@@ -1,11 +1,11 @@
 //! The `Dnf` pbench installer against a scripted machine: the commands it
 //! runs, in order, for a fresh machine, a configured one and failures.
 
+use runperf_pbench_installers::agent_config::{DEFAULT_CONFIG, NO_HOST_KEY_PROMPTS};
+use runperf_pbench_installers::dnf::Dnf;
 use runperf_plugin_sdk::serde_json::json;
 use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail, ok};
 use runperf_plugin_sdk::{PbenchInstall, PbenchInstaller, PbenchRequest, PluginResult};
-use runperf_pbench_installers::agent_config::{DEFAULT_CONFIG, NO_HOST_KEY_PROMPTS};
-use runperf_pbench_installers::dnf::Dnf;
 
 const DEFAULTS: &str = "[results]\nssh_opts = -o BatchMode=yes\n";
 
@@ -56,7 +56,10 @@ fn a_fresh_machine_gets_the_agent_from_copr_configured_then_the_test() {
     let config = host
         .file("m", "/opt/pbench-agent/config/pbench-agent.cfg")
         .unwrap();
-    assert!(config.contains("pbench_web_server = pbench.example.com\n"), "{config}");
+    assert!(
+        config.contains("pbench_web_server = pbench.example.com\n"),
+        "{config}"
+    );
     let defaults = host.file("m", DEFAULT_CONFIG).unwrap();
     assert!(defaults.contains(&format!("ssh_opts = {NO_HOST_KEY_PROMPTS}\n")));
     assert!(defaults.contains(&format!("scp_opts = {NO_HOST_KEY_PROMPTS}\n")));
@@ -97,7 +100,9 @@ fn repo_names_reach_dnf_as_single_quoted_arguments() {
     assert_eq!(
         enables[1],
         runperf_plugin_sdk::CommandLine::Argv(
-            ["dnf", "-y", "copr", "enable", "rm -rf /"].map(String::from).to_vec()
+            ["dnf", "-y", "copr", "enable", "rm -rf /"]
+                .map(String::from)
+                .to_vec()
         )
     );
 }
@@ -105,14 +110,23 @@ fn repo_names_reach_dnf_as_single_quoted_arguments() {
 #[test]
 fn a_configured_machine_with_the_test_installed_is_left_alone() {
     let host = machine(&["pbench-register-tool-set"]);
-    host.on("m: sh -c ls -d /var/lib/pbench-agent/tools-*default", [ok("x\n")]);
+    host.on(
+        "m: sh -c ls -d /var/lib/pbench-agent/tools-*default",
+        [ok("x\n")],
+    );
     host.on("m: rpm -q", [ok("installed\n")]);
     let out = install(&host, &PbenchRequest::new("m").test("uperf")).unwrap();
     assert_eq!(out, PbenchInstall::Installed);
     let calls = host.calls();
-    assert!(!calls.iter().any(|c| c.contains("dnf install")), "{calls:?}");
+    assert!(
+        !calls.iter().any(|c| c.contains("dnf install")),
+        "{calls:?}"
+    );
     assert!(!calls.iter().any(|c| c.starts_with("write")), "{calls:?}");
-    assert_in_order(&calls, &["run m: rpm -q uperf", "run m: rpm -q pbench-uperf"]);
+    assert_in_order(
+        &calls,
+        &["run m: rpm -q uperf", "run m: rpm -q pbench-uperf"],
+    );
 }
 
 #[test]
@@ -121,7 +135,10 @@ fn an_agent_without_the_default_tool_set_is_configured_again() {
     host.on("m: sh -c ls -d", [fail(2, "No such file or directory")]);
     install(&host, &PbenchRequest::new("m")).unwrap();
     let calls = host.calls();
-    assert!(!calls.iter().any(|c| c.contains("dnf install")), "{calls:?}");
+    assert!(
+        !calls.iter().any(|c| c.contains("dnf install")),
+        "{calls:?}"
+    );
     assert_in_order(
         &calls,
         &[
@@ -145,7 +162,10 @@ fn a_failing_copr_enable_is_an_error_naming_the_command() {
     host.on("m: dnf -y copr enable", [fail(1, "Error: repo not found")]);
     let err = install(&host, &PbenchRequest::new("m")).unwrap_err();
     let text = format!("{err:#}");
-    assert!(text.contains("copr") && text.contains("Error: repo not found"), "{text}");
+    assert!(
+        text.contains("copr") && text.contains("Error: repo not found"),
+        "{text}"
+    );
     assert!(!host.calls().iter().any(|c| c.contains("pbench-sysstat")));
 }
 
@@ -167,7 +187,10 @@ fn an_agent_without_its_default_config_is_an_error_saying_to_reinstall() {
     let host = machine(&[]);
     host.remove_file("m", DEFAULT_CONFIG);
     let err = install(&host, &PbenchRequest::new("m")).unwrap_err();
-    assert!(format!("{err:#}").contains("reinstall pbench-agent"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("reinstall pbench-agent"),
+        "{err:#}"
+    );
 }
 
 #[test]

@@ -30,8 +30,8 @@ pub mod params;
 pub mod samples;
 
 use params::FioParams;
-use pbench_support::launch::WorkDir;
 use pbench_support::choice::{Choice, use_pbench};
+use pbench_support::launch::WorkDir;
 use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.

@@ -145,3 +145,56 @@ fn a_given_binary_skips_the_detection_and_none_found_is_an_error() {
     );
     assert!(!host.calls().iter().any(|c| c.contains("base &&")));
 }
+
+#[test]
+fn pbench_no_is_refused_when_the_test_is_created() {
+    let context = TestContext {
+        extra: json!({"pbench": "no"}).as_object().cloned().unwrap(),
+        ..TestContext::default()
+    };
+    let err = Linpack::new(&context).err().unwrap().to_string();
+    assert!(err.contains("linpack runs through pbench only"), "{err}");
+}
+
+#[test]
+fn pbench_yes_installs_linpack_through_the_installers_first() {
+    let host = ScriptedHost::new();
+    host.set_params("h", json!({"guest_cpus": 4}));
+    host.answer_pbench(|host, _| {
+        host.on(
+            "h: sh -c command -v \"$1\" sh pbench-linpack",
+            [ok("/opt/pbench-agent/bench-scripts/pbench-linpack\n")],
+        );
+        Ok(())
+    });
+    let out = tempfile::tempdir().unwrap();
+    let context = TestContext {
+        extra: json!({"pbench": "yes"}).as_object().cloned().unwrap(),
+        ..TestContext::default()
+    };
+    let mut test = Linpack::new(&context).unwrap();
+    host.with(|h| test.setup(h, &run(out.path()))).unwrap();
+    assert_in_order(
+        &host.calls(),
+        &[
+            "install_pbench h linpack",
+            "install_pbench w1 linpack",
+            "run h: sh -c command -v \"$1\" sh pbench-linpack",
+            "pbench-register-tool",
+        ],
+    );
+}
+
+#[test]
+fn pbench_auto_without_pbench_linpack_installs_nothing_and_names_the_param() {
+    let host = ScriptedHost::new();
+    host.set_params("h", json!({"guest_cpus": 4}));
+    let out = tempfile::tempdir().unwrap();
+    let mut test = Linpack::new(&TestContext::default()).unwrap();
+    let err = host
+        .with(|h| test.setup(h, &run(out.path())))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("give \"pbench\": \"yes\""), "{err}");
+    assert!(!host.calls().iter().any(|c| c.starts_with("install_pbench")));
+}

@@ -19,8 +19,8 @@ pub mod profile;
 
 use native::Machines;
 use params::UperfParams;
-use pbench_support::launch::WorkDir;
 use pbench_support::choice::{Choice, use_pbench};
+use pbench_support::launch::WorkDir;
 use pbench_support::{agent, extra, packages};
 
 /// Component name, as users write it.
@@ -166,7 +166,8 @@ impl Test for Uperf {
 }
 
 /// What the aliases meaning `pbench: yes` are.
-const ALIAS_SUMMARY: &str = "uperf through pbench-uperf, installed when missing (uperf with pbench: yes)";
+const ALIAS_SUMMARY: &str =
+    "uperf through pbench-uperf, installed when missing (uperf with pbench: yes)";
 
 fn registry() -> Registry {
     let summary = "uperf network benchmark (pbench-uperf when installed, else uperf natively)";

@@ -17,9 +17,9 @@ use runperf_plugin_sdk::{
 use crate::engine::check_engine;
 use crate::nbd::export::{Place, create_dir, wait_for_socket};
 use params::Special;
+use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::launch::{Started, WorkDir, start, stop};
 use pbench_support::packages::{ensure, find};
-use pbench_support::choice::{Choice, use_pbench};
 use pbench_support::{agent, extra};
 
 /// Component name, as users write it.

@@ -10,9 +10,7 @@ pub mod job;
 
 use std::collections::BTreeMap;
 
-use runperf_plugin_sdk::{
-    Command, Host, PluginError, PluginResult, Test, TestContext, TestRun,
-};
+use runperf_plugin_sdk::{Command, Host, PluginError, PluginResult, Test, TestContext, TestRun};
 
 use crate::native::run_iterations;
 use crate::params::FioParams;
