@@ -1,8 +1,9 @@
 //! The ABI promise of docs/plugins.md ("Versioning"): a plugin built
 //! against runperf-plugin-api 0.1.0 (the downstream example as it was
 //! then, against plugin-api as it was then; see tests/plugins-0.1.0/)
-//! loads into today's host, which sees the root-module field appended
-//! since (`protocol`) as absent, and its components work.
+//! loads into today's host, which sees the root-module fields appended
+//! since (`protocol` in 0.1.1; `extra_components`, `new_test_2` and
+//! `new_pbench_installer` in 0.1.2) as absent, and its components work.
 
 mod support;
 
@@ -66,6 +67,26 @@ fn the_field_appended_since_0_1_0_is_absent_in_an_old_library_and_present_in_new
     assert_eq!(old.library.protocol(), None);
     let overridden = catalog.overrides();
     assert_eq!(overridden[0].loser.library.protocol(), Some(PROTOCOL));
+}
+
+#[test]
+fn the_fields_appended_in_0_1_2_are_absent_in_an_old_library_and_present_in_new_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    plugin_dir(tmp.path(), &["runperf_pbench_installers"]);
+    let catalog = Catalog::discover(&SearchPath::new(vec![tmp.path().to_owned()]));
+    assert!(catalog.rejected().is_empty(), "{:?}", catalog.rejected());
+    let old = &catalog
+        .find(ComponentKind::Profile, "Localhost")
+        .unwrap()
+        .library;
+    // No extra components, and asking for an installer says why.
+    assert_eq!(old.components().len(), 2, "{:?}", old.components());
+    let err = old.new_pbench_installer("Dnf").err().unwrap().to_string();
+    assert!(err.contains("predates pbench installers"), "{err}");
+    // The new library declares its installer through extra_components.
+    let dnf = catalog.find(ComponentKind::PbenchInstaller, "Dnf").unwrap();
+    assert_eq!(dnf.info.order_key, "50Dnf");
+    dnf.library.new_pbench_installer("Dnf").unwrap();
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn every_rejected_file_gets_one_clear_reason_and_the_listing_goes_on() {
     );
     assert!(
         reason("libwrong_version_plugin.so")
-            .contains("built against runperf-plugin-api 9.0.0, but this runperf uses 0.1.1"),
+            .contains("built against runperf-plugin-api 9.0.0, but this runperf uses 0.1.2"),
         "{text}"
     );
     assert!(
@@ -238,5 +238,41 @@ fn the_linpack_plugin_lists_linpack() {
     assert_eq!(
         components_of(&["runperf_test_linpack"]),
         [["test", "linpack", "50linpack"]]
+    );
+}
+
+#[test]
+fn the_installers_plugin_lists_dnf_as_a_pbench_installer() {
+    assert_eq!(
+        components_of(&["runperf_pbench_installers"]),
+        [["pbench-installer", "Dnf", "50Dnf"]]
+    );
+}
+
+#[test]
+fn the_uperf_plugin_lists_its_aliases() {
+    assert_eq!(
+        components_of(&["runperf_test_uperf"]),
+        [
+            ["test", "PBenchUperf", "50PBenchUperf"],
+            ["test", "UPerf", "50UPerf"],
+            ["test", "uperf", "50uperf"],
+        ]
+    );
+}
+
+#[test]
+fn a_downstream_installer_is_listed_beside_dnf_not_over_it() {
+    let listed = components_of(&["runperf_pbench_installers", "acme_runperf_plugins"]);
+    let installers: Vec<_> = listed
+        .iter()
+        .filter(|c| c[0] == "pbench-installer")
+        .collect();
+    assert_eq!(
+        installers,
+        [
+            &["pbench-installer", "AcmeMirror", "40AcmeMirror"],
+            &["pbench-installer", "Dnf", "50Dnf"],
+        ]
     );
 }
