@@ -4,6 +4,8 @@
 //! loads into today's host, which sees the root-module fields appended
 //! since (`protocol` in 0.1.1; `extra_components`, `new_test_2` and
 //! `new_pbench_installer` in 0.1.2) as absent, and its components work.
+//! Likewise a test plugin built against 0.1.1 (tests/plugins-0.1.1/),
+//! whose tests the host creates with `new_test` of 0.1.0.
 
 mod support;
 
@@ -13,7 +15,7 @@ use assert_cmd::Command;
 use runperf::plugins::{Catalog, SearchPath};
 use runperf_plugin_api::{ComponentKind, ProfileContext, ffi::PROTOCOL};
 use runperf_plugin_sdk::testing::ScriptedHost;
-use support::fixture_plugins::{install, released_0_1_0};
+use support::fixture_plugins::{install, released_0_1_0, released_0_1_1};
 use support::run_perf::{Bench, files, read, stderr};
 
 /// `dir` with the 0.1.0-built library and today's `libs`.
@@ -162,4 +164,28 @@ fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
         traceback.contains("profile Localhost is already applied there"),
         "{traceback}"
     );
+}
+
+#[test]
+fn run_perf_runs_the_test_of_a_0_1_1_library() {
+    let bench = Bench::with_plugins(&["runperf_profile_localhost"]);
+    let old = released_0_1_1();
+    std::fs::copy(old, bench.plugins().join(old.file_name().unwrap())).unwrap();
+    let catalog = Catalog::discover(&SearchPath::new(vec![bench.plugins()]));
+    assert!(catalog.rejected().is_empty(), "{:?}", catalog.rejected());
+    let probe = &catalog.find(ComponentKind::Test, "probe").unwrap().library;
+    assert_eq!(probe.protocol(), Some(PROTOCOL));
+    let err = probe.new_pbench_installer("Dnf").err().unwrap().to_string();
+    assert!(err.contains("predates pbench installers"), "{err}");
+
+    let out = bench.out("result");
+    let o = bench.run(&[
+        "--output",
+        out.to_str().unwrap(),
+        "--",
+        "probe:{\"value\": 7}",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let result = read(&out.join("Localhost/probe/0000/result.json"));
+    assert!(result.contains("\"mean\": 7.0"), "{result}");
 }

@@ -43,41 +43,54 @@ pub fn libs_dir() -> &'static Path {
 
 /// The downstream example plugin as built against runperf-plugin-api
 /// 0.1.0, the first released ABI: `tests/plugins-0.1.0/`'s archive of
-/// plugin-api and the example as they were then, unpacked under
-/// `target/plugin-fixtures-0.1.0` and built with the lock file kept next
-/// to it. Returns the library's path.
+/// plugin-api and the example as they were then. Returns the library's
+/// path.
 pub fn released_0_1_0() -> &'static Path {
     static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let root = workspace();
-        let fixture = root.join("tests/plugins-0.1.0");
-        let target = root.join("target/plugin-fixtures-0.1.0");
-        let src = target.join("src");
-        std::fs::create_dir_all(&src).unwrap();
-        let status = Command::new("tar")
-            .arg("-xzf")
-            .arg(fixture.join("runperf-0.1.0-plugins.tar.gz"))
-            .arg("-C")
-            .arg(&src)
-            .status()
-            .expect("tar runs");
-        assert!(status.success(), "unpacking {} failed", fixture.display());
-        for file in ["Cargo.toml", "Cargo.lock"] {
-            let text = std::fs::read(fixture.join(file)).unwrap();
-            // Unchanged files keep their times, so cargo has nothing to redo.
-            if std::fs::read(src.join(file)).ok() != Some(text.clone()) {
-                std::fs::write(src.join(file), text).unwrap();
-            }
+    LIB.get_or_init(|| build_released("0.1.0", "acme_runperf_plugins"))
+}
+
+/// The `probe` fixture (a test plugin) as built against
+/// runperf-plugin-api 0.1.1: `tests/plugins-0.1.1/`'s archive of
+/// plugin-api, plugin-sdk and the probe as they were then. Returns the
+/// library's path.
+pub fn released_0_1_1() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| build_released("0.1.1", "probe_plugin"))
+}
+
+/// Unpacks `tests/plugins-VERSION/`'s archive under
+/// `target/plugin-fixtures-VERSION`, builds it with the lock file kept
+/// next to it and returns the path of its library `lib_name`.
+fn build_released(version: &str, lib_name: &str) -> PathBuf {
+    let root = workspace();
+    let fixture = root.join(format!("tests/plugins-{version}"));
+    let target = root.join(format!("target/plugin-fixtures-{version}"));
+    let src = target.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(fixture.join(format!("runperf-{version}-plugins.tar.gz")))
+        .arg("-C")
+        .arg(&src)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "unpacking {} failed", fixture.display());
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        let text = std::fs::read(fixture.join(file)).unwrap();
+        // Unchanged files keep their times, so cargo has nothing to redo.
+        if std::fs::read(src.join(file)).ok() != Some(text.clone()) {
+            std::fs::write(src.join(file), text).unwrap();
         }
-        cargo_build(&src.join("Cargo.toml"), &target, &["--locked"]);
-        let lib = target.join(format!(
-            "debug/{}acme_runperf_plugins{}",
-            std::env::consts::DLL_PREFIX,
-            std::env::consts::DLL_SUFFIX
-        ));
-        assert!(lib.is_file(), "{} was not built", lib.display());
-        lib
-    })
+    }
+    cargo_build(&src.join("Cargo.toml"), &target, &["--locked"]);
+    let lib = target.join(format!(
+        "debug/{}{lib_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(lib.is_file(), "{} was not built", lib.display());
+    lib
 }
 
 /// Path of the library built from crate `lib_name` (`runperf_profile_localhost`).
