@@ -187,15 +187,46 @@ impl<'a> Host<'a> {
 
     /// Makes pbench available as `request` asks, with the first of the
     /// host's pbench installers (in order-key order) that applies; the
-    /// error lists every installer's reason when none does.
+    /// error lists every installer's reason when none does. Offered to
+    /// tests (by a runperf with runperf-plugin-api 0.1.2 or later); other
+    /// calls get an error saying so.
     pub fn install_pbench(&self, request: &PbenchRequest) -> PluginResult<()> {
         let extras = self.extras.as_ref().ok_or_else(|| {
             PluginError::new(format!(
-                "cannot install {request}: this runperf predates pbench installers \
-                 (runperf-plugin-api 0.1.2); update runperf or install pbench-agent there by hand"
+                "cannot install {request}: this call's host services offer no pbench \
+                 installers (tests reach them in a runperf with runperf-plugin-api 0.1.2 or \
+                 later); update runperf or install pbench-agent there by hand"
             ))
         })?;
         let text = serde_json::to_string(request)?;
         extras.install_pbench(text.as_str().into()).into_result()
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use runperf_plugin_api::lend;
+
+    use super::*;
+    use crate::testing::ScriptedHost;
+
+    #[test]
+    fn install_pbench_reaches_the_host_only_with_the_extras() {
+        let services = ScriptedHost::new();
+        let request = PbenchRequest::new("h1").test("fio");
+        // A call made through a 0.1.0 entry point: no extras.
+        let err = lend(&services, |ffi| {
+            Host::from_ffi(ffi).install_pbench(&request)
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("cannot install pbench-agent and pbench-fio on h1"),
+            "{err}"
+        );
+        assert!(services.calls().is_empty());
+        // With them (as tests get from a 0.1.2 host) the host is asked.
+        services.with(|host| host.install_pbench(&request)).unwrap();
+        assert_eq!(services.calls(), ["install_pbench h1 fio"]);
     }
 }
