@@ -169,7 +169,7 @@ fn lower_order_key_overrides_and_the_listing_names_both() {
         &["--plugin-path", downstream.to_str().unwrap()],
         None,
     ));
-    let active = line_with(&text, "profile        Localhost");
+    let active = line_with(&text, "profile          Localhost");
     assert!(
         active.contains("40Localhost") && active.contains("acme/"),
         "{text}"

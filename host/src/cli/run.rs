@@ -325,7 +325,7 @@ pub fn listing(catalog: &Catalog) -> String {
     for kind in ComponentKind::ALL {
         for entry in catalog.active().filter(|e| e.info.kind == kind) {
             out.push_str(&format!(
-                "{:<14} {:<20} {:<24} {}\n",
+                "{:<16} {:<20} {:<24} {}\n",
                 kind.label(),
                 entry.info.name,
                 entry.info.order_key,
@@ -335,7 +335,7 @@ pub fn listing(catalog: &Catalog) -> String {
     }
     for o in catalog.overrides() {
         out.push_str(&format!(
-            "overridden     {} {} {} from {} (by {} from {})\n",
+            "overridden       {} {} {} from {} (by {} from {})\n",
             o.loser.info.kind,
             o.loser.info.name,
             o.loser.info.order_key,
