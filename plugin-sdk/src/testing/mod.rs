@@ -38,6 +38,7 @@ use runperf_plugin_api::markers;
 
 use crate::{
     Applied, Command, CommandLine, CommandOutput, Host, HostServices, PluginResult, Profile,
+    TestContext, TestRun,
 };
 
 /// Calls `call` with `services` lent as the [`Host`] a plugin receives.
@@ -51,6 +52,27 @@ pub fn command_text(command: &Command) -> String {
     match &command.line {
         CommandLine::Argv(argv) => argv.join(" "),
         CommandLine::Shell(line) => format!("sh -c {line}"),
+    }
+}
+
+/// A test's context whose params are the entries of `extra` (a JSON
+/// object; anything else gives no params).
+pub fn test_context(extra: serde_json::Value) -> TestContext {
+    TestContext {
+        extra: extra.as_object().cloned().unwrap_or_default(),
+        ..TestContext::default()
+    }
+}
+
+/// A run for scripted tests: host `h`, profile `P`, one worker `w1`, and
+/// an output dir that does not exist (a scripted host copies nothing).
+pub fn one_worker_run() -> TestRun {
+    TestRun {
+        host: "h".into(),
+        profile: "P".into(),
+        workers: vec![vec!["w1".into()]],
+        output_dir: "/nonexistent".into(),
+        ..TestRun::default()
     }
 }
 

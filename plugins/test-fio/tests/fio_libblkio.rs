@@ -2,9 +2,11 @@
 //! command sequence, the errors for a missing pbench-fio, for a fio
 //! without the libblkio engine and for a bad daemon command.
 
+use runperf_plugin_sdk::Test;
 use runperf_plugin_sdk::serde_json::{Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok};
-use runperf_plugin_sdk::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::testing::{
+    ScriptedHost, assert_in_order, ok, one_worker_run, test_context,
+};
 use runperf_test_fio::libblkio::FioLibblkio;
 
 const BASE: &str = "/var/lib/runperf/runperf-libblkio";
@@ -25,22 +27,8 @@ fn scripted(engines: &str) -> ScriptedHost {
     host
 }
 
-fn run() -> TestRun {
-    TestRun {
-        host: "h".into(),
-        profile: "P".into(),
-        workers: vec![vec!["w1".into()]],
-        output_dir: "/nonexistent".into(),
-        ..TestRun::default()
-    }
-}
-
 fn test(extra: Value) -> FioLibblkio {
-    let context = TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    };
-    FioLibblkio::new(&context).unwrap()
+    FioLibblkio::new(&test_context(extra)).unwrap()
 }
 
 #[test]
@@ -48,12 +36,12 @@ fn setup_exports_the_ramdisk_and_cleanup_undoes_everything() {
     let host = scripted("Available IO engines:\n\tlibaio\n\tlibblkio\n");
     host.on("w1: sh -c p=$1", [ok("4242\n")]);
     let mut test = test(json!({"hipri": 1}));
-    host.with(|h| test.setup(h, &run())).unwrap();
+    host.with(|h| test.setup(h, &one_worker_run())).unwrap();
     let job = host
         .file("h", &format!("{BASE}/libblkio.fio"))
         .expect("job file on the host");
     assert!(job.contains("hipri = 1\n"), "{job}");
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     assert_in_order(
         &host.calls(),
         &[
@@ -88,8 +76,8 @@ fn a_custom_daemon_on_a_given_target_without_ramdisk() {
         "__SETUP_RAMDISK__": false,
         "__STORAGE_DAEMON_CMD__": "my-export --dev %s --sock %s",
     }));
-    host.with(|h| test.setup(h, &run())).unwrap();
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.setup(h, &one_worker_run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     let calls = host.calls();
     assert_in_order(
         &calls,
@@ -105,7 +93,7 @@ fn a_fio_without_libblkio_is_refused_before_anything_is_started() {
     let host = scripted("Available IO engines:\n\tlibaio\n\tnbd\n");
     let mut test = test(json!({}));
     let err = host
-        .with(|h| test.setup(h, &run()))
+        .with(|h| test.setup(h, &one_worker_run()))
         .unwrap_err()
         .to_string();
     assert!(
@@ -120,18 +108,15 @@ fn a_fio_without_libblkio_is_refused_before_anything_is_started() {
 fn without_pbench_fio_or_with_a_bad_daemon_command_it_says_why() {
     let host = ScriptedHost::new();
     let mut t = test(json!({}));
-    let err = host.with(|h| t.setup(h, &run())).unwrap_err().to_string();
+    let err = host
+        .with(|h| t.setup(h, &one_worker_run()))
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("pbench-fio, which is not installed on h"),
         "{err}"
     );
-    let context = TestContext {
-        extra: json!({"__STORAGE_DAEMON_CMD__": "qsd %s"})
-            .as_object()
-            .cloned()
-            .unwrap(),
-        ..TestContext::default()
-    };
+    let context = test_context(json!({"__STORAGE_DAEMON_CMD__": "qsd %s"}));
     let err = FioLibblkio::new(&context)
         .err()
         .expect("refused")

@@ -3,8 +3,8 @@
 //! failed setup still gets its qemu-nbd stopped and its dir removed.
 
 use runperf_plugin_sdk::serde_json::json;
-use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail, ok};
-use runperf_plugin_sdk::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, fail, ok, one_worker_run};
+use runperf_plugin_sdk::{Test, TestContext};
 use runperf_test_fio::nbd::FioNbd;
 
 fn scripted(engines: &str) -> ScriptedHost {
@@ -17,23 +17,13 @@ fn scripted(engines: &str) -> ScriptedHost {
     host
 }
 
-fn run() -> TestRun {
-    TestRun {
-        host: "h".into(),
-        profile: "P".into(),
-        workers: vec![vec!["w1".into()]],
-        output_dir: "/nonexistent".into(),
-        ..TestRun::default()
-    }
-}
-
 #[test]
 fn setup_serves_a_random_image_and_cleanup_kills_the_server_and_removes_the_dir() {
     let host = scripted("Available IO engines:\n\tlibaio\n\tnbd\n");
     host.on("w1: sh -c p=$1", [ok("4242\n")]);
     let mut test = FioNbd::new(&TestContext::default()).unwrap();
-    host.with(|h| test.setup(h, &run())).unwrap();
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.setup(h, &one_worker_run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     let calls = host.calls();
     assert_in_order(
         &calls,
@@ -55,7 +45,7 @@ fn a_fio_without_the_nbd_engine_is_refused_before_anything_is_created() {
     let host = scripted("Available IO engines:\n\tlibaio\n\tnbdx\n");
     let mut test = FioNbd::new(&TestContext::default()).unwrap();
     let err = host
-        .with(|h| test.setup(h, &run()))
+        .with(|h| test.setup(h, &one_worker_run()))
         .unwrap_err()
         .to_string();
     assert!(
@@ -76,13 +66,16 @@ fn a_server_that_never_listens_fails_setup_and_is_still_cleaned_up() {
         "qemu-nbd: cannot bind",
     );
     let mut test = FioNbd::new(&TestContext::default()).unwrap();
-    let err = format!("{:?}", host.with(|h| test.setup(h, &run())).unwrap_err());
+    let err = format!(
+        "{:?}",
+        host.with(|h| test.setup(h, &one_worker_run())).unwrap_err()
+    );
     assert!(
         err.contains("did not create /tmp/runperf-nbd.abc/socket"),
         "{err}"
     );
     assert!(err.contains("cannot bind"), "{err}");
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     assert_in_order(
         &host.calls(),
         &["kill -KILL 77", "rm -rf -- /tmp/runperf-nbd.abc"],
@@ -98,7 +91,7 @@ fn with_pbench_fio_on_the_host_the_exports_use_the_fixed_dir_and_the_host_gets_t
     );
     host.on("w1: sh -c p=$1", [ok("99\n")]);
     let mut test = FioNbd::new(&TestContext::default()).unwrap();
-    host.with(|h| test.setup(h, &run())).unwrap();
+    host.with(|h| test.setup(h, &one_worker_run())).unwrap();
     let base = "/var/lib/runperf/runperf-nbd";
     let job = host
         .file("h", &format!("{base}/nbd.fio"))
@@ -108,7 +101,7 @@ fn with_pbench_fio_on_the_host_the_exports_use_the_fixed_dir_and_the_host_gets_t
         "{job}"
     );
     assert_eq!(job.matches("[job").count(), 4, "{job}");
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     assert_in_order(
         &host.calls(),
         &[

@@ -2,31 +2,16 @@
 //! scripted host: which mode each value picks, when the host's pbench
 //! installers are asked, and the errors for values a test cannot take.
 
-use runperf_plugin_sdk::serde_json::{Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok};
-use runperf_plugin_sdk::{PluginResult, Test, TestContext, TestRun};
+use runperf_plugin_sdk::serde_json::json;
+use runperf_plugin_sdk::testing::{
+    ScriptedHost, assert_in_order, ok, one_worker_run, test_context,
+};
+use runperf_plugin_sdk::{PluginResult, Test};
 use runperf_test_fio::Fio;
 use runperf_test_fio::libblkio::FioLibblkio;
 use runperf_test_fio::nbd::FioNbd;
 
 const PBENCH_FIO: &str = "/opt/pbench-agent/bench-scripts/pbench-fio\n";
-
-fn context(extra: Value) -> TestContext {
-    TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    }
-}
-
-fn run() -> TestRun {
-    TestRun {
-        host: "h".into(),
-        profile: "P".into(),
-        workers: vec![vec!["w1".into()]],
-        output_dir: "/nonexistent".into(),
-        ..TestRun::default()
-    }
-}
 
 /// Machines with fio (nbd and libblkio engines) and qemu-nbd; `pbench`:
 /// whether pbench-fio is on the host from the start. Either way the
@@ -58,8 +43,8 @@ fn scripted(pbench: bool) -> ScriptedHost {
 }
 
 fn setup(host: &ScriptedHost, test: &mut dyn Test) -> PluginResult<()> {
-    let result = host.with(|h| test.setup(h, &run()));
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    let result = host.with(|h| test.setup(h, &one_worker_run()));
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     result
 }
 
@@ -80,7 +65,7 @@ fn pbench_mode(host: &ScriptedHost) -> bool {
 #[test]
 fn fio_auto_runs_natively_without_pbench_and_installs_nothing() {
     let host = scripted(false);
-    setup(&host, &mut Fio::new(&context(json!({}))).unwrap()).unwrap();
+    setup(&host, &mut Fio::new(&test_context(json!({}))).unwrap()).unwrap();
     assert!(!pbench_mode(&host));
     assert!(host.calls().iter().any(|c| c.contains("w1: mktemp -d")));
     assert!(installs(&host).is_empty());
@@ -91,7 +76,7 @@ fn fio_auto_uses_pbench_when_the_host_has_it() {
     let host = scripted(true);
     setup(
         &host,
-        &mut Fio::new(&context(json!({"pbench": "auto"}))).unwrap(),
+        &mut Fio::new(&test_context(json!({"pbench": "auto"}))).unwrap(),
     )
     .unwrap();
     assert!(pbench_mode(&host));
@@ -103,7 +88,7 @@ fn fio_yes_installs_on_the_host_and_the_workers_then_uses_pbench() {
     let host = scripted(false);
     setup(
         &host,
-        &mut Fio::new(&context(json!({"pbench": "yes"}))).unwrap(),
+        &mut Fio::new(&test_context(json!({"pbench": "yes"}))).unwrap(),
     )
     .unwrap();
     assert_eq!(
@@ -121,7 +106,7 @@ fn fio_no_runs_natively_even_with_pbench_fio_on_the_host() {
     let host = scripted(true);
     setup(
         &host,
-        &mut Fio::new(&context(json!({"pbench": "no"}))).unwrap(),
+        &mut Fio::new(&test_context(json!({"pbench": "no"}))).unwrap(),
     )
     .unwrap();
     assert!(!pbench_mode(&host));
@@ -131,13 +116,17 @@ fn fio_no_runs_natively_even_with_pbench_fio_on_the_host() {
 #[test]
 fn pbench_fio_means_yes_and_refuses_no() {
     let host = scripted(false);
-    setup(&host, &mut Fio::pbench_alias(&context(json!({}))).unwrap()).unwrap();
+    setup(
+        &host,
+        &mut Fio::pbench_alias(&test_context(json!({}))).unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         installs(&host),
         ["install_pbench h fio", "install_pbench w1 fio"]
     );
     assert!(pbench_mode(&host));
-    let err = Fio::pbench_alias(&context(json!({"pbench": "no"})))
+    let err = Fio::pbench_alias(&test_context(json!({"pbench": "no"})))
         .err()
         .unwrap()
         .to_string();
@@ -149,7 +138,7 @@ fn pbench_fio_means_yes_and_refuses_no() {
 
 #[test]
 fn a_bad_value_is_an_error_naming_the_param() {
-    let err = Fio::new(&context(json!({"pbench": "sometimes"})))
+    let err = Fio::new(&test_context(json!({"pbench": "sometimes"})))
         .err()
         .unwrap()
         .to_string();
@@ -164,7 +153,7 @@ fn fio_nbd_no_serves_the_export_natively_and_yes_installs_pbench_fio() {
     let host = scripted(true);
     setup(
         &host,
-        &mut FioNbd::new(&context(json!({"pbench": "no"}))).unwrap(),
+        &mut FioNbd::new(&test_context(json!({"pbench": "no"}))).unwrap(),
     )
     .unwrap();
     assert!(!pbench_mode(&host));
@@ -173,7 +162,7 @@ fn fio_nbd_no_serves_the_export_natively_and_yes_installs_pbench_fio() {
     let host = scripted(false);
     setup(
         &host,
-        &mut FioNbd::new(&context(json!({"pbench": "yes"}))).unwrap(),
+        &mut FioNbd::new(&test_context(json!({"pbench": "yes"}))).unwrap(),
     )
     .unwrap();
     assert_eq!(
@@ -186,7 +175,7 @@ fn fio_nbd_no_serves_the_export_natively_and_yes_installs_pbench_fio() {
 
 #[test]
 fn fio_libblkio_refuses_no_at_creation_and_installs_with_yes() {
-    let err = FioLibblkio::new(&context(json!({"pbench": "no"})))
+    let err = FioLibblkio::new(&test_context(json!({"pbench": "no"})))
         .err()
         .unwrap()
         .to_string();
@@ -197,7 +186,7 @@ fn fio_libblkio_refuses_no_at_creation_and_installs_with_yes() {
 
     let host = scripted(false);
     let extra = json!({"pbench": "yes", "__SETUP_RAMDISK__": false});
-    setup(&host, &mut FioLibblkio::new(&context(extra)).unwrap()).unwrap();
+    setup(&host, &mut FioLibblkio::new(&test_context(extra)).unwrap()).unwrap();
     assert_eq!(
         installs(&host),
         ["install_pbench h fio", "install_pbench w1 fio"]
@@ -205,7 +194,7 @@ fn fio_libblkio_refuses_no_at_creation_and_installs_with_yes() {
     assert!(pbench_mode(&host));
 
     let host = scripted(false);
-    let mut auto = FioLibblkio::new(&context(json!({}))).unwrap();
+    let mut auto = FioLibblkio::new(&test_context(json!({}))).unwrap();
     let err = setup(&host, &mut auto).unwrap_err().to_string();
     assert!(err.contains("or give \"pbench\": \"yes\""), "{err}");
     assert!(installs(&host).is_empty());

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use pbench_support::testing::{local_host, schema::check_result_json};
 use runperf_plugin_sdk::serde_json::{self, Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, tool_missing};
-use runperf_plugin_sdk::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::testing::{ScriptedHost, test_context, tool_missing};
+use runperf_plugin_sdk::{Test, TestRun};
 use runperf_test_fio::Fio;
 
 fn fio_installed() -> bool {
@@ -20,11 +20,7 @@ fn fio_installed() -> bool {
 fn run_fio(output: &Path, target: &Path, mut extra: Value) -> ScriptedHost {
     let host = local_host();
     extra["targets"] = json!(target.to_string_lossy());
-    let mut test = Fio::new(&TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    })
-    .unwrap();
+    let mut test = Fio::new(&test_context(extra)).unwrap();
     let run = TestRun {
         host: "localhost".into(),
         profile: "Localhost".into(),

@@ -3,7 +3,7 @@
 //! pbench-agents.
 
 use runperf_plugin_sdk::serde_json::{Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok};
+use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok, test_context};
 use runperf_plugin_sdk::{Test, TestContext, TestRun};
 use runperf_test_linpack::Linpack;
 
@@ -37,11 +37,7 @@ fn run(output: &std::path::Path) -> TestRun {
 fn pbench_line(host: &ScriptedHost, extra: Value) -> String {
     let out = tempfile::tempdir().unwrap();
     std::fs::write(out.path().join("result.json"), "[]").unwrap();
-    let context = TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    };
-    let mut test = Linpack::new(&context).unwrap();
+    let mut test = Linpack::new(&test_context(extra)).unwrap();
     host.with(|h| test.setup(h, &run(out.path()))).unwrap();
     host.with(|h| test.run(h, &run(out.path()))).unwrap();
     host.calls()
@@ -148,10 +144,7 @@ fn a_given_binary_skips_the_detection_and_none_found_is_an_error() {
 
 #[test]
 fn pbench_no_is_refused_when_the_test_is_created() {
-    let context = TestContext {
-        extra: json!({"pbench": "no"}).as_object().cloned().unwrap(),
-        ..TestContext::default()
-    };
+    let context = test_context(json!({"pbench": "no"}));
     let err = Linpack::new(&context).err().unwrap().to_string();
     assert!(err.contains("linpack runs through pbench only"), "{err}");
 }
@@ -168,10 +161,7 @@ fn pbench_yes_installs_linpack_through_the_installers_first() {
         Ok(())
     });
     let out = tempfile::tempdir().unwrap();
-    let context = TestContext {
-        extra: json!({"pbench": "yes"}).as_object().cloned().unwrap(),
-        ..TestContext::default()
-    };
+    let context = test_context(json!({"pbench": "yes"}));
     let mut test = Linpack::new(&context).unwrap();
     host.with(|h| test.setup(h, &run(out.path()))).unwrap();
     assert_in_order(

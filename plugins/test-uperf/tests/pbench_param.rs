@@ -2,29 +2,14 @@
 //! a scripted host: which mode each value picks and when the host's pbench
 //! installers are asked.
 
-use runperf_plugin_sdk::serde_json::{Value, json};
-use runperf_plugin_sdk::testing::{ScriptedHost, assert_in_order, ok};
-use runperf_plugin_sdk::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::Test;
+use runperf_plugin_sdk::serde_json::json;
+use runperf_plugin_sdk::testing::{
+    ScriptedHost, assert_in_order, ok, one_worker_run, test_context,
+};
 use runperf_test_uperf::Uperf;
 
 const PBENCH_UPERF: &str = "/opt/pbench-agent/bench-scripts/pbench-uperf\n";
-
-fn context(extra: Value) -> TestContext {
-    TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    }
-}
-
-fn run() -> TestRun {
-    TestRun {
-        host: "h".into(),
-        profile: "P".into(),
-        workers: vec![vec!["w1".into()]],
-        output_dir: "/nonexistent".into(),
-        ..TestRun::default()
-    }
-}
 
 /// uperf everywhere; pbench-uperf on the host from the start when
 /// `pbench`, else once the installers ran.
@@ -45,8 +30,8 @@ fn scripted(pbench: bool) -> ScriptedHost {
 
 /// Sets `test` up; whether pbench mode was prepared, and the installs.
 fn setup(host: &ScriptedHost, mut test: Uperf) -> (bool, Vec<String>) {
-    host.with(|h| test.setup(h, &run())).unwrap();
-    host.with(|h| test.cleanup(h, &run())).unwrap();
+    host.with(|h| test.setup(h, &one_worker_run())).unwrap();
+    host.with(|h| test.cleanup(h, &one_worker_run())).unwrap();
     let calls = host.calls();
     let pbench = calls.iter().any(|c| c.contains("pbench-register-tool"));
     let installs = calls
@@ -58,9 +43,15 @@ fn setup(host: &ScriptedHost, mut test: Uperf) -> (bool, Vec<String>) {
 
 #[test]
 fn auto_follows_the_host() {
-    let (pbench, installs) = setup(&scripted(false), Uperf::new(&context(json!({}))).unwrap());
+    let (pbench, installs) = setup(
+        &scripted(false),
+        Uperf::new(&test_context(json!({}))).unwrap(),
+    );
     assert!(!pbench && installs.is_empty());
-    let (pbench, installs) = setup(&scripted(true), Uperf::new(&context(json!({}))).unwrap());
+    let (pbench, installs) = setup(
+        &scripted(true),
+        Uperf::new(&test_context(json!({}))).unwrap(),
+    );
     assert!(pbench && installs.is_empty());
 }
 
@@ -69,7 +60,7 @@ fn no_runs_natively_with_pbench_uperf_on_the_host() {
     let host = scripted(true);
     let (pbench, installs) = setup(
         &host,
-        Uperf::new(&context(json!({"pbench": "no"}))).unwrap(),
+        Uperf::new(&test_context(json!({"pbench": "no"}))).unwrap(),
     );
     assert!(!pbench && installs.is_empty());
     assert!(host.calls().iter().any(|c| c.contains("w1: uperf -V")));
@@ -78,9 +69,9 @@ fn no_runs_natively_with_pbench_uperf_on_the_host() {
 #[test]
 fn yes_and_the_aliases_install_pbench_uperf_everywhere_first() {
     for test in [
-        Uperf::new(&context(json!({"pbench": "yes"}))).unwrap(),
-        Uperf::pbench_alias(&context(json!({})), "UPerf").unwrap(),
-        Uperf::pbench_alias(&context(json!({"pbench": "yes"})), "PBenchUperf").unwrap(),
+        Uperf::new(&test_context(json!({"pbench": "yes"}))).unwrap(),
+        Uperf::pbench_alias(&test_context(json!({})), "UPerf").unwrap(),
+        Uperf::pbench_alias(&test_context(json!({"pbench": "yes"})), "PBenchUperf").unwrap(),
     ] {
         let host = scripted(false);
         let (pbench, installs) = setup(&host, test);
@@ -98,12 +89,12 @@ fn yes_and_the_aliases_install_pbench_uperf_everywhere_first() {
 
 #[test]
 fn an_alias_refuses_another_value_and_a_bad_value_names_the_param() {
-    let err = Uperf::pbench_alias(&context(json!({"pbench": "auto"})), "UPerf")
+    let err = Uperf::pbench_alias(&test_context(json!({"pbench": "auto"})), "UPerf")
         .err()
         .unwrap()
         .to_string();
     assert!(err.contains("UPerf always runs through pbench"), "{err}");
-    let err = Uperf::new(&context(json!({"pbench": 2})))
+    let err = Uperf::new(&test_context(json!({"pbench": 2})))
         .err()
         .unwrap()
         .to_string();

@@ -5,8 +5,8 @@
 
 use pbench_support::testing::{local_host, schema::check_result_json};
 use runperf_plugin_sdk::serde_json::{self, Value, json};
-use runperf_plugin_sdk::testing::tool_missing;
-use runperf_plugin_sdk::{Test, TestContext, TestRun};
+use runperf_plugin_sdk::testing::{test_context, tool_missing};
+use runperf_plugin_sdk::{Test, TestRun};
 use runperf_test_uperf::Uperf;
 
 fn uperf_installed() -> bool {
@@ -48,11 +48,7 @@ fn real_uperf_stream_and_rr_write_a_result_compare_perf_can_read() {
     // interval only through timer drift, which a loaded machine can break.
     let extra = json!({"test-types": "stream,rr", "protocols": "tcp", "message-sizes": "64,1024",
                        "instances": 1, "runtime": 3, "samples": 2, "max-stddev": 1000});
-    let mut test = Uperf::new(&TestContext {
-        extra: extra.as_object().cloned().unwrap_or_default(),
-        ..TestContext::default()
-    })
-    .unwrap();
+    let mut test = Uperf::new(&test_context(extra)).unwrap();
     let run = TestRun {
         host: "localhost".into(),
         profile: "Localhost".into(),
