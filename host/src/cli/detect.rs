@@ -16,10 +16,10 @@ use crate::detect::html;
 use crate::detect::otava::OtavaParams;
 use crate::detect::report::{self, BuildInfo};
 use crate::detect::runperf::RunperfParams;
-use crate::detect::series::{BuildView, assemble};
+use crate::detect::series::{Assembler, Assembly, BuildView};
 use crate::detect::xunit;
 use crate::history::{BuildRecord, Store};
-use crate::results::ResultParsers;
+use crate::results::{Metadata, ResultParsers};
 
 /// The engines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,17 +111,69 @@ impl DetectArgs {
     }
 }
 
+/// The builds of one detection, read one at a time: what the reports need
+/// of each (id, order key, metadata) and the series of their checks. The
+/// records themselves are dropped once their checks are in the series, so
+/// a long history is never held whole.
+pub struct History {
+    builds: Vec<Head>,
+    assembly: Assembly,
+}
+
+/// What the reports need of one build.
+struct Head {
+    id: String,
+    order: i64,
+    metadata: Metadata,
+}
+
+/// Adds `records` in order to the series of one detection.
+fn gather(
+    args: &DetectArgs,
+    records: impl Iterator<Item = anyhow::Result<BuildRecord>>,
+) -> anyhow::Result<History> {
+    let matcher = args
+        .check
+        .as_deref()
+        .map(super::history::compile_glob)
+        .transpose()?;
+    let mut assembler = Assembler::new(&args.series_by, |name: &str| {
+        matcher.as_ref().is_none_or(|m| m.is_match(name))
+    });
+    let mut builds = Vec::new();
+    for record in records {
+        let record = record?;
+        let metadata = record.parsed_metadata();
+        assembler.add(&BuildView {
+            id: &record.id,
+            metadata: &metadata,
+            checks: &record.checks,
+            samples: &record.samples,
+        });
+        builds.push(Head {
+            order: record.order.unwrap_or(0),
+            id: record.id,
+            metadata,
+        });
+    }
+    Ok(History {
+        builds,
+        assembly: assembler.finish(),
+    })
+}
+
 /// The builds of the trees, in the order given (order keys 1, 2, ...).
-pub fn trees(args: &DetectArgs, parsers: &ResultParsers) -> anyhow::Result<Vec<BuildRecord>> {
-    args.trees
+pub fn trees(args: &DetectArgs, parsers: &ResultParsers) -> anyhow::Result<History> {
+    let records = args
+        .trees
         .iter()
         .enumerate()
-        .map(|(i, tree)| super::history::read_tree(tree, None, Some(i as i64 + 1), parsers))
-        .collect()
+        .map(|(i, tree)| super::history::read_tree(tree, None, Some(i as i64 + 1), parsers));
+    gather(args, records)
 }
 
 /// The builds of the store, in order, narrowed by `--last`/`--since`.
-pub fn stored(args: &DetectArgs, store: &mut dyn Store) -> anyhow::Result<Vec<BuildRecord>> {
+pub fn stored(args: &DetectArgs, store: &mut dyn Store) -> anyhow::Result<History> {
     let mut summaries = store.list(None, args.last)?;
     if summaries.is_empty() {
         bail!(
@@ -138,23 +190,22 @@ pub fn stored(args: &DetectArgs, store: &mut dyn Store) -> anyhow::Result<Vec<Bu
         };
         summaries.drain(..at);
     }
-    let mut builds = Vec::with_capacity(summaries.len());
-    for s in &summaries {
+    let records = summaries.iter().map(|s| {
         let mut record = store.load(&s.id)?;
         record.order = Some(s.order);
-        builds.push(record);
-    }
-    Ok(builds)
+        Ok(record)
+    });
+    gather(args, records)
 }
 
-/// Runs the detection over `builds` and reports; exit code 2 when a new
-/// regression starts among the latest `--fail-recent` builds, else 0.
-/// With the `store` the builds came from, the changes found are recorded
-/// there (so that `ack ID` knows them) and reported with their triage;
-/// without one (`--trees`) every change is new.
+/// Runs the detection over the builds of `history` and reports; exit code
+/// 2 when a new regression starts among the latest `--fail-recent` builds,
+/// else 0. With the `store` the builds came from, the changes found are
+/// recorded there (so that `ack ID` knows them) and reported with their
+/// triage; without one (`--trees`) every change is new.
 pub fn detect(
     args: &DetectArgs,
-    builds: &[BuildRecord],
+    history: &History,
     store: Option<&mut dyn Store>,
     out: &mut dyn Write,
 ) -> anyhow::Result<ExitCode> {
@@ -162,16 +213,8 @@ pub fn detect(
     if let Err(message) = engine::validate(&algorithm) {
         bail!(message);
     }
-    let matcher = args
-        .check
-        .as_deref()
-        .map(super::history::compile_glob)
-        .transpose()?;
-    let metadata: Vec<_> = builds.iter().map(BuildRecord::parsed_metadata).collect();
-    let mut orders: Vec<(i64, &str)> = builds
-        .iter()
-        .map(|b| (b.order.unwrap_or(0), b.id.as_str()))
-        .collect();
+    let builds = &history.builds;
+    let mut orders: Vec<(i64, &str)> = builds.iter().map(|b| (b.order, b.id.as_str())).collect();
     orders.sort_unstable();
     for pair in orders.windows(2) {
         if pair[0].0 == pair[1].0 {
@@ -183,19 +226,7 @@ pub fn detect(
             );
         }
     }
-    let views: Vec<BuildView> = builds
-        .iter()
-        .zip(&metadata)
-        .map(|(b, m)| BuildView {
-            id: &b.id,
-            metadata: m,
-            checks: &b.checks,
-            samples: &b.samples,
-        })
-        .collect();
-    let assembly = assemble(&views, &args.series_by, |name| {
-        matcher.as_ref().is_none_or(|m| m.is_match(name))
-    });
+    let assembly = &history.assembly;
     for warning in &assembly.warnings {
         tracing::warn!("{warning}");
     }
@@ -203,11 +234,10 @@ pub fn detect(
     let results = engine::detect(&inputs, &algorithm);
     let infos: Vec<BuildInfo> = builds
         .iter()
-        .zip(&metadata)
-        .map(|(b, m)| BuildInfo {
+        .map(|b| BuildInfo {
             id: &b.id,
-            order: b.order.unwrap_or(0),
-            metadata: m,
+            order: b.order,
+            metadata: &b.metadata,
         })
         .collect();
     let mut findings = report::findings(&assembly.series, &results, &infos);

@@ -155,12 +155,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Detect(detect) => {
             // --trees needs no store (and must not create one).
             if !detect.trees.is_empty() {
-                let builds = super::detect::trees(&detect, &parsers)?;
-                return super::detect::detect(&detect, &builds, None, out);
+                let history = super::detect::trees(&detect, &parsers)?;
+                return super::detect::detect(&detect, &history, None, out);
             }
             let mut store = args.store.open()?;
-            let builds = super::detect::stored(&detect, &mut *store)?;
-            return super::detect::detect(&detect, &builds, Some(&mut *store), out);
+            let history = super::detect::stored(&detect, &mut *store)?;
+            return super::detect::detect(&detect, &history, Some(&mut *store), out);
         }
         command => command,
     };

@@ -67,10 +67,42 @@ pub fn assemble(
     series_by: &[String],
     wanted: impl Fn(&str) -> bool,
 ) -> Assembly {
-    let mut map: BTreeMap<SeriesKey, SeriesData> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    for (position, build) in builds.iter().enumerate() {
-        let print = fingerprint(build.metadata, series_by);
+    let mut assembler = Assembler::new(series_by, wanted);
+    for build in builds {
+        assembler.add(build);
+    }
+    assembler.finish()
+}
+
+/// Gathers series one build at a time, so that a caller can drop each
+/// build once it is added (a history of hundreds of builds need not be
+/// held at once).
+pub struct Assembler<'k, F> {
+    series_by: &'k [String],
+    wanted: F,
+    /// Series by fingerprint, then check: the order of [`SeriesKey`].
+    map: BTreeMap<String, BTreeMap<String, SeriesData>>,
+    warnings: Vec<String>,
+    /// Position of the next build.
+    position: usize,
+}
+
+impl<'k, F: Fn(&str) -> bool> Assembler<'k, F> {
+    pub fn new(series_by: &'k [String], wanted: F) -> Self {
+        Self {
+            series_by,
+            wanted,
+            map: BTreeMap::new(),
+            warnings: Vec::new(),
+            position: 0,
+        }
+    }
+
+    /// Adds the next build in order.
+    pub fn add(&mut self, build: &BuildView) {
+        let position = self.position;
+        self.position += 1;
+        let print = fingerprint(build.metadata, self.series_by);
         let samples: HashMap<usize, &Vec<f64>> =
             build.samples.iter().map(|(i, v)| (*i, v)).collect();
         let stddev: HashMap<&str, f64> = build
@@ -78,15 +110,16 @@ pub fn assemble(
             .iter()
             .filter_map(|c| Some((c.name.strip_suffix(".stddev")?, c.value.as_f64()?)))
             .collect();
+        let by_check = self.map.entry(print).or_default();
         for (i, check) in build.checks.iter().enumerate() {
-            if check.name.ends_with(".stddev") || !wanted(&check.name) {
+            if check.name.ends_with(".stddev") || !(self.wanted)(&check.name) {
                 continue;
             }
             let Some(value) = check.value.as_f64() else {
                 continue;
             };
             if !value.is_finite() {
-                warnings.push(format!(
+                self.warnings.push(format!(
                     "build {}, check {}: value {value} left out",
                     build.id, check.name
                 ));
@@ -108,18 +141,22 @@ pub fn assemble(
                 },
                 _ => Noise::Unknown,
             };
-            let key = SeriesKey {
-                fingerprint: print.clone(),
-                check: check.name.clone(),
+            let entry = match by_check.get_mut(check.name.as_str()) {
+                Some(entry) => entry,
+                None => by_check
+                    .entry(check.name.clone())
+                    .or_insert_with(|| SeriesData {
+                        key: SeriesKey {
+                            fingerprint: String::new(),
+                            check: check.name.clone(),
+                        },
+                        builds: Vec::new(),
+                        input: SeriesInput {
+                            builds: Vec::new(),
+                            better: Better::of_check(&check.name),
+                        },
+                    }),
             };
-            let entry = map.entry(key.clone()).or_insert_with(|| SeriesData {
-                key,
-                builds: Vec::new(),
-                input: SeriesInput {
-                    builds: Vec::new(),
-                    better: Better::of_check(&check.name),
-                },
-            });
             if entry.builds.last() == Some(&position) {
                 continue; // the same check twice in one build: the first counts
             }
@@ -127,9 +164,23 @@ pub fn assemble(
             entry.input.builds.push(Build { value, noise });
         }
     }
-    Assembly {
-        series: map.into_values().collect(),
-        warnings,
+
+    /// The series (sorted by fingerprint, then check) and the warnings.
+    pub fn finish(self) -> Assembly {
+        let series = self
+            .map
+            .into_iter()
+            .flat_map(|(print, by_check)| {
+                by_check.into_values().map(move |mut data| {
+                    data.key.fingerprint = print.clone();
+                    data
+                })
+            })
+            .collect();
+        Assembly {
+            series,
+            warnings: self.warnings,
+        }
     }
 }
 
