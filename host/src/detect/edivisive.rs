@@ -28,13 +28,14 @@ pub struct Candidate {
 /// The pairwise distances of one window of values and their prefix sums.
 pub struct Distances {
     n: usize,
-    /// `|x_a - x_b|`, row-major `n × n`.
-    d: Vec<f64>,
     /// `v[b] = Σ_{a <= b} d[a][b+1]`, added for increasing `a`.
     v: Vec<f64>,
     /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`
     /// (0 for `b < a`), row-major `(n-1) × (n-1)`.
     h: Vec<f64>,
+    /// `above[s][c] = Σ_{a < s} d[a][c]`, added for increasing `a`,
+    /// row-major `n × n` (row 0 is 0).
+    above: Vec<f64>,
 }
 
 impl Distances {
@@ -63,7 +64,13 @@ impl Distances {
                 h[a * m + b] = sum;
             }
         }
-        Self { n, d, v, h }
+        let mut above = vec![0.0; n * n];
+        for a in 1..n {
+            for c in 0..n {
+                above[a * n + c] = above[(a - 1) * n + c] + d[(a - 1) * n + c];
+            }
+        }
+        Self { n, v, h, above }
     }
 
     pub fn len(&self) -> usize {
@@ -84,18 +91,37 @@ impl Distances {
         let mut cum_v = Vec::with_capacity(m);
         let mut running = 0.0;
         for i in 0..m {
-            let column = s + 1 + i;
-            let mut before = 0.0;
-            for a in 0..s {
-                before += self.d[a * n + column];
-            }
+            let before = self.above[s * n + s + 1 + i];
             let vi = self.v[s + i] - before;
             running = if i == 0 { vi } else { running + vi };
             cum_v.push(running);
         }
         let hs = |r: usize, j: usize| self.h[(s + r) * w + s + j];
-        // q[i][j] for j >= i (row-major m × m; the rest unused).
-        let mut q = vec![0.0; m * m];
+        // NumPy's argmax over Otava's m × m matrix, scanned row-major: the
+        // first NaN, else the first maximum. The cells are computed by
+        // column here, so the winner is the NaN, else the maximum, with
+        // the smallest (row, column); the value kept is the winner's.
+        let mut best: Option<(usize, usize, f64)> = None;
+        let mut nan: Option<(usize, usize)> = None;
+        let mut consider = |i: usize, j: usize, value: f64| {
+            if value.is_nan() {
+                if nan.is_none_or(|p| (i, j) < p) {
+                    nan = Some((i, j));
+                }
+            } else if best
+                .is_none_or(|(bi, bj, bv)| value > bv || (value == bv && (i, j) < (bi, bj)))
+            {
+                best = Some((i, j, value));
+            }
+        };
+        // Left of the diagonal the matrix holds 0, except that the second
+        // column there is 0·cum_v[i-1]: NaN when that sum overflowed.
+        for i in 1..m {
+            consider(i, 0, 0.0);
+            if i >= 2 && !cum_v[i - 1].is_finite() {
+                consider(i, 1, f64::NAN);
+            }
+        }
         let mut below = vec![0.0; m];
         for j in 0..m {
             // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
@@ -125,41 +151,14 @@ impl Distances {
                 } else {
                     0.0
                 };
-                q[i * m + j] = a - b - c;
+                consider(i, j, a - b - c);
             }
         }
-        // NumPy's argmax: the first NaN, else the first maximum, row-major.
-        let mut best = (0usize, f64::NEG_INFINITY);
-        let mut first = true;
-        let mut consider = |i: usize, value: f64, best: &mut (usize, f64)| -> bool {
-            if value.is_nan() {
-                *best = (i, value);
-                return true;
-            }
-            if first || value > best.1 {
-                *best = (i, value);
-                first = false;
-            }
-            false
+        let best = match (nan, best) {
+            (Some((i, _)), _) => (i, f64::NAN),
+            (None, Some((i, _, value))) => (i, value),
+            (None, None) => (0, f64::NEG_INFINITY),
         };
-        'rows: for i in 0..m {
-            if i >= 1 {
-                // Left of the diagonal the matrix holds 0, except that the
-                // second column there is 0·cum_v[i-1]: NaN when that sum
-                // overflowed.
-                if consider(i, 0.0, &mut best) {
-                    break 'rows;
-                }
-                if i >= 2 && !cum_v[i - 1].is_finite() && consider(i, f64::NAN, &mut best) {
-                    break 'rows;
-                }
-            }
-            for j in i..m {
-                if consider(i, q[i * m + j], &mut best) {
-                    break 'rows;
-                }
-            }
-        }
         Candidate {
             index: s + best.0 + 1,
             qhat: best.1,

@@ -8,10 +8,12 @@
 //! builds that happen to agree closely cannot make a shift smaller than
 //! their own noise significant. A split at `τ` of the run `[a, b)` is
 //! tested by Welch's t, `t = (m2 - m1) / sqrt(v1/n1 + v2/n2)` with
-//! Welch-Satterthwaite degrees of freedom; only splits leaving at least
-//! `min_segment` builds on each side are tried, the largest `|t|` wins
-//! (the first of equals), and its two-sided p-value is multiplied by the
-//! number of splits tried (Bonferroni), capped at 1. A split is kept when
+//! Welch-Satterthwaite degrees of freedom. Only splits leaving at least
+//! `min_segment` builds on each side are tried; the one that explains most
+//! of the values' spread wins (the largest between-sides sum of squares
+//! `n1·n2/(n1+n2)·(m2-m1)²`, the least-squares location; the first of
+//! equals), and its two-sided Welch p-value is multiplied by the number of
+//! splits tried (Bonferroni), capped at 1. A split is kept when
 //! that p-value is at most `alpha` and the shift is at least `min_effect`
 //! noise units (see [`noise_unit`]); both halves are then searched again.
 
@@ -177,22 +179,24 @@ pub fn best_split(values: &[Value], from: usize, to: usize, rules: &Rules) -> Op
     }
     let positions = to - from - 2 * ms + 1;
     let prefix = Prefix::new(&values[from..to]);
-    let mut best: Option<(usize, f64, f64)> = None;
+    let mut best: Option<(usize, f64)> = None;
     for tau in from + ms..=to - ms {
         let (a, b) = (
             prefix.side(0, tau - from),
             prefix.side(tau - from, to - from),
         );
-        let (t, df) = welch(&a, &b);
-        if best.is_none_or(|(_, bt, _)| t.abs() > bt.abs()) {
-            best = Some((tau, t, df));
+        let d = b.mean - a.mean;
+        let between = d * d * (a.n * b.n) as f64 / (a.n + b.n) as f64;
+        if best.is_none_or(|(_, bb)| between > bb) {
+            best = Some((tau, between));
         }
     }
-    let (index, t, df) = best?;
+    let (index, _) = best?;
     let (a, b) = (
         prefix.side(0, index - from),
         prefix.side(index - from, to - from),
     );
+    let (t, df) = welch(&a, &b);
     let unit = noise_unit(&a, &b);
     let shift = (b.mean - a.mean).abs();
     let effect = if unit > 0.0 {
