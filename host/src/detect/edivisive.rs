@@ -33,43 +33,31 @@ pub struct Distances {
     /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`
     /// (0 for `b < a`), row-major `(n-1) × (n-1)`.
     h: Vec<f64>,
-    /// `above[s][c] = Σ_{a < s} d[a][c]`, added for increasing `a`,
-    /// row-major `n × n` (row 0 is 0).
+    /// `above[s][c] = Σ_{a < s} d[a][c]`, added for increasing `a`, for
+    /// `c >= s` (the rest unused), row-major `n × n` (row 0 is 0).
     above: Vec<f64>,
 }
 
 impl Distances {
     pub fn new(x: &[f64]) -> Self {
         let n = x.len();
-        let mut d = vec![0.0; n * n];
-        for a in 0..n {
-            for b in 0..n {
-                d[a * n + b] = (x[a] - x[b]).abs();
-            }
-        }
         let m = n.saturating_sub(1);
-        let mut v = vec![0.0; m];
+        // Only distances `|x_a - x_c|` with `a < c` are ever needed: each
+        // is computed once, where it is added.
+        let mut above = vec![0.0; n * n];
         let mut h = vec![0.0; m * m];
-        for b in 0..m {
-            let mut sum = 0.0;
-            for a in 0..=b {
-                sum += d[a * n + b + 1];
-            }
-            v[b] = sum;
-        }
         for a in 0..m {
             let mut sum = 0.0;
-            for b in a..m {
-                sum += d[a * n + b + 1];
-                h[a * m + b] = sum;
+            for c in a + 1..n {
+                let d = (x[a] - x[c]).abs();
+                sum += d;
+                h[a * m + c - 1] = sum;
+                // Row a+1 is needed from column a+1 on; row a holds those.
+                above[(a + 1) * n + c] = above[a * n + c] + d;
             }
         }
-        let mut above = vec![0.0; n * n];
-        for a in 1..n {
-            for c in 0..n {
-                above[a * n + c] = above[(a - 1) * n + c] + d[(a - 1) * n + c];
-            }
-        }
+        // v[b] = Σ_{a <= b} d[a][b+1], the same sum in the same order.
+        let v = (0..m).map(|b| above[(b + 1) * n + b + 1]).collect();
         Self { n, v, h, above }
     }
 
@@ -101,17 +89,14 @@ impl Distances {
         // first NaN, else the first maximum. The cells are computed by
         // column here, so the winner is the NaN, else the maximum, with
         // the smallest (row, column); the value kept is the winner's.
-        let mut best: Option<(usize, usize, f64)> = None;
-        let mut nan: Option<(usize, usize)> = None;
+        // (row, column, value) of the best so far; a NaN's position.
+        let mut best = (usize::MAX, usize::MAX, f64::NEG_INFINITY);
+        let mut nan = (usize::MAX, usize::MAX);
         let mut consider = |i: usize, j: usize, value: f64| {
-            if value.is_nan() {
-                if nan.is_none_or(|p| (i, j) < p) {
-                    nan = Some((i, j));
-                }
-            } else if best
-                .is_none_or(|(bi, bj, bv)| value > bv || (value == bv && (i, j) < (bi, bj)))
-            {
-                best = Some((i, j, value));
+            if value > best.2 || (value == best.2 && (i, j) < (best.0, best.1)) {
+                best = (i, j, value);
+            } else if value.is_nan() && (i, j) < nan {
+                nan = (i, j);
             }
         };
         // Left of the diagonal the matrix holds 0, except that the second
@@ -123,6 +108,7 @@ impl Distances {
             }
         }
         let mut below = vec![0.0; m];
+        let coefficients = coefficients(m);
         for j in 0..m {
             // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
             let mut acc = 0.0;
@@ -136,34 +122,67 @@ impl Distances {
             }
             let kappa = (j + 2) as f64;
             let a_coef = 2.0 / kappa;
+            let row = &coefficients[j * (j + 1) / 2..][..=j];
             let mut ch = 0.0;
             for i in 0..=j {
                 ch = if i == 0 { hs(0, j) } else { ch + hs(i, j) };
                 let prev = if i == 0 { 0.0 } else { cum_v[i - 1] };
                 let a = a_coef * (ch - prev);
-                let b = if i == 0 {
-                    0.0
-                } else {
-                    ((2 * (j - i + 1)) as f64 / ((j + 2) * i) as f64) * cum_v[i - 1]
-                };
-                let c = if j > i {
-                    ((2 * (i + 1)) as f64 / ((j + 2) * (j - i)) as f64) * below[i]
-                } else {
-                    0.0
-                };
+                let [b_coef, c_coef] = row[i];
+                let b = if i == 0 { 0.0 } else { b_coef * cum_v[i - 1] };
+                let c = if j > i { c_coef * below[i] } else { 0.0 };
                 consider(i, j, a - b - c);
             }
         }
-        let best = match (nan, best) {
-            (Some((i, _)), _) => (i, f64::NAN),
-            (None, Some((i, _, value))) => (i, value),
-            (None, None) => (0, f64::NEG_INFINITY),
+        let best = if nan.0 != usize::MAX {
+            (nan.0, f64::NAN)
+        } else if best.0 != usize::MAX {
+            (best.0, best.2)
+        } else {
+            // No cell at all (never: a run has at least one).
+            (0, f64::NEG_INFINITY)
         };
         Candidate {
             index: s + best.0 + 1,
             qhat: best.1,
         }
     }
+}
+
+thread_local! {
+    /// The coefficients of [`coefficients`] computed so far on this thread.
+    static COEFFICIENTS: std::cell::RefCell<std::rc::Rc<Vec<[f64; 2]>>> = Default::default();
+}
+
+/// For every cell `i <= j < m` (at `j(j+1)/2 + i`), the coefficients of the
+/// within-sides sums: `2(j-i+1)/((j+2)i)` (for `i >= 1`) and
+/// `2(i+1)/((j+2)(j-i))` (for `j > i`), each computed as the statistic
+/// needs it (0 where undefined). They depend on the cell only, so they are
+/// kept per thread and extended for larger runs.
+fn coefficients(m: usize) -> std::rc::Rc<Vec<[f64; 2]>> {
+    COEFFICIENTS.with(|cell| {
+        let mut table = cell.borrow_mut();
+        let have = ((8 * table.len() + 1).isqrt() - 1) / 2;
+        if have < m {
+            let grown = std::rc::Rc::make_mut(&mut table);
+            for j in have..m {
+                for i in 0..=j {
+                    let b = if i == 0 {
+                        0.0
+                    } else {
+                        (2 * (j - i + 1)) as f64 / ((j + 2) * i) as f64
+                    };
+                    let c = if j > i {
+                        (2 * (i + 1)) as f64 / ((j + 2) * (j - i)) as f64
+                    } else {
+                        0.0
+                    };
+                    grown.push([b, c]);
+                }
+            }
+        }
+        std::rc::Rc::clone(&table)
+    })
 }
 
 /// Python's `max(items, key=…)`: the first item, replaced by a later one
