@@ -30,11 +30,12 @@ pub struct Distances {
     n: usize,
     /// `v[b] = Σ_{a <= b} d[a][b+1]`, added for increasing `a`.
     v: Vec<f64>,
-    /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`
-    /// (0 for `b < a`), row-major `(n-1) × (n-1)`.
+    /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`, for
+    /// `a <= b < n-1`: row `a` at [`Distances::row`]`(a)`, `n-1-a` long.
     h: Vec<f64>,
     /// `above[s][c] = Σ_{a < s} d[a][c]`, added for increasing `a`, for
-    /// `c >= s` (the rest unused), row-major `n × n` (row 0 is 0).
+    /// `1 <= s <= c < n` (row 0 is all 0): row `s` at `row(s-1)`, `n-s`
+    /// long.
     above: Vec<f64>,
 }
 
@@ -42,22 +43,25 @@ impl Distances {
     pub fn new(x: &[f64]) -> Self {
         let n = x.len();
         let m = n.saturating_sub(1);
+        let size = m * (m + 1) / 2;
         // Only distances `|x_a - x_c|` with `a < c` are ever needed: each
         // is computed once, where it is added.
-        let mut above = vec![0.0; n * n];
-        let mut h = vec![0.0; m * m];
+        let mut above = Vec::with_capacity(size);
+        let mut h = Vec::with_capacity(size);
         for a in 0..m {
             let mut sum = 0.0;
+            let previous = if a == 0 { 0 } else { row(n, a - 1) };
             for c in a + 1..n {
                 let d = (x[a] - x[c]).abs();
                 sum += d;
-                h[a * m + c - 1] = sum;
-                // Row a+1 is needed from column a+1 on; row a holds those.
-                above[(a + 1) * n + c] = above[a * n + c] + d;
+                h.push(sum);
+                // Row a+1 of `above` from row a (0 for a = 0), column c.
+                let up = if a == 0 { 0.0 } else { above[previous + c - a] };
+                above.push(up + d);
             }
         }
-        // v[b] = Σ_{a <= b} d[a][b+1], the same sum in the same order.
-        let v = (0..m).map(|b| above[(b + 1) * n + b + 1]).collect();
+        // v[b] = Σ_{a <= b} d[a][b+1] = above[b+1][b+1], the same sum.
+        let v = (0..m).map(|b| above[row(n, b)]).collect();
         Self { n, v, h, above }
     }
 
@@ -72,19 +76,30 @@ impl Distances {
     /// The best split of `x[s..e)`, `e - s >= 2`.
     pub fn candidate(&self, s: usize, e: usize) -> Candidate {
         debug_assert!(s + 2 <= e && e <= self.n);
-        let (n, w) = (self.n, self.n - 1);
+        let n = self.n;
         let m = e - 1 - s;
         // Column sums of the distances to τ from before the run, taken off
         // the whole-window column sums.
         let mut cum_v = Vec::with_capacity(m);
         let mut running = 0.0;
         for i in 0..m {
-            let before = self.above[s * n + s + 1 + i];
+            let before = if s == 0 {
+                0.0
+            } else {
+                self.above[row(n, s - 1) + 1 + i]
+            };
             let vi = self.v[s + i] - before;
             running = if i == 0 { vi } else { running + vi };
             cum_v.push(running);
         }
-        let hs = |r: usize, j: usize| self.h[(s + r) * w + s + j];
+        // Where row s+r of `h` starts, less r: hs(r, j) = h[rows[r] + j].
+        let mut rows = Vec::with_capacity(m);
+        let mut start = row(n, s);
+        for r in 0..m {
+            rows.push(start - r);
+            start += n - 1 - (s + r);
+        }
+        let hs = |r: usize, j: usize| self.h[rows[r] + j];
         // NumPy's argmax over Otava's m × m matrix, scanned row-major: the
         // first NaN, else the first maximum. The cells are computed by
         // column here, so the winner is the NaN, else the maximum, with
@@ -147,6 +162,12 @@ impl Distances {
             qhat: best.1,
         }
     }
+}
+
+/// Where row `a` of the packed triangles of [`Distances`] starts: rows
+/// `0..a` hold `n-1, n-2, …` values.
+fn row(n: usize, a: usize) -> usize {
+    a * (n - 1) - a * a.saturating_sub(1) / 2
 }
 
 thread_local! {

@@ -16,7 +16,7 @@
 //!    was). The rest are the change points.
 
 use super::edivisive::{divide, first_max_by, first_min_by};
-use super::ttest::{SplitStats, compare};
+use super::ttest::{SplitStats, compare, significant};
 
 /// Parameters of Otava's detection.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,7 +88,7 @@ fn split(series: &[f64], window: usize, level: f64) -> Vec<ChangePoint> {
     let mut start = 0;
     while start < series.len() {
         let end = (start + window).min(series.len());
-        let found = divide(&series[start..end], |a, b| compare(a, b).pvalue <= level);
+        let found = divide(&series[start..end], |a, b| significant(a, b, level));
         let last = found.last().map_or(0, |&i| i + start);
         for i in found {
             if !indices.contains(&(i + start)) {

@@ -9,6 +9,7 @@
 //! of one value has spread 0; two values in all give p = 1.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::function::erf::erfc;
 
 use crate::numpy::{average as mean, std as population_std};
 
@@ -72,15 +73,51 @@ pub fn compare(before: &[f64], after: &[f64]) -> SplitStats {
     }
 }
 
+/// Whether [`compare`]'s p-value is at most `level`, with the same answer,
+/// but sparing Student's distribution when the normal distribution's
+/// p-value (never above Student's, for any degrees of freedom) is already
+/// above `level` by a margin far beyond rounding.
+pub fn significant(before: &[f64], after: &[f64], level: f64) -> bool {
+    let (n1, n2) = (before.len(), after.len());
+    if n1 + n2 <= 2 {
+        return 1.0 <= level;
+    }
+    let spread = |side: &[f64]| {
+        if side.len() >= 2 {
+            population_std(side)
+        } else {
+            0.0
+        }
+    };
+    let (t, df) = pooled_t(
+        mean(before),
+        spread(before),
+        n1,
+        mean(after),
+        spread(after),
+        n2,
+    );
+    if !t.is_nan() && erfc(t.abs() / std::f64::consts::SQRT_2) * (1.0 - 1e-6) > level {
+        return false;
+    }
+    two_sided_pvalue(t, df) <= level
+}
+
 /// The equal-variance two-sided t-test from summary statistics, with the
 /// arithmetic in the order SciPy's `ttest_ind_from_stats` uses.
 pub fn pooled_pvalue(m1: f64, s1: f64, n1: usize, m2: f64, s2: f64, n2: usize) -> f64 {
+    let (t, df) = pooled_t(m1, s1, n1, m2, s2, n2);
+    two_sided_pvalue(t, df)
+}
+
+/// The statistic and degrees of freedom of [`pooled_pvalue`].
+fn pooled_t(m1: f64, s1: f64, n1: usize, m2: f64, s2: f64, n2: usize) -> (f64, f64) {
     let v1 = if n1 == 1 { 0.0 } else { s1 * s1 };
     let v2 = if n2 == 1 { 0.0 } else { s2 * s2 };
     let df = (n1 + n2) as f64 - 2.0;
     let pooled = ((n1 - 1) as f64 * v1 + (n2 - 1) as f64 * v2) / df;
     let denom = (pooled * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt();
-    two_sided_pvalue((m1 - m2) / denom, df)
+    ((m1 - m2) / denom, df)
 }
 
 /// `2·P(T > |t|)` for Student's T with `df` degrees of freedom; NaN for a
