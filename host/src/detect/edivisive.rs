@@ -123,30 +123,42 @@ impl Distances {
             }
         }
         let mut below = vec![0.0; m];
+        let mut column = vec![0.0; m];
         let coefficients = coefficients(m);
         for j in 0..m {
+            // column[r] = hs(r, j), for the two sums below.
+            let col = &mut column[..=j];
+            for (r, slot) in col.iter_mut().enumerate() {
+                *slot = hs(r, j);
+            }
+            let col = &column[..=j];
             // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
             let mut acc = 0.0;
             for i in (0..j).rev() {
-                acc = if i + 1 == j {
-                    hs(j, j)
-                } else {
-                    acc + hs(i + 1, j)
-                };
+                acc = if i + 1 == j { col[j] } else { acc + col[i + 1] };
                 below[i] = acc;
             }
             let kappa = (j + 2) as f64;
             let a_coef = 2.0 / kappa;
             let row = &coefficients[j * (j + 1) / 2..][..=j];
-            let mut ch = 0.0;
-            for i in 0..=j {
-                ch = if i == 0 { hs(0, j) } else { ch + hs(i, j) };
-                let prev = if i == 0 { 0.0 } else { cum_v[i - 1] };
-                let a = a_coef * (ch - prev);
+            let (cv, bl) = (&cum_v[..j], &below[..j]);
+            // i = 0: no before-sum term; a c term unless j = 0.
+            let mut ch = col[0];
+            let a = a_coef * (ch - 0.0);
+            let c = if j > 0 { row[0][1] * bl[0] } else { 0.0 };
+            consider(0, j, a - 0.0 - c);
+            // 0 < i < j: all three terms.
+            for i in 1..j {
+                ch += col[i];
+                let a = a_coef * (ch - cv[i - 1]);
                 let [b_coef, c_coef] = row[i];
-                let b = if i == 0 { 0.0 } else { b_coef * cum_v[i - 1] };
-                let c = if j > i { c_coef * below[i] } else { 0.0 };
-                consider(i, j, a - b - c);
+                consider(i, j, a - b_coef * cv[i - 1] - c_coef * bl[i]);
+            }
+            // i = j > 0: no c term.
+            if j > 0 {
+                ch += col[j];
+                let a = a_coef * (ch - cv[j - 1]);
+                consider(j, j, a - row[j][0] * cv[j - 1] - 0.0);
             }
         }
         let best = if nan.0 != usize::MAX {
