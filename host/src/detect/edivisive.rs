@@ -44,21 +44,41 @@ impl Distances {
         let n = x.len();
         let m = n.saturating_sub(1);
         let size = m * (m + 1) / 2;
-        // Only distances `|x_a - x_c|` with `a < c` are ever needed: each
-        // is computed once, where it is added.
-        let mut above = Vec::with_capacity(size);
-        let mut h = Vec::with_capacity(size);
-        for a in 0..m {
-            let mut sum = 0.0;
-            let previous = if a == 0 { 0 } else { row(n, a - 1) };
-            for c in a + 1..n {
-                let d = (x[a] - x[c]).abs();
-                sum += d;
-                h.push(sum);
-                // Row a+1 of `above` from row a (0 for a = 0), column c.
-                let up = if a == 0 { 0.0 } else { above[previous + c - a] };
-                above.push(up + d);
+        // Only distances `|x_a - x_c|` with `a < c` are ever needed. Row `a`
+        // of both triangles holds columns `a+1..n`. The running sums of two
+        // rows are added in one loop: each keeps its own order, and the two
+        // chains of additions overlap.
+        let mut above = vec![0.0; size];
+        let mut h = vec![0.0; size];
+        let mut d = vec![0.0; 2 * m];
+        let mut a = 0;
+        while a < m {
+            let pair = a + 1 < m;
+            let len = n - 1 - a;
+            let start = row(n, a);
+            let (d0, d1) = d.split_at_mut(m);
+            distances_from(x, a, &mut d0[..len]);
+            if pair {
+                distances_from(x, a + 1, &mut d1[..len - 1]);
             }
+            let (h0, h1) = h[start..].split_at_mut(len);
+            if pair {
+                let (mut s0, mut s1) = (0.0, 0.0);
+                for k in 0..len - 1 {
+                    s0 += d0[k];
+                    s1 += d1[k];
+                    h0[k] = s0;
+                    h1[k] = s1;
+                }
+                h0[len - 1] = s0 + d0[len - 1];
+            } else {
+                prefix_sums(&d0[..len], h0);
+            }
+            add_row(&mut above, n, a, &d0[..len]);
+            if pair {
+                add_row(&mut above, n, a + 1, &d1[..len - 1]);
+            }
+            a += 2;
         }
         // v[b] = Σ_{a <= b} d[a][b+1] = above[b+1][b+1], the same sum.
         let v = (0..m).map(|b| above[row(n, b)]).collect();
@@ -173,6 +193,40 @@ impl Distances {
             index: s + best.0 + 1,
             qhat: best.1,
         }
+    }
+}
+
+/// `out[k] = |x[a] - x[a+1+k]|`.
+fn distances_from(x: &[f64], a: usize, out: &mut [f64]) {
+    let xa = x[a];
+    for (slot, &xc) in out.iter_mut().zip(&x[a + 1..]) {
+        *slot = (xa - xc).abs();
+    }
+}
+
+/// `out[k] = d[0] + … + d[k]`, added left to right.
+fn prefix_sums(d: &[f64], out: &mut [f64]) {
+    let mut sum = 0.0;
+    for (slot, &dv) in out.iter_mut().zip(d) {
+        sum += dv;
+        *slot = sum;
+    }
+}
+
+/// Row `a` of `above` (Σ over the rows before `a` of each column, plus this
+/// row's distances `d`): row `a-1`'s sums of the same columns plus `d`.
+fn add_row(above: &mut [f64], n: usize, a: usize, d: &[f64]) {
+    let start = row(n, a);
+    if a == 0 {
+        // 0 + d is d for every distance (never -0).
+        above[start..start + d.len()].copy_from_slice(d);
+        return;
+    }
+    let (before, here) = above.split_at_mut(start);
+    // Row a-1 starts at column a; its column a+1 is its second value.
+    let up = &before[row(n, a - 1) + 1..][..d.len()];
+    for ((slot, &u), &dv) in here[..d.len()].iter_mut().zip(up).zip(d) {
+        *slot = u + dv;
     }
 }
 
