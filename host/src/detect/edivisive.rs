@@ -95,12 +95,26 @@ impl Distances {
 
     /// The best split of `x[s..e)`, `e - s >= 2`.
     pub fn candidate(&self, s: usize, e: usize) -> Candidate {
+        SCRATCH.with(|scratch| self.candidate_in(s, e, &mut scratch.borrow_mut()))
+    }
+
+    fn candidate_in(&self, s: usize, e: usize, scratch: &mut Scratch) -> Candidate {
         debug_assert!(s + 2 <= e && e <= self.n);
         let n = self.n;
         let m = e - 1 - s;
+        let Scratch {
+            cum_v,
+            rows,
+            below,
+            column,
+        } = scratch;
+        for buffer in [&mut *cum_v, &mut *below, &mut *column] {
+            buffer.clear();
+            buffer.resize(m, 0.0);
+        }
+        rows.clear();
         // Column sums of the distances to τ from before the run, taken off
         // the whole-window column sums.
-        let mut cum_v = Vec::with_capacity(m);
         let mut running = 0.0;
         for i in 0..m {
             let before = if s == 0 {
@@ -110,10 +124,9 @@ impl Distances {
             };
             let vi = self.v[s + i] - before;
             running = if i == 0 { vi } else { running + vi };
-            cum_v.push(running);
+            cum_v[i] = running;
         }
         // Where row s+r of `h` starts, less r: hs(r, j) = h[rows[r] + j].
-        let mut rows = Vec::with_capacity(m);
         let mut start = row(n, s);
         for r in 0..m {
             rows.push(start - r);
@@ -142,22 +155,20 @@ impl Distances {
                 consider(i, 1, f64::NAN);
             }
         }
-        let mut below = vec![0.0; m];
-        let mut column = vec![0.0; m];
         let coefficients = coefficients(m);
         for j in 0..m {
-            // column[r] = hs(r, j), for the two sums below.
-            let col = &mut column[..=j];
-            for (r, slot) in col.iter_mut().enumerate() {
-                *slot = hs(r, j);
+            // column[r] = hs(r, j), for the two sums below, gathered from
+            // r = j down while below[i] = Σ_{r=i+1..=j} hs(r, j) is added
+            // in that order.
+            let mut acc = 0.0;
+            column[j] = hs(j, j);
+            for i in (0..j).rev() {
+                let next = column[i + 1];
+                acc = if i + 1 == j { next } else { acc + next };
+                below[i] = acc;
+                column[i] = hs(i, j);
             }
             let col = &column[..=j];
-            // below[i] = Σ_{r=i+1..=j} hs(r, j), added from r = j down.
-            let mut acc = 0.0;
-            for i in (0..j).rev() {
-                acc = if i + 1 == j { col[j] } else { acc + col[i + 1] };
-                below[i] = acc;
-            }
             let kappa = (j + 2) as f64;
             let a_coef = 2.0 / kappa;
             let row = &coefficients[j * (j + 1) / 2..][..=j];
@@ -236,7 +247,17 @@ fn row(n: usize, a: usize) -> usize {
     a * (n - 1) - a * a.saturating_sub(1) / 2
 }
 
+/// The buffers of one [`Distances::candidate`] call, kept per thread.
+#[derive(Default)]
+struct Scratch {
+    cum_v: Vec<f64>,
+    rows: Vec<usize>,
+    below: Vec<f64>,
+    column: Vec<f64>,
+}
+
 thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
     /// The coefficients of [`coefficients`] computed so far on this thread.
     static COEFFICIENTS: std::cell::RefCell<std::rc::Rc<Vec<[f64; 2]>>> = Default::default();
 }
