@@ -31,7 +31,8 @@ pub struct Distances {
     /// `v[b] = Σ_{a <= b} d[a][b+1]`, added for increasing `a`.
     v: Vec<f64>,
     /// `h[a][b] = Σ_{a < k <= b+1} d[a][k]`, added for increasing `k`, for
-    /// `a <= b < n-1`: row `a` at [`Distances::row`]`(a)`, `n-1-a` long.
+    /// `a <= b < n-1`, stored by column: column `b` at `b(b+1)/2`, `b+1`
+    /// long (a candidate reads a column's consecutive rows).
     h: Vec<f64>,
     /// `above[s][c] = Σ_{a < s} d[a][c]`, added for increasing `a`, for
     /// `1 <= s <= c < n` (row 0 is all 0): row `s` at `row(s-1)`, `n-s`
@@ -45,7 +46,7 @@ impl Distances {
         let m = n.saturating_sub(1);
         let size = m * (m + 1) / 2;
         // Only distances `|x_a - x_c|` with `a < c` are ever needed. Row `a`
-        // of both triangles holds columns `a+1..n`. The running sums of two
+        // of `above`, and of `h` by column, holds columns `a+1..n`. The running sums of two
         // rows are added in one loop: each keeps its own order, and the two
         // chains of additions overlap.
         let mut above = vec![0.0; size];
@@ -55,24 +56,27 @@ impl Distances {
         while a < m {
             let pair = a + 1 < m;
             let len = n - 1 - a;
-            let start = row(n, a);
             let (d0, d1) = d.split_at_mut(m);
             distances_from(x, a, &mut d0[..len]);
             if pair {
                 distances_from(x, a + 1, &mut d1[..len - 1]);
             }
-            let (h0, h1) = h[start..].split_at_mut(len);
+            // h[a][a+k] at column a+k's row a.
+            let at = |a: usize, k: usize| triangle(a + k) + a;
+            let (mut s0, mut s1) = (0.0, 0.0);
             if pair {
-                let (mut s0, mut s1) = (0.0, 0.0);
                 for k in 0..len - 1 {
                     s0 += d0[k];
                     s1 += d1[k];
-                    h0[k] = s0;
-                    h1[k] = s1;
+                    h[at(a, k)] = s0;
+                    h[at(a + 1, k)] = s1;
                 }
-                h0[len - 1] = s0 + d0[len - 1];
+                h[at(a, len - 1)] = s0 + d0[len - 1];
             } else {
-                prefix_sums(&d0[..len], h0);
+                for k in 0..len {
+                    s0 += d0[k];
+                    h[at(a, k)] = s0;
+                }
             }
             add_row(&mut above, n, a, &d0[..len]);
             if pair {
@@ -102,17 +106,11 @@ impl Distances {
         debug_assert!(s + 2 <= e && e <= self.n);
         let n = self.n;
         let m = e - 1 - s;
-        let Scratch {
-            cum_v,
-            rows,
-            below,
-            column,
-        } = scratch;
-        for buffer in [&mut *cum_v, &mut *below, &mut *column] {
+        let Scratch { cum_v, below } = scratch;
+        for buffer in [&mut *cum_v, &mut *below] {
             buffer.clear();
             buffer.resize(m, 0.0);
         }
-        rows.clear();
         // Column sums of the distances to τ from before the run, taken off
         // the whole-window column sums.
         let mut running = 0.0;
@@ -126,13 +124,6 @@ impl Distances {
             running = if i == 0 { vi } else { running + vi };
             cum_v[i] = running;
         }
-        // Where row s+r of `h` starts, less r: hs(r, j) = h[rows[r] + j].
-        let mut start = row(n, s);
-        for r in 0..m {
-            rows.push(start - r);
-            start += n - 1 - (s + r);
-        }
-        let hs = |r: usize, j: usize| self.h[rows[r] + j];
         // NumPy's argmax over Otava's m × m matrix, scanned row-major: the
         // first NaN, else the first maximum. The cells are computed by
         // column here, so the winner is the NaN, else the maximum, with
@@ -157,18 +148,14 @@ impl Distances {
         }
         let coefficients = coefficients(m);
         for j in 0..m {
-            // column[r] = hs(r, j), for the two sums below, gathered from
-            // r = j down while below[i] = Σ_{r=i+1..=j} hs(r, j) is added
-            // in that order.
+            // col[r] = h[s+r][s+j], column s+j's rows s..=s+j.
+            let col = &self.h[triangle(s + j) + s..][..=j];
+            // below[i] = Σ_{r=i+1..=j} col[r], added from r = j down.
             let mut acc = 0.0;
-            column[j] = hs(j, j);
             for i in (0..j).rev() {
-                let next = column[i + 1];
-                acc = if i + 1 == j { next } else { acc + next };
+                acc = if i + 1 == j { col[j] } else { acc + col[i + 1] };
                 below[i] = acc;
-                column[i] = hs(i, j);
             }
-            let col = &column[..=j];
             let kappa = (j + 2) as f64;
             let a_coef = 2.0 / kappa;
             let row = &coefficients[j * (j + 1) / 2..][..=j];
@@ -215,15 +202,6 @@ fn distances_from(x: &[f64], a: usize, out: &mut [f64]) {
     }
 }
 
-/// `out[k] = d[0] + … + d[k]`, added left to right.
-fn prefix_sums(d: &[f64], out: &mut [f64]) {
-    let mut sum = 0.0;
-    for (slot, &dv) in out.iter_mut().zip(d) {
-        sum += dv;
-        *slot = sum;
-    }
-}
-
 /// Row `a` of `above` (Σ over the rows before `a` of each column, plus this
 /// row's distances `d`): row `a-1`'s sums of the same columns plus `d`.
 fn add_row(above: &mut [f64], n: usize, a: usize, d: &[f64]) {
@@ -241,6 +219,11 @@ fn add_row(above: &mut [f64], n: usize, a: usize, d: &[f64]) {
     }
 }
 
+/// Where column `b` of `h` starts: columns `0..b` hold `1, 2, …` values.
+fn triangle(b: usize) -> usize {
+    b * (b + 1) / 2
+}
+
 /// Where row `a` of the packed triangles of [`Distances`] starts: rows
 /// `0..a` hold `n-1, n-2, …` values.
 fn row(n: usize, a: usize) -> usize {
@@ -251,9 +234,7 @@ fn row(n: usize, a: usize) -> usize {
 #[derive(Default)]
 struct Scratch {
     cum_v: Vec<f64>,
-    rows: Vec<usize>,
     below: Vec<f64>,
-    column: Vec<f64>,
 }
 
 thread_local! {
