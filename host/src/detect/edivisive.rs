@@ -61,21 +61,26 @@ impl Distances {
             if pair {
                 distances_from(x, a + 1, &mut d1[..len - 1]);
             }
-            // h[a][a+k] at column a+k's row a.
-            let at = |a: usize, k: usize| triangle(a + k) + a;
+            // h[a][a+k] at column a+k's row a: `i0` for row a and `i1` for
+            // row a+1, each moved to the next column (one value longer).
             let (mut s0, mut s1) = (0.0, 0.0);
+            let mut i0 = triangle(a) + a;
             if pair {
+                let mut i1 = triangle(a + 1) + a + 1;
                 for k in 0..len - 1 {
                     s0 += d0[k];
                     s1 += d1[k];
-                    h[at(a, k)] = s0;
-                    h[at(a + 1, k)] = s1;
+                    h[i0] = s0;
+                    h[i1] = s1;
+                    i0 += a + k + 1;
+                    i1 += a + k + 2;
                 }
-                h[at(a, len - 1)] = s0 + d0[len - 1];
+                h[i0] = s0 + d0[len - 1];
             } else {
-                for k in 0..len {
-                    s0 += d0[k];
-                    h[at(a, k)] = s0;
+                for (k, &dk) in d0[..len].iter().enumerate() {
+                    s0 += dk;
+                    h[i0] = s0;
+                    i0 += a + k + 1;
                 }
             }
             add_row(&mut above, n, a, &d0[..len]);
