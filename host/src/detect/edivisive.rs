@@ -26,6 +26,7 @@ pub struct Candidate {
 }
 
 /// The pairwise distances of one window of values and their prefix sums.
+#[derive(Default)]
 pub struct Distances {
     n: usize,
     /// `v[b] = Σ_{a <= b} d[a][b+1]`, added for increasing `a`.
@@ -42,6 +43,14 @@ pub struct Distances {
 
 impl Distances {
     pub fn new(x: &[f64]) -> Self {
+        let mut distances = Self::default();
+        distances.fill(x, &mut Vec::new());
+        distances
+    }
+
+    /// Makes these the distances of `x`, reusing the buffers (and `d`,
+    /// room for two rows of distances).
+    fn fill(&mut self, x: &[f64], d: &mut Vec<f64>) {
         let n = x.len();
         let m = n.saturating_sub(1);
         let size = m * (m + 1) / 2;
@@ -49,9 +58,13 @@ impl Distances {
         // of `above`, and of `h` by column, holds columns `a+1..n`. The running sums of two
         // rows are added in one loop: each keeps its own order, and the two
         // chains of additions overlap.
-        let mut above = vec![0.0; size];
-        let mut h = vec![0.0; size];
-        let mut d = vec![0.0; 2 * m];
+        let Self { v, h, above, .. } = self;
+        for buffer in [&mut *above, &mut *h] {
+            buffer.clear();
+            buffer.resize(size, 0.0);
+        }
+        d.clear();
+        d.resize(2 * m, 0.0);
         let mut a = 0;
         while a < m {
             let pair = a + 1 < m;
@@ -83,15 +96,16 @@ impl Distances {
                     i0 += a + k + 1;
                 }
             }
-            add_row(&mut above, n, a, &d0[..len]);
+            add_row(above, n, a, &d0[..len]);
             if pair {
-                add_row(&mut above, n, a + 1, &d1[..len - 1]);
+                add_row(above, n, a + 1, &d1[..len - 1]);
             }
             a += 2;
         }
         // v[b] = Σ_{a <= b} d[a][b+1] = above[b+1][b+1], the same sum.
-        let v = (0..m).map(|b| above[row(n, b)]).collect();
-        Self { n, v, h, above }
+        v.clear();
+        v.extend((0..m).map(|b| above[row(n, b)]));
+        self.n = n;
     }
 
     pub fn len(&self) -> usize {
@@ -243,6 +257,8 @@ struct Scratch {
 }
 
 thread_local! {
+    /// The distances of the window being divided, and room for two rows.
+    static WINDOW: std::cell::RefCell<(Distances, Vec<f64>)> = Default::default();
     static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
     /// The coefficients of [`coefficients`] computed so far on this thread.
     static COEFFICIENTS: std::cell::RefCell<std::rc::Rc<Vec<[f64; 2]>>> = Default::default();
@@ -307,7 +323,18 @@ pub fn first_min_by<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> f
 /// candidate while `significant(before, after)` accepts the split, and
 /// return the accepted split indices (relative to `x`), sorted.
 pub fn divide(x: &[f64], significant: impl Fn(&[f64], &[f64]) -> bool) -> Vec<usize> {
-    let distances = Distances::new(x);
+    WINDOW.with(|window| {
+        let (distances, d) = &mut *window.borrow_mut();
+        distances.fill(x, d);
+        divide_in(x, distances, significant)
+    })
+}
+
+fn divide_in(
+    x: &[f64],
+    distances: &Distances,
+    significant: impl Fn(&[f64], &[f64]) -> bool,
+) -> Vec<usize> {
     let candidate = |s: usize, e: usize| (e - s > 1).then(|| distances.candidate(s, e));
     let mut runs = vec![(0, x.len(), candidate(0, x.len()))];
     let mut splits = Vec::new();
