@@ -133,7 +133,7 @@ impl Distances {
         // Column sums of the distances to τ from before the run, taken off
         // the whole-window column sums.
         let mut running = 0.0;
-        for i in 0..m {
+        for (i, slot) in cum_v.iter_mut().enumerate() {
             let before = if s == 0 {
                 0.0
             } else {
@@ -141,7 +141,7 @@ impl Distances {
             };
             let vi = self.v[s + i] - before;
             running = if i == 0 { vi } else { running + vi };
-            cum_v[i] = running;
+            *slot = running;
         }
         // NumPy's argmax over Otava's m × m matrix, scanned row-major: the
         // first NaN, else the first maximum. The cells are computed by
