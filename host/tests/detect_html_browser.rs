@@ -9,8 +9,8 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+use support::history::{history, noise};
 
-use assert_cmd::Command;
 use support::browser::{Loaded, chromium_or_skip, load, screenshot, url};
 
 /// Markup that would show if it ran or were parsed.
@@ -30,13 +30,7 @@ fn store(dir: &Path) -> PathBuf {
         "time,build,machine,kernel,{},up/throughput/y.mean,up/throughput/y.stddev,lat/latency/z.mean\n",
         quote(&inj)
     );
-    let mut seed = 7u64;
-    let mut noise = || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
-    };
+    let mut noise = noise(7);
     for build in 1..=40 {
         let id = if build == 40 {
             quote(&format!("40{IMAGE}"))
@@ -72,17 +66,6 @@ fn store(dir: &Path) -> PathBuf {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     store
-}
-
-fn history(store: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("history-perf")
-        .unwrap()
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("RUNPERF_HISTORY")
-        .output()
-        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -2,8 +2,11 @@
 //! included), listing, series, show, remove, Otava CSV, concurrent adds,
 //! a killed add, and bad stores.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::history::history;
 
 use assert_cmd::Command;
 
@@ -14,17 +17,6 @@ fn upstream() -> PathBuf {
 const BASE: &str = "1_base/result_20200726_080654";
 const KERNEL: &str = "2_kernel_update/result_20200726_114437";
 const LESS_CPUS: &str = "3_kernel_and_less_cpus/result_20200726_125851";
-
-fn history(store: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("history-perf")
-        .unwrap()
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("RUNPERF_HISTORY")
-        .output()
-        .unwrap()
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

@@ -1,21 +1,11 @@
 //! `history-perf detect` through the real binary, on histories imported
 //! from Otava CSV and on result trees.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-use assert_cmd::Command;
-
-fn history(store: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("history-perf")
-        .unwrap()
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("RUNPERF_HISTORY")
-        .output()
-        .unwrap()
-}
+use support::history::{history, noise};
 
 /// Asserts the exit code, showing both outputs otherwise.
 fn exits(out: &Output, code: i32) {
@@ -39,13 +29,7 @@ fn store(dir: &Path, last_jumps: bool) -> PathBuf {
     let mut csv = String::from(
         "time,build,machine,tput/throughput/x.mean,flat/throughput/y.mean,last/latency/z.mean\n",
     );
-    let mut seed = 11u64;
-    let mut noise = || {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
-    };
+    let mut noise = noise(11);
     for build in 1..=60 {
         let tput = if build > 30 { 920.0 } else { 1000.0 } * (1.0 + noise());
         let flat = 50.0 * (1.0 + noise());

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod fixture_plugins;
+pub mod history;
 pub mod postgres;
 pub mod reference;
 pub mod run_perf;
