@@ -9,9 +9,7 @@
 //! `alpha` and it lies at least `min_effect` noise units from `μ`.
 
 use super::segment::{Rules, Side, Value};
-use statrs::function::erf::erfc;
-
-use super::ttest::two_sided_pvalue;
+use super::ttest::{surely_above, two_sided_pvalue};
 
 /// A build that stands out of its segment.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -97,7 +95,7 @@ pub fn outliers(
         } else {
             d.signum() * f64::INFINITY
         };
-        if effect.abs() < rules.min_effect || surely_above(t, count, rules.alpha) {
+        if effect.abs() < rules.min_effect || surely_above(t, count as f64, rules.alpha) {
             continue;
         }
         let pvalue = (two_sided_pvalue(t, (reference.n - 1) as f64) * count as f64).min(1.0);
@@ -112,19 +110,6 @@ pub fn outliers(
         }
     }
     (found, count)
-}
-
-/// Whether Student's two-sided p-value of `t`, times `count`, is surely
-/// above `alpha`, judged from the normal distribution's (whose tails are
-/// thinner than Student's for any degrees of freedom) with a margin far
-/// above rounding errors: a cheap screen that spares most builds the
-/// Student p-value without changing which builds pass.
-fn surely_above(t: f64, count: usize, alpha: f64) -> bool {
-    if t.is_nan() {
-        return false;
-    }
-    let normal = erfc(t.abs() / std::f64::consts::SQRT_2);
-    normal * count as f64 * (1.0 - 1e-6) > alpha
 }
 
 #[cfg(test)]
