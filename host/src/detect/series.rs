@@ -61,19 +61,6 @@ pub fn fingerprint(metadata: &Metadata, series_by: &[String]) -> String {
         .join(",")
 }
 
-/// Gathers the series of `builds` whose check names `wanted` accepts.
-pub fn assemble(
-    builds: &[BuildView],
-    series_by: &[String],
-    wanted: impl Fn(&str) -> bool,
-) -> Assembly {
-    let mut assembler = Assembler::new(series_by, wanted);
-    for build in builds {
-        assembler.add(build);
-    }
-    assembler.finish()
-}
-
 /// Gathers series one build at a time, so that a caller can drop each
 /// build once it is added (a history of hundreds of builds need not be
 /// held at once).
@@ -199,6 +186,19 @@ mod tests {
             primary: true,
             params: Arc::new(Vec::new()),
         }
+    }
+
+    /// The series of `builds` whose check names `wanted` accepts.
+    fn assemble(
+        builds: &[BuildView],
+        series_by: &[String],
+        wanted: impl Fn(&str) -> bool,
+    ) -> Assembly {
+        let mut assembler = Assembler::new(series_by, wanted);
+        for build in builds {
+            assembler.add(build);
+        }
+        assembler.finish()
     }
 
     #[test]
