@@ -34,6 +34,21 @@ pub struct Extras {
     pub params: BTreeMap<String, String>,
 }
 
+impl Extras {
+    /// The benchmark params for `run`: [`Extras::params`] with every
+    /// `__PER_WORKER_CPUS__` value substituted
+    /// ([`substitute_per_worker_cpus`]).
+    pub fn params_for(
+        &self,
+        host: &Host<'_>,
+        run: &TestRun,
+    ) -> PluginResult<BTreeMap<String, String>> {
+        let mut params = self.params.clone();
+        substitute_per_worker_cpus(&mut params, host, run)?;
+        Ok(params)
+    }
+}
+
 /// Renders a param value as the text pbench would get on its command line.
 pub fn value_text(key: &str, value: &Value) -> PluginResult<String> {
     match value {

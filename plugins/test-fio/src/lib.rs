@@ -112,8 +112,7 @@ pub(crate) fn native_notice(host: &Host<'_>, extras: &extra::Extras) {
 
 impl Test for Fio {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
-        let mut text = self.extras.params.clone();
-        extra::substitute_per_worker_cpus(&mut text, host, run)?;
+        let text = self.extras.params_for(host, run)?;
         let clients = Self::clients(run)?.to_vec();
         if use_pbench(host, run, NAME, self.choice)? {
             prepare_pbench(host, run, &self.extras)?;

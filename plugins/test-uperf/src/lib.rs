@@ -107,8 +107,7 @@ impl Uperf {
 
 impl Test for Uperf {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
-        let mut text = self.extras.params.clone();
-        extra::substitute_per_worker_cpus(&mut text, host, run)?;
+        let text = self.extras.params_for(host, run)?;
         let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
         if use_pbench(host, run, NAME, self.choice)? {
             agent::refuse_forwarded(run, NAME)?;

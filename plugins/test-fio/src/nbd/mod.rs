@@ -83,8 +83,7 @@ impl FioNbd {
 
 impl Test for FioNbd {
     fn setup(&mut self, host: &Host<'_>, run: &TestRun) -> PluginResult<()> {
-        let mut text = self.extras.params.clone();
-        extra::substitute_per_worker_cpus(&mut text, host, run)?;
+        let text = self.extras.params_for(host, run)?;
         let clients = pbench_support::launch::clients(run, NAME)?.to_vec();
         if use_pbench(host, run, "fio", self.choice)? {
             return self.setup_pbench(host, run, &text, &clients);
