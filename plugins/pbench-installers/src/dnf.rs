@@ -9,7 +9,7 @@
 //! `pbench-<test>` package unless `rpm -q` finds both. It does not apply
 //! to machines without dnf.
 
-use runperf_plugin_sdk::packages::find_program;
+use runperf_plugin_sdk::packages::{PackageManager, Unavailable, find_program};
 use runperf_plugin_sdk::serde_json::{Map, Value};
 use runperf_plugin_sdk::{
     Command, Host, LogLevel, PbenchInstall, PbenchInstaller, PbenchRequest, PluginError,
@@ -65,12 +65,11 @@ fn server(metadata: &Map<String, Value>) -> String {
     }
 }
 
-/// `dnf install -y` of `packages` with dnf's tolerance of missing and
-/// older packages, as the reference installed them.
+/// dnf's installation of `packages`, tolerating missing and older
+/// packages (`--skip-broken --nobest`), as the reference installed them.
 fn dnf_install(packages: &[&str]) -> Command {
-    let mut argv = vec!["dnf", "install", "-y", "--nobest", "--skip-broken"];
-    argv.extend(packages);
-    Command::argv(argv).timeout(INSTALL_TIMEOUT)
+    Command::argv(PackageManager::Dnf.install_argv(packages, Unavailable::Skip))
+        .timeout(INSTALL_TIMEOUT)
 }
 
 /// Installs pbench-agent from copr and configures it.
