@@ -162,30 +162,36 @@ pub fn test_finding(
     direction: super::direction::Direction,
     first_bad: usize,
 ) -> Finding {
-    use super::runperf::Class;
     Finding {
         id: change_id(fingerprint, check, &first_bad.to_string()),
         fingerprint: fingerprint.into(),
         check: check.into(),
-        change: Change {
-            class: Class::Step,
-            index: first_bad,
-            last_good: Some(first_bad - 1),
-            first_bad,
-            mean_before: 100.0,
-            stddev_before: 1.0,
-            mean_after: 90.0,
-            stddev_after: 1.0,
-            change_pct: -10.0,
-            effect: -10.0,
-            pvalue: 1e-6,
-            qvalue: None,
-            direction,
-        },
+        change: test_step(first_bad, direction),
         last_good: Some(first_bad - 1),
         first_bad,
         environment: Vec::new(),
         triage: Vec::new(),
+    }
+}
+
+/// A 10% step down from 100 (spread 1 on both sides) whose first bad
+/// build is `first_bad`, for tests.
+#[cfg(test)]
+pub fn test_step(first_bad: usize, direction: super::direction::Direction) -> Change {
+    Change {
+        class: super::runperf::Class::Step,
+        index: first_bad,
+        last_good: Some(first_bad - 1),
+        first_bad,
+        mean_before: 100.0,
+        stddev_before: 1.0,
+        mean_after: 90.0,
+        stddev_after: 1.0,
+        change_pct: -10.0,
+        effect: -10.0,
+        pvalue: 1e-6,
+        qvalue: None,
+        direction,
     }
 }
 

@@ -277,24 +277,11 @@ pub fn draw(history: &History, change: &Change) -> Chart {
 mod tests {
     use super::*;
     use crate::detect::direction::{Better, Direction};
+    use crate::detect::report::test_step;
     use crate::detect::runperf::{Build, Noise};
 
     fn step_at(index: usize) -> Change {
-        Change {
-            class: Class::Step,
-            index,
-            last_good: Some(index - 1),
-            first_bad: index,
-            mean_before: 100.0,
-            stddev_before: 1.0,
-            mean_after: 90.0,
-            stddev_after: 1.0,
-            change_pct: -10.0,
-            effect: -10.0,
-            pvalue: 1e-6,
-            qvalue: None,
-            direction: Direction::Regression,
-        }
+        test_step(index, Direction::Regression)
     }
 
     fn input(n: usize, noise: bool) -> SeriesInput {
