@@ -126,10 +126,9 @@ fn an_old_librarys_profile_keeps_its_own_markers_and_its_parser_reads() {
     assert_eq!(checks[0].value, Some(812.5));
 }
 
-#[test]
-fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
-    let bench = Bench::with_plugins(&["probe_plugin"]);
-    plugin_dir(&bench.plugins(), &[]);
+/// Runs the probe test with value 7 under Localhost, asserts it passed
+/// and wrote that value, and returns the result dir.
+fn runs_probe_with_value_7(bench: &Bench) -> std::path::PathBuf {
     let out = bench.out("result");
     let o = bench.run(&[
         "--output",
@@ -140,6 +139,14 @@ fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
     assert!(o.status.success(), "{}", stderr(&o));
     let result = read(&out.join("Localhost/probe/0000/result.json"));
     assert!(result.contains("\"mean\": 7.0"), "{result}");
+    out
+}
+
+#[test]
+fn run_perf_runs_tests_under_the_profile_of_a_0_1_0_library() {
+    let bench = Bench::with_plugins(&["probe_plugin"]);
+    plugin_dir(&bench.plugins(), &[]);
+    let out = runs_probe_with_value_7(&bench);
     assert!(
         files(&out).contains(&"Localhost/__sessions__/localhost".to_owned()),
         "{:?}",
@@ -178,14 +185,5 @@ fn run_perf_runs_the_test_of_a_0_1_1_library() {
     let err = probe.new_pbench_installer("Dnf").err().unwrap().to_string();
     assert!(err.contains("predates pbench installers"), "{err}");
 
-    let out = bench.out("result");
-    let o = bench.run(&[
-        "--output",
-        out.to_str().unwrap(),
-        "--",
-        "probe:{\"value\": 7}",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let result = read(&out.join("Localhost/probe/0000/result.json"));
-    assert!(result.contains("\"mean\": 7.0"), "{result}");
+    runs_probe_with_value_7(&bench);
 }
