@@ -9,7 +9,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use runperf::plugins::{Catalog, SearchPath};
@@ -128,7 +128,7 @@ fn an_old_librarys_profile_keeps_its_own_markers_and_its_parser_reads() {
 
 /// Runs the probe test with value 7 under Localhost, asserts it passed
 /// and wrote that value, and returns the result dir.
-fn runs_probe_with_value_7(bench: &Bench) -> std::path::PathBuf {
+fn runs_probe_with_value_7(bench: &Bench) -> PathBuf {
     let out = bench.out("result");
     let o = bench.run(&[
         "--output",
