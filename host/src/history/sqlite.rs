@@ -44,8 +44,7 @@ impl SqliteStore {
             reason: e.to_string(),
         };
         conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(corrupt)?;
+        use_wal(&conn).map_err(corrupt)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(corrupt)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -128,6 +127,32 @@ impl SqliteStore {
         )
         .map_err(corrupt)?;
         tx.commit().map_err(corrupt)
+    }
+}
+
+/// Puts the file in WAL mode, which the file keeps (later opens find it
+/// so and change nothing). The switch needs the file to itself, and SQLite
+/// answers "locked" at once, without its busy handler, when other
+/// connections open a new store at the same moment: the switch is tried
+/// again until [`BUSY_TIMEOUT`].
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let start = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
